@@ -112,6 +112,8 @@ export interface DnsEvent extends Endpoints {
   type: 'dns';
   ts: number;
   mdns: boolean;
+  /** Link-Local Multicast Name Resolution (RFC 4795, UDP 5355): same wire format as DNS. */
+  llmnr: boolean;
   transport: 'udp' | 'tcp';
   src_port: number;
   dst_port: number;
@@ -122,6 +124,17 @@ export interface DnsEvent extends Endpoints {
   questions: DnsQuestion[];
   /** Answers, authorities and additionals together (mDNS puts useful records in all three). */
   answers: DnsRecord[];
+}
+
+/** A NetBIOS Name Service message (RFC 1002 4.2, UDP 137): Windows and Samba hostnames. */
+export interface NetbiosEvent extends Endpoints {
+  type: 'netbios';
+  ts: number;
+  kind: 'query' | 'registration' | 'response' | 'other';
+  /** Decoded NetBIOS name, trailing spaces removed, without the suffix byte. */
+  name: string;
+  /** The 16th byte: 0x00 workstation, 0x20 file server, 0x1c domain controller... */
+  suffix: number;
 }
 
 /** An SSDP message (UPnP Device Architecture 2.0 section 1). */
@@ -319,6 +332,7 @@ export type WaakhondEvent =
   | DhcpEvent
   | DnsEvent
   | SsdpEvent
+  | NetbiosEvent
   | TlsClientHelloEvent
   | HttpRequestEvent
   | HttpResponseEvent
@@ -332,7 +346,7 @@ export type WaakhondEvent =
 export type EventType = WaakhondEvent['type'];
 
 export const EVENT_TYPES: readonly EventType[] = [
-  'arp', 'ndp', 'dhcp', 'dns', 'ssdp', 'tls_client_hello', 'http_request', 'http_response',
+  'arp', 'ndp', 'dhcp', 'dns', 'netbios', 'ssdp', 'tls_client_hello', 'http_request', 'http_response',
   'telnet_data', 'tcp_syn', 'tcp_synack', 'conn', 'traffic', 'sensor_stats',
 ];
 
