@@ -1,0 +1,76 @@
+// Inventory bookkeeping: keys, addresses, names, what is not a device, bounds.
+import { describe, expect, it } from 'vitest';
+import { Inventory } from '../../../sensor/inventory/inventory.js';
+import { arp, dhcp, dns, ndp, query } from './ev.js';
+
+const CAM = 'b0:c5:54:25:5b:0e';
+const ROUTER = 'aa:aa:aa:aa:aa:01';
+
+describe('Inventory', () => {
+  it('creates a device from DHCP with hostname, then binds the ACKed address', () => {
+    const inv = new Inventory();
+    const seen: string[] = [];
+    inv.onChange = (d, c) => seen.push(`${c}:${d.mac}`);
+    inv.observe(dhcp({ client_mac: CAM.toUpperCase(), hostname: 'DCS-935L', ts: 10 }));
+    inv.observe(dhcp({ client_mac: CAM, op: 'reply', message_type: 'ack', src_mac: ROUTER, yiaddr: '192.168.1.23', routers: ['192.168.1.1'], server_id: '192.168.1.1', ts: 20 }));
+    const d = inv.get(CAM)!;
+    expect(d.hostname).toBe('DCS-935L');
+    expect(d.ips).toEqual(['192.168.1.23']);
+    expect(d.first_seen).toBe(10);
+    expect(d.last_seen).toBe(20);
+    expect(seen[0]).toBe(`new:${CAM}`);
+    expect(inv.get(ROUTER)).toBeUndefined();
+  });
+
+  it('binds IPv4 from ARP and IPv6 from NDP, moving an address between MACs', () => {
+    const inv = new Inventory();
+    inv.observe(arp('00:11:22:33:44:55', '192.168.1.5'));
+    inv.observe(ndp({ lladdr: '00:11:22:33:44:55', ip: 'fe80::211:22ff:fe33:4455' }));
+    inv.observe(arp('00:11:22:33:44:66', '192.168.1.5', 3_000_000));
+    expect(inv.get('00:11:22:33:44:55')!.ips).toEqual([]);
+    expect(inv.get('00:11:22:33:44:55')!.ipv6).toEqual(['fe80::211:22ff:fe33:4455']);
+    expect(inv.get('00:11:22:33:44:66')!.ips).toEqual(['192.168.1.5']);
+  });
+
+  it('never makes devices of multicast, broadcast, ignored MACs or routers', () => {
+    const inv = new Inventory({ ignoreMacs: ['02-00-00-00-00-09'] });
+    inv.observe(arp('ff:ff:ff:ff:ff:ff', '192.168.1.9'));
+    inv.observe(arp('01:00:5e:00:00:fb', '192.168.1.9'));
+    inv.observe(arp('02:00:00:00:00:09', '192.168.1.9'));
+    inv.observe(ndp({ kind: 'router_advert', mac: '00:00:00:00:00:77' }));
+    inv.observe(arp('00:00:00:00:00:77', '192.168.1.77'));
+    expect(inv.list()).toEqual([]);
+  });
+
+  it('drops a device later found to be the router, and ignores unicast DNS responses', () => {
+    const inv = new Inventory();
+    inv.observe(arp(ROUTER, '192.168.1.1'));
+    expect(inv.stats.devices).toBe(1);
+    inv.observe(dhcp({ client_mac: CAM, op: 'reply', message_type: 'offer', src_mac: ROUTER, routers: ['192.168.1.1'] }));
+    expect(inv.stats.devices).toBe(0);
+    inv.observe(dns({ src_mac: '00:11:22:33:44:55', response: true, direction: 'internal', src_port: 53 }));
+    expect(inv.stats.devices).toBe(0);
+    inv.observe(query('00:11:22:33:44:55', 'www.mydlink.com'));
+    expect(inv.stats.devices).toBe(1);
+  });
+
+  it('caps devices, evicts the stalest and counts it', () => {
+    const inv = new Inventory({ maxDevices: 3 });
+    const evicted: string[] = [];
+    inv.onChange = (d, c) => { if (c === 'evicted') evicted.push(d.mac); };
+    for (let i = 0; i < 10; i++) {
+      inv.observe(arp(`00:11:22:33:44:${i.toString(16).padStart(2, '0')}`, `192.168.1.${i + 10}`, i * 1000));
+      // keep the first one fresh: it must survive
+      inv.observe(arp('00:11:22:33:44:00', '192.168.1.10', i * 1000 + 1));
+    }
+    expect(inv.stats).toEqual({ devices: 3, evicted: 7, full: true });
+    expect(inv.get('00:11:22:33:44:00')).toBeDefined();
+    expect(evicted).toContain('00:11:22:33:44:01');
+  });
+
+  it('marks locally administered MACs as private', () => {
+    const inv = new Inventory();
+    inv.observe(arp('da:a1:19:00:00:01', '192.168.1.60'));
+    expect(inv.get('da:a1:19:00:00:01')!.private_mac).toBe(true);
+  });
+});
