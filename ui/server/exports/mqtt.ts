@@ -1,0 +1,17 @@
+// MqttExporter: placeholder so the interface compiles; the real exporter lands in the next commit.
+import type { AlertMessage, DeviceMessage, HealthMessage, MqttConfig } from './schema.js';
+import type { ExportSink } from './index.js';
+
+export class MqttExporter implements ExportSink {
+  readonly name: string;
+  constructor(readonly cfg: MqttConfig, readonly site: string, readonly log: (msg: string) => void, name = 'mqtt') {
+    this.name = name;
+  }
+  device(_msg: DeviceMessage): void {}
+  alert(_msg: AlertMessage): void {}
+  health(_msg: HealthMessage): void {}
+  counters() {
+    return { queued: 0, dropped: 0, sent: 0, failed: 0 };
+  }
+  async close(): Promise<void> {}
+}

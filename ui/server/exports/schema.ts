@@ -1,0 +1,218 @@
+// The exported event schema (waakhond.event/1) and the exports configuration, as zod schemas: the one source of
+// truth for what leaves the box; schema.json is generated from these (npm run -s gen:schema, checked by a test).
+import { z } from 'zod/v4';
+import { CATEGORIES } from '../../../sensor/inventory/types.js';
+import { SEVERITIES } from '../../../rules/engine/types.js';
+
+/** Version tag carried by every exported message; bump the number on any incompatible change. */
+export const SCHEMA_ID = 'waakhond.event/1';
+
+/** What a household should do about a device, worst last (the daemon computes it from alerts and advice). */
+export const DEVICE_STATUSES = ['ok', 'update-advised', 'exposed', 'infected'] as const;
+export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
+
+/** Site ids and MAC-derived ids go into MQTT topics and Home Assistant node ids: RFC-free but HA-safe charset. */
+const SITE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const ISO = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/, 'ISO-8601 UTC time');
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+const Envelope = {
+  schema: z.literal(SCHEMA_ID),
+  site: z.string().regex(SITE_ID),
+  /** When it happened (capture time of the last packet involved), ISO-8601 UTC. */
+  time: ISO,
+};
+
+export const DeviceInfoSchema = z.object({
+  mac: z.string().regex(MAC),
+  ips: z.array(z.string()).max(16),
+  ipv6: z.array(z.string()).max(16),
+  vendor: z.string().max(128).nullable(),
+  model: z.string().max(128).nullable(),
+  category: z.enum(CATEGORIES),
+  name: z.string().max(128).nullable(),
+  /** Self-given hostname: hostile text, escape when rendering. */
+  hostname: z.string().max(128).nullable(),
+  confidence: z.number().min(0).max(1),
+  status: z.enum(DEVICE_STATUSES),
+  private_mac: z.boolean(),
+  first_seen: ISO,
+  last_seen: ISO,
+  /** The strongest evidence, in words (at most 5). */
+  evidence: z.array(z.string().max(256)).max(5),
+});
+
+export const DeviceMessageSchema = z.object({
+  ...Envelope,
+  kind: z.literal('device'),
+  /** seen: first message about this device since start; changed: identity or status changed; forgotten: removed. */
+  change: z.enum(['seen', 'changed', 'forgotten']),
+  device: DeviceInfoSchema,
+}).strict();
+
+export const AlertInfoSchema = z.object({
+  id: z.string().max(256),
+  rule: z.string().max(128),
+  title: z.string().max(256),
+  severity: z.enum(SEVERITIES),
+  /** The home device (MAC) the alert is about, or null. */
+  device: z.string().regex(MAC).nullable(),
+  first_seen: ISO,
+  last_seen: ISO,
+  count: z.number().int().min(0),
+  summary: z.string().max(1024),
+  /** Advice id (rules/advice): update, change-password, disable-telnet, disable-upnp, infected-reset, ask-isp, check-device. */
+  advice: z.string().max(64).nullable(),
+  group: z.record(z.string(), z.string().max(256)),
+  /** The first evidence items in words (at most 5). */
+  evidence: z.array(z.object({ detail: z.string().max(512), time: ISO.nullable() }).strict()).max(5),
+}).strict();
+
+export const AlertMessageSchema = z.object({
+  ...Envelope,
+  kind: z.literal('alert'),
+  change: z.enum(['raised', 'updated', 'cleared']),
+  alert: AlertInfoSchema,
+}).strict();
+
+const Count = z.number().int().min(0);
+
+export const HealthInfoSchema = z.object({
+  packets: Count,
+  bytes: Count,
+  malformed: Count,
+  unsupported_link: Count,
+  ip_fragments: Count,
+  dropped: Count.nullable(),
+  flows_active: Count,
+  flows_evicted: Count,
+  /** Bounded tables that are full (pressure warnings). */
+  tables_full: z.array(z.string().max(64)).max(32),
+  devices: Count.nullable(),
+  alerts: Count.nullable(),
+  /** Export counters: messages queued now and dropped so far per exporter (oldest dropped first). */
+  exports: z.record(z.string(), z.object({ queued: Count, dropped: Count, sent: Count, failed: Count }).strict()),
+}).strict();
+
+export const HealthMessageSchema = z.object({
+  ...Envelope,
+  kind: z.literal('health'),
+  health: HealthInfoSchema,
+}).strict();
+
+export const EventMessageSchema = z.discriminatedUnion('kind', [DeviceMessageSchema, AlertMessageSchema, HealthMessageSchema]);
+
+export type DeviceMessage = z.infer<typeof DeviceMessageSchema>;
+export type AlertMessage = z.infer<typeof AlertMessageSchema>;
+export type HealthMessage = z.infer<typeof HealthMessageSchema>;
+export type EventMessage = z.infer<typeof EventMessageSchema>;
+
+/** The JSON Schema (draft 2020-12) of every exported message: what schema.json holds. */
+export function eventJsonSchema(): Record<string, unknown> {
+  const s = z.toJSONSchema(EventMessageSchema, { target: 'draft-2020-12', io: 'output' }) as Record<string, unknown>;
+  return {
+    $schema: s.$schema,
+    $id: 'https://waakhond.invalid/schema/waakhond.event-1.json',
+    title: `Waakhond exported event (${SCHEMA_ID})`,
+    description: 'Every message Waakhond sends over MQTT, syslog (json mode) or webhooks (json mode).',
+    ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== '$schema')),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration: nothing is sent anywhere unless a section is present.
+
+const FilePath = z.string().min(1);
+
+export const MqttConfigSchema = z.object({
+  /** mqtt://host:1883, mqtts://host:8883, ws(s)://... */
+  url: z.string().regex(/^(mqtts?|wss?|tcp|ssl|tls):\/\//, 'mqtt:// mqtts:// ws:// or wss:// URL'),
+  /** Topic prefix: messages go to <prefix>/<site_id>/... */
+  prefix: z.string().regex(/^[^#+\u0000]{1,64}$/).default('waakhond'),
+  client_id: z.string().max(64).optional(),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** TLS: CA bundle, client certificate and key (PEM file paths). */
+  ca: FilePath.optional(),
+  cert: FilePath.optional(),
+  key: FilePath.optional(),
+  reject_unauthorized: z.boolean().default(true),
+  keepalive_s: z.number().int().min(5).max(3600).default(60),
+  reconnect_ms: z.number().int().min(50).max(600_000).default(5000),
+  /** Messages kept while the broker is away; beyond it the oldest are dropped (and counted). */
+  queue_max: z.number().int().min(1).max(1_000_000).default(10_000),
+  homeassistant: z.object({
+    enabled: z.boolean().default(true),
+    discovery_prefix: z.string().regex(/^[^#+\u0000]{1,64}$/).default('homeassistant'),
+  }).strict().default({ enabled: true, discovery_prefix: 'homeassistant' }),
+}).strict();
+
+export const SyslogConfigSchema = z.object({
+  /** unix: a SOCK_STREAM unix socket (or /dev/log via logger(1) when it is a datagram socket); udp; tcp (RFC 6587 octet counting). */
+  transport: z.enum(['unix', 'udp', 'tcp']),
+  path: z.string().default('/dev/log'),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(1).max(65535).default(514),
+  /** RFC 5424 6.2.1 facility name. */
+  facility: z.enum(['kern', 'user', 'daemon', 'auth', 'syslog', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7']).default('daemon'),
+  app_name: z.string().regex(/^[!-~]{1,48}$/).default('waakhond'),
+  /** HOSTNAME field; default os.hostname(). */
+  hostname: z.string().regex(/^[!-~]{1,255}$/).optional(),
+  /** MSG: a line of text for people (default) or the waakhond.event/1 JSON. */
+  format: z.enum(['text', 'json']).default('text'),
+  /** Which messages: alerts always; device changes and health if listed. */
+  include: z.array(z.enum(['alert', 'device', 'health'])).default(['alert', 'device']),
+  queue_max: z.number().int().min(1).max(1_000_000).default(1000),
+  reconnect_ms: z.number().int().min(50).max(600_000).default(5000),
+}).strict();
+
+export const WebhookConfigSchema = z.object({
+  url: z.string().regex(/^https?:\/\//, 'http:// or https:// URL'),
+  /** json: the waakhond.event/1 message; ntfy: plain text body with Title/Priority/Tags headers (ntfy.sh compatible). */
+  format: z.enum(['json', 'ntfy']).default('json'),
+  /** HMAC-SHA256 key: X-Waakhond-Signature: sha256=HMAC(secret, timestamp + "." + body). */
+  secret: z.string().min(16).optional(),
+  /** Which alert changes are posted. */
+  events: z.array(z.enum(['raised', 'updated', 'cleared'])).default(['raised', 'cleared']),
+  min_severity: z.enum(SEVERITIES).default('low'),
+  /** Extra headers, e.g. Authorization for ntfy access tokens. */
+  headers: z.record(z.string(), z.string()).default({}),
+  timeout_ms: z.number().int().min(100).max(120_000).default(10_000),
+  /** Attempts after the first; delays backoff_ms * 2^n, capped at backoff_max_ms. */
+  retries: z.number().int().min(0).max(20).default(5),
+  backoff_ms: z.number().int().min(1).max(600_000).default(1000),
+  backoff_max_ms: z.number().int().min(1).max(3_600_000).default(300_000),
+  queue_max: z.number().int().min(1).max(100_000).default(1000),
+}).strict();
+
+export const ExportsConfigSchema = z.object({
+  site_id: z.string().regex(SITE_ID, 'site_id: 1-64 of A-Z a-z 0-9 _ -'),
+  /** Health is sent at most this often (batched: the latest counters win). */
+  health_interval_s: z.number().min(0).max(86_400).default(300),
+  /** An alert's "updated" messages go out at most this often per alert, latest wins (raised/cleared go at once). */
+  alert_update_interval_s: z.number().min(0).max(86_400).default(60),
+  /** A device whose identity and status did not change is re-sent at most this often (last_seen alone is no change). */
+  device_refresh_s: z.number().min(0).max(7 * 86_400).default(3600),
+  mqtt: MqttConfigSchema.optional(),
+  syslog: SyslogConfigSchema.optional(),
+  webhooks: z.array(WebhookConfigSchema).max(16).default([]),
+}).strict();
+
+export type MqttConfig = z.output<typeof MqttConfigSchema>;
+export type SyslogConfig = z.output<typeof SyslogConfigSchema>;
+export type WebhookConfig = z.output<typeof WebhookConfigSchema>;
+/** The exports section as written by people (defaults optional). */
+export type ExportsConfigInput = z.input<typeof ExportsConfigSchema>;
+/** The validated exports configuration. */
+export type ExportsConfig = z.output<typeof ExportsConfigSchema>;
+
+/** Validate an exports configuration; throws an Error naming every bad field. */
+export function parseExportsConfig(input: unknown): ExportsConfig {
+  const r = ExportsConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new Error(`invalid exports configuration:\n  ${lines.join('\n  ')}`);
+}
