@@ -43,7 +43,7 @@ export const DeviceInfoSchema = z.object({
   last_seen: ISO,
   /** The strongest evidence, in words (at most 5). */
   evidence: z.array(z.string().max(256)).max(5),
-});
+}).strict();
 
 export const DeviceMessageSchema = z.object({
   ...Envelope,
@@ -144,6 +144,10 @@ export const MqttConfigSchema = z.object({
   reconnect_ms: z.number().int().min(50).max(600_000).default(5000),
   /** Messages kept while the broker is away; beyond it the oldest are dropped (and counted). */
   queue_max: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** QoS 1 publishes awaiting PUBACK at once; beyond it messages wait in the bounded queue. */
+  max_inflight: z.number().int().min(1).max(65_535).default(100),
+  /** After a reconnect, publish the latest retained device state and discovery again (a broker restarted without persistence forgot them). */
+  republish_on_reconnect: z.boolean().default(true),
   homeassistant: z.object({
     enabled: z.boolean().default(true),
     discovery_prefix: z.string().regex(/^[^#+\u0000]{1,64}$/).default('homeassistant'),
