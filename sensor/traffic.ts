@@ -1,0 +1,120 @@
+// Per-device traffic counters over fixed intervals of capture time, emitted as TrafficEvents:
+// floods and sweeps are detected from these without the rule engine seeing every packet.
+import type { TrafficEvent } from './events.js';
+
+/** Distinct counting is exact up to this many values per device and interval, then saturates. */
+export const DISTINCT_CAP = 1024;
+
+class Counters {
+  mac = -1;
+  ip = '';
+  out_pkts = 0;
+  out_bytes = 0;
+  out_tcp_syn = 0;
+  out_tcp_ack_only = 0;
+  out_udp = 0;
+  out_udp_512 = 0;
+  out_gre = 0;
+  out_icmp_echo = 0;
+  readonly outDst = new Set<number>();
+  readonly outDport = new Set<number>();
+  in_pkts = 0;
+  in_bytes = 0;
+  in_tcp_syn = 0;
+  in_udp = 0;
+  readonly inSrc = new Set<number>();
+  /** Intervals in a row with no packets: idle entries are dropped to keep the table small. */
+  idle = 0;
+
+  clear(): void {
+    this.out_pkts = this.out_bytes = this.out_tcp_syn = this.out_tcp_ack_only = this.out_udp = 0;
+    this.out_udp_512 = this.out_gre = this.out_icmp_echo = 0;
+    this.in_pkts = this.in_bytes = this.in_tcp_syn = this.in_udp = 0;
+    this.outDst.clear();
+    this.outDport.clear();
+    this.inSrc.clear();
+  }
+}
+
+export class TrafficCounters {
+  private readonly table = new Map<number, Counters>();
+  private start = -1;
+  /** Devices not counted because the table was full. */
+  overflow = 0;
+
+  constructor(
+    private readonly emit: (e: TrafficEvent) => void,
+    private readonly macText: (mac: number) => string,
+    readonly interval = 1_000_000,
+    readonly maxDevices = 4096,
+  ) {}
+
+  get full(): boolean {
+    return this.table.size >= this.maxDevices;
+  }
+
+  /** Call before counting a packet at ts: closes the interval(s) that ended. */
+  advance(ts: number): void {
+    if (this.start < 0) {
+      this.start = Math.floor(ts / this.interval) * this.interval;
+      return;
+    }
+    if (ts >= this.start + this.interval) {
+      this.flush();
+      this.start = Math.floor(ts / this.interval) * this.interval;
+    }
+  }
+
+  /** The counters of a local device: key is the MAC (48-bit) or, without a link layer, 2^49 + IPv4. */
+  get(key: number, mac: number, ip: string): Counters | null {
+    let c = this.table.get(key);
+    if (c === undefined) {
+      if (this.table.size >= this.maxDevices) {
+        this.overflow++;
+        return null;
+      }
+      c = new Counters();
+      c.mac = mac;
+      this.table.set(key, c);
+    }
+    c.ip = ip;
+    return c;
+  }
+
+  /** Emits one event per device active in the interval that just ended. */
+  flush(): void {
+    if (this.start < 0) return;
+    for (const [key, c] of this.table) {
+      if (c.out_pkts === 0 && c.in_pkts === 0) {
+        if (++c.idle > 60) this.table.delete(key);
+        continue;
+      }
+      c.idle = 0;
+      this.emit({
+        type: 'traffic',
+        ts: this.start,
+        interval: this.interval,
+        mac: c.mac >= 0 ? this.macText(c.mac) : null,
+        ip: c.ip || null,
+        out_pkts: c.out_pkts,
+        out_bytes: c.out_bytes,
+        out_tcp_syn: c.out_tcp_syn,
+        out_tcp_ack_only: c.out_tcp_ack_only,
+        out_udp: c.out_udp,
+        out_udp_512: c.out_udp_512,
+        out_gre: c.out_gre,
+        out_icmp_echo: c.out_icmp_echo,
+        out_distinct_dst: c.outDst.size,
+        out_distinct_dport: c.outDport.size,
+        in_pkts: c.in_pkts,
+        in_bytes: c.in_bytes,
+        in_tcp_syn: c.in_tcp_syn,
+        in_udp: c.in_udp,
+        in_distinct_src: c.inSrc.size,
+      });
+      c.clear();
+    }
+  }
+}
+
+export type { Counters };
