@@ -30,3 +30,64 @@ export interface Alert {
   /** The group-by values of this alert. */
   group: Record<string, string>;
 }
+
+// ---- Rules (added by the rule engine; additive) ----
+
+/** Advice ids a rule may name (rules/advice holds their text). */
+export const ADVICE_IDS = [
+  'update', 'change-password', 'disable-telnet', 'disable-upnp', 'infected-reset', 'ask-isp', 'check-device',
+] as const;
+export type AdviceId = (typeof ADVICE_IDS)[number];
+
+/** A field condition as written in a rule file: a scalar (equals), a list (in), or named operators. */
+export type RuleCondition =
+  | string | number | boolean
+  | (string | number)[]
+  | {
+      eq?: string | number | boolean; ne?: string | number | boolean;
+      in?: (string | number)[]; not_in?: (string | number)[];
+      gt?: number; gte?: number; lt?: number; lte?: number;
+      cidr?: string | string[]; not_cidr?: string | string[];
+      regex?: string; not_regex?: string; contains?: string; starts_with?: string; ends_with?: string;
+      nocase?: boolean;
+      private?: boolean; multicast?: boolean; public?: boolean; exists?: boolean;
+      /** value >= times * other field of the same event (e.g. ACK-only packets vs packets received). */
+      gte_field?: { field: string; times?: number };
+    };
+
+/** One event pattern: `event` names the type; every other key is a field condition. */
+export interface RuleMatch {
+  event: string;
+  /** Which side is the home device when the direction does not say (default: by direction). */
+  device_is?: 'src' | 'dst';
+  [field: string]: RuleCondition | string | undefined;
+}
+
+export type RuleThreshold =
+  | { count: number }
+  | { sum: string; min: number }
+  | { distinct: string; min: number }
+  | { periodic: { min_count: number; max_jitter: number; min_interval?: string } };
+
+/** A validated rule document (one detection per file). */
+export interface Rule {
+  id: string;
+  title: string;
+  severity: Severity;
+  description: string;
+  match?: RuleMatch;
+  sequence?: { within: string; steps: RuleMatch[] };
+  group_by: string[];
+  window: { size: string; kind: 'sliding' | 'tumbling' };
+  threshold: RuleThreshold;
+  suppress_for: string;
+  advice: AdviceId | null;
+  references: string[];
+  /** One-line summary template: {field} from the group, counters and the last event. */
+  summary: string;
+  /** Template for one evidence sample, from the event's fields. */
+  sample?: string;
+  max_keys?: number;
+  /** Where the rule came from (file path and line of `id`). */
+  source: { file: string; line: number | null };
+}

@@ -1,0 +1,542 @@
+// The streaming rule engine: match events against compiled rules, keep bounded windowed state per key, raise alerts.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EventType, WaakhondEvent } from '../../sensor/events.js';
+import type { Alert, AlertEvidence, Rule } from './types.js';
+import { SEVERITIES } from './types.js';
+import { compileMatch, deviceOf, getter, type FieldContext, type Getter, type Predicate } from './compile.js';
+import { DistinctCounter, WindowSum } from './counters.js';
+import type { AlertPseudoEvent, EngineEvent } from './fields.js';
+import { durationUs } from './schema.js';
+import { listRuleFiles, loadRulePacks, type RuleLoadError } from './load.js';
+
+export { loadRulePacks, type RuleLoadError };
+
+/** rules/packs/: the default pack folder (every subfolder is a pack). */
+export const DEFAULT_PACK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'packs');
+
+/** For `waakhond check`: load every pack, report counts and every refused file with line and reason. */
+export function validateRulePacks(dirs: string[] = [DEFAULT_PACK_DIR]): {
+  ok: boolean;
+  files: number;
+  rules: number;
+  errors: RuleLoadError[];
+  /** Human-readable lines: "file:line: reason", then a total. */
+  lines: string[];
+} {
+  const { files } = listRuleFiles(dirs);
+  const { rules, errors } = loadRulePacks(dirs);
+  const lines = errors.map((e) => `${e.file}${e.line !== null ? `:${e.line}` : ''}: ${e.reason}`);
+  lines.push(`${rules.length} rule(s) valid in ${files.length} file(s), ${errors.length} error(s)`);
+  return { ok: errors.length === 0, files: files.length, rules: rules.length, errors, lines };
+}
+
+export interface RuleEngineOptions {
+  /** Cap on keys (group-by values) per rule; oldest are evicted past it. Default 1024. */
+  maxKeysPerRule?: number;
+  /** Exact distinct values kept per key before switching to HyperLogLog. Default 256. */
+  distinctCap?: number;
+  /** Cap on alerts kept (oldest-updated evicted). Default 5000. */
+  maxAlerts?: number;
+  /** Evidence samples kept per alert. Default 5. */
+  maxSamples?: number;
+  /** Minimum capture time between two 'updated' notifications of one alert. Default 10 s. */
+  updateIntervalUs?: number;
+  /** Cap on devices whose DHCP resolvers are remembered. Default 4096. */
+  maxDhcpLeases?: number;
+}
+
+interface KeyState {
+  last: number;
+  sum: WindowSum | null;
+  distinct: DistinctCounter | null;
+  /** periodic: last event, count of intervals, Welford mean and M2 (µs). */
+  pLast: number;
+  pN: number;
+  pMean: number;
+  pM2: number;
+  /** sequence: next step index and time of step 0. */
+  step: number;
+  t0: number;
+}
+
+interface Compiled {
+  rule: Rule;
+  index: number;
+  steps: Predicate[];
+  stepEvents: string[];
+  groupGet: Getter[];
+  windowUs: number;
+  withinUs: number;
+  suppressUs: number;
+  kind: 'count' | 'sum' | 'distinct' | 'periodic' | 'sequence';
+  min: number;
+  valueGet: Getter | null;
+  periodic: { minCount: number; maxJitter: number; minIntervalUs: number } | null;
+  sliding: boolean;
+  keys: Map<string, KeyState>;
+  maxKeys: number;
+  keysEvicted: number;
+  lastSweep: number;
+  matched: number;
+  fired: number;
+  sampleFields: string[];
+}
+
+interface AlertState {
+  alert: Alert;
+  c: Compiled;
+  episode: number;
+  events: number;
+  total: number;
+  distinct: DistinctCounter | null;
+  lastEmit: number;
+  pending: boolean;
+  samples: AlertEvidence[];
+  lastEvent: EngineEvent | null;
+  /** Extra counters from the last firing (periodic: interval and jitter). */
+  extra: Record<string, number> | null;
+}
+
+const TEMPLATE_RE = /\{([a-z_0-9]+)\}/g;
+
+function fmtValue(v: unknown): string {
+  if (v === null || v === undefined) return '?';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return s.length > 120 ? s.slice(0, 117) + '...' : s;
+}
+
+function fmtDuration(us: number): string {
+  if (us % 3_600_000_000 === 0) return `${us / 3_600_000_000} h`;
+  if (us % 60_000_000 === 0) return `${us / 60_000_000} min`;
+  if (us >= 1_000_000) return `${+(us / 1e6).toFixed(1)} s`;
+  return `${us / 1000} ms`;
+}
+
+export class RuleEngine implements FieldContext {
+  onAlert: ((a: Alert, change: 'raised' | 'updated') => void) | null = null;
+  readonly stats = {
+    rules: 0,
+    events: 0,
+    matched: 0,
+    alerts_raised: 0,
+    alerts_updated: 0,
+    alerts_evicted: 0,
+    keys: 0,
+    keys_evicted: 0,
+    /** Names of full tables (pressure warnings), as in sensor_stats. */
+    tables_full: [] as string[],
+  };
+
+  private readonly byType = new Map<string, Compiled[]>();
+  private readonly compiled: Compiled[] = [];
+  private readonly alertsById = new Map<string, AlertState>();
+  /** rule + group key -> the alert id of the current episode. */
+  private readonly current = new Map<string, string>();
+  private readonly leases = new Map<string, string[]>();
+  private readonly opts: Required<RuleEngineOptions>;
+  private readonly full = new Set<string>();
+  private leasesEvicted = 0;
+  private now = 0;
+  private alertDepth = 0;
+
+  constructor(rules: Rule[], opts: RuleEngineOptions = {}) {
+    this.opts = {
+      maxKeysPerRule: opts.maxKeysPerRule ?? 1024,
+      distinctCap: opts.distinctCap ?? 256,
+      maxAlerts: opts.maxAlerts ?? 5000,
+      maxSamples: opts.maxSamples ?? 5,
+      updateIntervalUs: opts.updateIntervalUs ?? 10_000_000,
+      maxDhcpLeases: opts.maxDhcpLeases ?? 4096,
+    };
+    rules.forEach((r, i) => this.add(r, i));
+    this.stats.rules = this.compiled.length;
+  }
+
+  private add(rule: Rule, index: number): void {
+    const steps = rule.match ? [rule.match] : rule.sequence!.steps;
+    const t = rule.threshold as Record<string, unknown>;
+    const kind: Compiled['kind'] = rule.sequence ? 'sequence'
+      : 'sum' in t ? 'sum' : 'distinct' in t ? 'distinct' : 'periodic' in t ? 'periodic' : 'count';
+    const side = steps[0]!.device_is;
+    const p = t.periodic as { min_count: number; max_jitter: number; min_interval?: string } | undefined;
+    const c: Compiled = {
+      rule,
+      index,
+      steps: steps.map(compileMatch),
+      stepEvents: steps.map((s) => s.event),
+      groupGet: rule.group_by.map((g) => getter(g, side)),
+      windowUs: durationUs(rule.window.size)!,
+      withinUs: rule.sequence ? durationUs(rule.sequence.within)! : 0,
+      suppressUs: durationUs(rule.suppress_for)!,
+      kind,
+      min: kind === 'count' ? (t.count as number) : kind === 'periodic' ? p!.min_count : ((t.min as number) ?? 1),
+      valueGet: kind === 'sum' ? getter(t.sum as string, side) : kind === 'distinct' ? getter(t.distinct as string, side) : null,
+      periodic: p ? { minCount: p.min_count, maxJitter: p.max_jitter, minIntervalUs: p.min_interval ? durationUs(p.min_interval)! : 0 } : null,
+      sliding: rule.window.kind === 'sliding',
+      keys: new Map(),
+      maxKeys: rule.max_keys ?? this.opts.maxKeysPerRule,
+      keysEvicted: 0,
+      lastSweep: 0,
+      matched: 0,
+      fired: 0,
+      sampleFields: [...(rule.sample ?? '').matchAll(TEMPLATE_RE)].map((m) => m[1]!),
+    };
+    this.compiled.push(c);
+    for (const ev of new Set(c.stepEvents)) {
+      let list = this.byType.get(ev);
+      if (!list) this.byType.set(ev, (list = []));
+      list.push(c);
+    }
+  }
+
+  /** FieldContext: resolvers DHCP handed to a device. */
+  dhcpResolvers(device: string): readonly string[] | undefined {
+    return this.leases.get(device);
+  }
+
+  /** Event types some rule listens to (the pipeline may skip producing others). */
+  eventTypes(): EventType[] {
+    return [...this.byType.keys()].filter((t) => t !== 'alert') as EventType[];
+  }
+
+  observe(e: WaakhondEvent): void {
+    this.stats.events++;
+    if (e.ts > this.now) this.now = e.ts;
+    if (e.type === 'dhcp') this.noteDhcp(e);
+    const list = this.byType.get(e.type);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) this.run(list[i]!, e as EngineEvent);
+  }
+
+  private noteDhcp(e: Extract<WaakhondEvent, { type: 'dhcp' }>): void {
+    // RFC 2132 3.5/3.8: the resolvers and routers the server hands out are what the device should use.
+    if (e.op !== 'reply' || (e.message_type !== 'ack' && e.message_type !== 'offer')) return;
+    if (e.dns_servers.length === 0 && e.routers.length === 0) return;
+    const list = [...e.dns_servers, ...e.routers].slice(0, 16);
+    if (!this.leases.has(e.client_mac) && this.leases.size >= this.opts.maxDhcpLeases) {
+      const oldest = this.leases.keys().next().value as string;
+      this.leases.delete(oldest);
+      this.leasesEvicted++;
+      this.markFull('rules.dhcp_leases');
+    }
+    this.leases.delete(e.client_mac);
+    this.leases.set(e.client_mac, list);
+  }
+
+  private run(c: Compiled, e: EngineEvent): void {
+    const a = e as EngineEvent & Record<string, unknown>;
+    if (c.kind !== 'sequence') {
+      if (!c.steps[0]!(a, this)) return;
+    } else if (!this.stepMatches(c, a)) {
+      return;
+    }
+    c.matched++;
+    this.stats.matched++;
+    const key = this.keyOf(c, a);
+    if (key === null) return;
+    let st = c.keys.get(key);
+    if (st === undefined) st = this.newKey(c, key, e.ts);
+    st.last = e.ts;
+    switch (c.kind) {
+      case 'count':
+        if (c.min === 1) return this.fire(c, key, st, a, 1);
+        st.sum!.add(e.ts, 1);
+        if (st.sum!.total >= c.min) { const n = st.sum!.total; st.sum!.reset(); this.fire(c, key, st, a, n); }
+        return;
+      case 'sum': {
+        const v = c.valueGet!(a, this);
+        if (typeof v !== 'number' || !(v > 0)) return;
+        st.sum!.add(e.ts, v);
+        if (st.sum!.total >= c.min) { const n = st.sum!.total; st.sum!.reset(); this.fire(c, key, st, a, n); }
+        return;
+      }
+      case 'distinct': {
+        const v = c.valueGet!(a, this);
+        if (v === null || v === undefined) return;
+        const d = st.distinct!;
+        d.add(typeof v === 'string' ? v : String(v), e.ts);
+        st.pN++;
+        if (d.count() >= c.min) { const n = st.pN; st.pN = 0; this.fire(c, key, st, a, n); d.clear(); }
+        return;
+      }
+      case 'periodic':
+        return this.periodic(c, key, st, a);
+      case 'sequence':
+        return this.sequence(c, key, st, a);
+    }
+  }
+
+  private stepMatches(c: Compiled, e: EngineEvent & Record<string, unknown>): boolean {
+    for (let i = 0; i < c.steps.length; i++) if (c.stepEvents[i] === e.type && c.steps[i]!(e, this)) return true;
+    return false;
+  }
+
+  private sequence(c: Compiled, key: string, st: KeyState, e: EngineEvent & Record<string, unknown>): void {
+    if (st.step > 0 && e.ts - st.t0 > c.withinUs) st.step = 0;
+    // Advance past every step this event satisfies, in order (one event can be the last step only).
+    const i = st.step;
+    if (c.stepEvents[i] === e.type && c.steps[i]!(e, this)) {
+      if (i === 0) st.t0 = e.ts;
+      st.step = i + 1;
+      if (st.step === c.steps.length) {
+        st.step = 0;
+        this.fire(c, key, st, e, c.steps.length);
+      }
+    } else if (i > 0 && c.stepEvents[0] === e.type && c.steps[0]!(e, this) && e.ts - st.t0 > c.withinUs / 2) {
+      // A fresh first step restarts an old partial sequence.
+      st.t0 = e.ts;
+      st.step = 1;
+    }
+  }
+
+  private periodic(c: Compiled, key: string, st: KeyState, e: EngineEvent & Record<string, unknown>): void {
+    const p = c.periodic!;
+    if (st.pLast > 0) {
+      const dt = e.ts - st.pLast;
+      if (dt > c.windowUs) {
+        st.pN = 0; st.pMean = 0; st.pM2 = 0; // a gap longer than the window starts over
+      } else if (dt > 0) {
+        st.pN++;
+        const d = dt - st.pMean;
+        st.pMean += d / st.pN;
+        st.pM2 += d * (dt - st.pMean);
+      }
+    }
+    st.pLast = e.ts;
+    if (st.pN + 1 >= p.minCount && st.pMean >= p.minIntervalUs && st.pMean > 0) {
+      const cv = Math.sqrt(st.pM2 / st.pN) / st.pMean;
+      if (cv <= p.maxJitter) {
+        const n = st.pN + 1;
+        const mean = st.pMean;
+        st.pN = 0; st.pMean = 0; st.pM2 = 0;
+        this.fire(c, key, st, e, n, { interval_s: +(mean / 1e6).toFixed(3), jitter: +cv.toFixed(3) });
+      }
+    }
+  }
+
+  private keyOf(c: Compiled, e: EngineEvent & Record<string, unknown>): string | null {
+    const g = c.groupGet;
+    if (g.length === 1) {
+      const v = g[0]!(e, this);
+      return v === null || v === undefined ? '?' : typeof v === 'string' ? v : String(v);
+    }
+    let k = '';
+    for (let i = 0; i < g.length; i++) {
+      const v = g[i]!(e, this);
+      k += (i ? '|' : '') + (v === null || v === undefined ? '?' : String(v));
+    }
+    return k;
+  }
+
+  private newKey(c: Compiled, key: string, ts: number): KeyState {
+    if (c.keys.size >= c.maxKeys) {
+      const horizon = Math.max(c.windowUs, c.withinUs);
+      // Sweep idle keys at most twice per window; otherwise evict the oldest-created key (O(1)).
+      if (ts - c.lastSweep > horizon / 2) {
+        c.lastSweep = ts;
+        for (const [k, s] of c.keys) if (ts - s.last > horizon) c.keys.delete(k);
+      }
+      if (c.keys.size >= c.maxKeys) {
+        const oldest = c.keys.keys().next().value as string;
+        c.keys.delete(oldest);
+        c.keysEvicted++;
+        this.stats.keys_evicted++;
+        this.markFull(`rules.keys:${c.rule.id}`);
+      }
+    }
+    const st: KeyState = {
+      last: ts,
+      sum: c.kind === 'count' || c.kind === 'sum' ? new WindowSum(c.windowUs, c.sliding) : null,
+      distinct: c.kind === 'distinct' ? new DistinctCounter(this.opts.distinctCap, c.windowUs) : null,
+      pLast: 0, pN: 0, pMean: 0, pM2: 0, step: 0, t0: 0,
+    };
+    c.keys.set(key, st);
+    return st;
+  }
+
+  private markFull(name: string): void {
+    if (!this.full.has(name)) {
+      this.full.add(name);
+      this.stats.tables_full = [...this.full];
+    }
+  }
+
+  private fire(c: Compiled, key: string, st: KeyState, e: EngineEvent & Record<string, unknown>, n: number,
+    extra?: Record<string, number>): void {
+    c.fired++;
+    const ts = e.ts;
+    const ck = c.index + '\u0000' + key;
+    const curId = this.current.get(ck);
+    let as = curId !== undefined ? this.alertsById.get(curId) : undefined;
+    if (as !== undefined && ts - as.alert.last_seen <= c.suppressUs) {
+      as.alert.count++;
+      as.alert.last_seen = Math.max(as.alert.last_seen, ts);
+      as.events += 1;
+      as.total += n;
+      this.collect(as, st, e, extra);
+      // Keep eviction order = least recently updated first.
+      this.alertsById.delete(as.alert.id);
+      this.alertsById.set(as.alert.id, as);
+      as.pending = true;
+      if (ts - as.lastEmit >= this.opts.updateIntervalUs) this.emit(as, 'updated');
+      return;
+    }
+    const episode = as ? as.episode + 1 : 1;
+    const baseId = `${c.rule.id}/${key}`;
+    const id = episode === 1 ? baseId : `${baseId}/${episode}`;
+    const group: Record<string, string> = {};
+    c.rule.group_by.forEach((g, i) => {
+      const v = c.groupGet[i]!(e, this);
+      group[g] = v === null || v === undefined ? '?' : String(v);
+    });
+    const alert: Alert = {
+      id,
+      rule: c.rule.id,
+      title: c.rule.title,
+      severity: c.rule.severity,
+      device: group.device ?? deviceOf(e) ?? null,
+      first_seen: ts,
+      last_seen: ts,
+      count: 1,
+      summary: '',
+      evidence: [],
+      advice: c.rule.advice,
+      group,
+    };
+    as = {
+      alert, c, episode, events: 1, total: n,
+      distinct: c.kind === 'distinct' ? new DistinctCounter(this.opts.distinctCap, Infinity) : null,
+      lastEmit: ts, pending: false, samples: [], lastEvent: null, extra: null,
+    };
+    this.collect(as, st, e, extra);
+    if (this.alertsById.size >= this.opts.maxAlerts) {
+      const oldest = this.alertsById.keys().next().value as string;
+      const old = this.alertsById.get(oldest)!;
+      this.alertsById.delete(oldest);
+      this.current.delete(old.c.index + '\u0000' + this.keyFromId(old));
+      this.stats.alerts_evicted++;
+      this.markFull('rules.alerts');
+    }
+    this.alertsById.set(id, as);
+    this.current.set(ck, id);
+    this.stats.alerts_raised++;
+    this.emit(as, 'raised');
+    this.feedAlert(alert);
+  }
+
+  private keyFromId(as: AlertState): string {
+    const rest = as.alert.id.slice(as.c.rule.id.length + 1);
+    return as.episode === 1 ? rest : rest.slice(0, rest.lastIndexOf('/'));
+  }
+
+  private collect(as: AlertState, st: KeyState, e: EngineEvent & Record<string, unknown>, extra?: Record<string, number>): void {
+    if (as.distinct && st.distinct) as.distinct.mergeFrom(st.distinct, e.ts);
+    as.lastEvent = e;
+    if (extra) as.extra = extra;
+    if (as.samples.length < this.opts.maxSamples) as.samples.push(this.sample(as.c, e));
+  }
+
+  private sample(c: Compiled, e: EngineEvent & Record<string, unknown>): AlertEvidence {
+    const ev: AlertEvidence = { detail: '', ts: e.ts };
+    if (c.rule.sample) {
+      ev.detail = c.rule.sample.replace(TEMPLATE_RE, (_, f: string) => fmtValue(getter(f)(e, this)));
+      for (const f of c.sampleFields) ev[f] = getter(f)(e, this);
+    } else {
+      ev.detail = `${e.type} event`;
+    }
+    return ev;
+  }
+
+  /** Bring an alert's summary and evidence up to date (done lazily: only when someone looks). */
+  private render(as: AlertState): Alert {
+    const a = as.alert;
+    const c = as.c;
+    const vars: Record<string, unknown> = {
+      ...a.group,
+      count: a.count,
+      events: as.total,
+      window: fmtDuration(c.windowUs),
+      threshold: c.min,
+      distinct: as.distinct ? as.distinct.count() : undefined,
+      ...(as.extra ?? {}),
+    };
+    const last = as.lastEvent as (EngineEvent & Record<string, unknown>) | null;
+    a.summary = c.rule.summary.replace(TEMPLATE_RE, (_, f: string) => {
+      if (f in vars && vars[f] !== undefined) return fmtValue(vars[f]);
+      return last ? fmtValue(getter(f)(last, this)) : '?';
+    });
+    const counters: AlertEvidence = {
+      detail: `${a.count} time(s) over threshold (${c.kind}${c.kind === 'sequence' ? '' : ` >= ${c.min}`}` +
+        `${c.kind === 'sequence' ? ` within ${fmtDuration(c.withinUs)}` : ` in ${fmtDuration(c.windowUs)}`}), ${as.total} ${c.kind === 'sum' ? 'total' : 'event(s)'}`,
+      kind: 'counters',
+      fired: a.count,
+      events: as.total,
+    };
+    if (as.distinct) {
+      counters.distinct = as.distinct.count();
+      counters.distinct_approximate = as.distinct.approximate;
+      counters.distinct_field = (c.rule.threshold as { distinct: string }).distinct;
+      counters.distinct_samples = as.distinct.sampleValues(5);
+    }
+    a.evidence = [counters, ...as.samples];
+    return a;
+  }
+
+  private emit(as: AlertState, change: 'raised' | 'updated'): void {
+    as.lastEmit = as.alert.last_seen;
+    as.pending = false;
+    if (change === 'updated') this.stats.alerts_updated++;
+    if (this.onAlert) this.onAlert(this.render(as), change);
+  }
+
+  /** Alerts feed sequence rules that listen to `event: alert` (bounded recursion). */
+  private feedAlert(a: Alert): void {
+    const list = this.byType.get('alert');
+    if (!list || this.alertDepth > 2) return;
+    this.alertDepth++;
+    const pe: AlertPseudoEvent = { type: 'alert', ts: a.last_seen, rule: a.rule, severity: a.severity, device: a.device };
+    for (const c of list) this.run(c, pe);
+    this.alertDepth--;
+  }
+
+  /** End of capture (or periodically): send the pending 'updated' notifications. */
+  flush(): void {
+    for (const as of this.alertsById.values()) if (as.pending) this.emit(as, 'updated');
+  }
+
+  /** Every alert kept, most severe first, then by first_seen. */
+  alerts(): Alert[] {
+    const out: Alert[] = [];
+    for (const as of this.alertsById.values()) out.push(this.render(as));
+    const rank = (s: string): number => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
+    return out.sort((x, y) => rank(y.severity) - rank(x.severity) || x.first_seen - y.first_seen || (x.id < y.id ? -1 : 1));
+  }
+
+  /** Current key counts, refreshed on demand. */
+  private refreshStats(): void {
+    let keys = 0;
+    for (const c of this.compiled) keys += c.keys.size;
+    this.stats.keys = keys;
+  }
+
+  /** Pressure warnings in words (empty when all is well). */
+  health(): string[] {
+    this.refreshStats();
+    const out: string[] = [];
+    for (const c of this.compiled) {
+      if (c.keysEvicted > 0) {
+        out.push(`rule ${c.rule.id}: state table full (${c.maxKeys} keys), ${c.keysEvicted} key(s) evicted`);
+      }
+    }
+    if (this.stats.alerts_evicted > 0) out.push(`alert table full (${this.opts.maxAlerts}), ${this.stats.alerts_evicted} alert(s) evicted`);
+    if (this.leasesEvicted > 0) out.push(`DHCP lease table full (${this.opts.maxDhcpLeases}), ${this.leasesEvicted} evicted`);
+    return out;
+  }
+
+  /** Per-rule counters (for `--stats` and the bench). */
+  ruleStats(): { id: string; matched: number; fired: number; keys: number; evicted: number }[] {
+    return this.compiled.map((c) => ({ id: c.rule.id, matched: c.matched, fired: c.fired, keys: c.keys.size, evicted: c.keysEvicted }));
+  }
+}

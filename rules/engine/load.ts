@@ -1,0 +1,159 @@
+// Load rule files (YAML or JSON) from pack folders: validate each, report file/line/reason, keep the good ones.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, isMap, isNode, type Node } from 'yaml';
+import type { ZodIssue } from 'zod';
+import { RuleDoc } from './schema.js';
+import { fieldKnown } from './fields.js';
+import type { Rule, RuleMatch } from './types.js';
+
+export interface RuleLoadError {
+  file: string;
+  line: number | null;
+  reason: string;
+}
+
+const RULE_EXT = new Set(['.yaml', '.yml', '.json']);
+/** A rule file larger than this is refused (rules are small documents). */
+const MAX_RULE_BYTES = 64 * 1024;
+
+/** Every rule file under the folders, sorted (deterministic order), skipping dot-files. */
+export function listRuleFiles(dirs: string[]): { files: string[]; errors: RuleLoadError[] } {
+  const files: string[] = [];
+  const errors: RuleLoadError[] = [];
+  const walk = (dir: string, depth: number): void => {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (err) {
+      errors.push({ file: dir, line: null, reason: `cannot read folder: ${(err as Error).message}` });
+      return;
+    }
+    for (const name of names) {
+      if (name.startsWith('.')) continue;
+      const p = path.join(dir, name);
+      let st;
+      try {
+        st = statSync(p);
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) {
+        if (depth < 4) walk(p, depth + 1);
+      } else if (RULE_EXT.has(path.extname(name).toLowerCase())) {
+        files.push(p);
+      }
+    }
+  };
+  for (const d of dirs) walk(d, 0);
+  return { files, errors };
+}
+
+function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, p: (string | number)[]): number | null {
+  // Walk down as far as the path exists; a missing key is reported at its parent.
+  for (let n = p.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(p.slice(0, n), true);
+    if (isNode(node) && (node as Node).range) return lc.linePos((node as Node).range![0]).line;
+  }
+  return null;
+}
+
+function issueReason(i: ZodIssue): string {
+  const where = i.path.length ? i.path.join('.') + ': ' : '';
+  if (i.code === 'unrecognized_keys') return `${where}unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (i.code === 'invalid_union') {
+    // Report the closest branch's first complaint instead of "Invalid input".
+    const inner = i.unionErrors.map((e) => e.issues[0]).filter(Boolean) as ZodIssue[];
+    const best = inner.sort((a, b) => b.path.length - a.path.length)[0];
+    if (best) return `${where}${best.message}`;
+  }
+  return `${where}${i.message}`;
+}
+
+/** Checks zod cannot do alone: field names valid for the event type, one event type per sequence key. */
+function semanticErrors(r: Omit<Rule, 'source'>): { path: (string | number)[]; reason: string }[] {
+  const out: { path: (string | number)[]; reason: string }[] = [];
+  const steps: [RuleMatch, (string | number)[]][] = r.match
+    ? [[r.match, ['match']]]
+    : r.sequence!.steps.map((s, i) => [s, ['sequence', 'steps', i]] as [RuleMatch, (string | number)[]]);
+  for (const [m, at] of steps) {
+    for (const [k, cond] of Object.entries(m)) {
+      if (k === 'event' || k === 'device_is') continue;
+      if (!fieldKnown(m.event, k)) out.push({ path: [...at, k], reason: `unknown field "${k}" for event ${m.event}` });
+      if (cond && typeof cond === 'object' && !Array.isArray(cond) && cond.gte_field &&
+          !fieldKnown(m.event, cond.gte_field.field)) {
+        out.push({ path: [...at, k, 'gte_field'], reason: `unknown field "${cond.gte_field.field}" for event ${m.event}` });
+      }
+    }
+  }
+  for (const [i, g] of r.group_by.entries()) {
+    for (const [m] of steps) {
+      if (!fieldKnown(m.event, g)) out.push({ path: ['group_by', i], reason: `group_by "${g}" is not a field of event ${m.event}` });
+    }
+  }
+  const t = r.threshold as Record<string, unknown>;
+  const tf = (t.sum ?? t.distinct) as string | undefined;
+  if (tf && r.match && !fieldKnown(r.match.event, tf)) {
+    out.push({ path: ['threshold'], reason: `threshold field "${tf}" is not a field of event ${r.match.event}` });
+  }
+  if (r.sequence && !('count' in t && t.count === 1)) {
+    out.push({ path: ['threshold'], reason: 'a sequence rule fires when its last step matches: leave threshold out' });
+  }
+  return out;
+}
+
+/** Parse and validate one rule file's text. */
+export function parseRuleText(file: string, text: string): { rule: Rule | null; errors: RuleLoadError[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      rule: null,
+      errors: doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line ?? null, reason: `YAML: ${e.message.split('\n')[0]}` })),
+    };
+  }
+  if (!isMap(doc.contents)) return { rule: null, errors: [{ file, line: 1, reason: 'a rule file holds one mapping (id, title, ...)' }] };
+  const parsed = RuleDoc.safeParse(doc.toJS({ maxAliasCount: 10 }));
+  if (!parsed.success) {
+    return {
+      rule: null,
+      errors: parsed.error.issues.map((i) => ({ file, line: lineOf(doc, lc, i.path), reason: issueReason(i) })),
+    };
+  }
+  const r = parsed.data as unknown as Omit<Rule, 'source'>;
+  const sem = semanticErrors(r);
+  if (sem.length) return { rule: null, errors: sem.map((s) => ({ file, line: lineOf(doc, lc, s.path), reason: s.reason })) };
+  return { rule: { ...r, source: { file, line: lineOf(doc, lc, ['id']) } }, errors: [] };
+}
+
+/** Load every rule under the folders; invalid files and duplicate ids are refused, the rest kept. */
+export function loadRulePacks(dirs: string[]): { rules: Rule[]; errors: RuleLoadError[] } {
+  const { files, errors } = listRuleFiles(dirs);
+  const rules: Rule[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    let text: string;
+    try {
+      const st = statSync(file);
+      if (st.size > MAX_RULE_BYTES) {
+        errors.push({ file, line: null, reason: `file larger than ${MAX_RULE_BYTES} bytes` });
+        continue;
+      }
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      errors.push({ file, line: null, reason: `cannot read: ${(err as Error).message}` });
+      continue;
+    }
+    const res = parseRuleText(file, text);
+    errors.push(...res.errors);
+    if (!res.rule) continue;
+    const prev = seen.get(res.rule.id);
+    if (prev) {
+      errors.push({ file, line: res.rule.source.line, reason: `duplicate rule id "${res.rule.id}" (first in ${prev})` });
+      continue;
+    }
+    seen.set(res.rule.id, file);
+    rules.push(res.rule);
+  }
+  return { rules, errors };
+}
