@@ -1,0 +1,70 @@
+// Builds what the project runs: the CLI/daemon as one ESM file (dist/waakhond.mjs), the compact
+// OUI table (dist/data/) and the dashboard (dist/web/). `--backend` builds only the first two.
+import { build } from 'esbuild';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const quiet = args.has('--quiet');
+const log = (msg) => { if (!quiet) console.log(msg); };
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (/\.(ts|tsx|mjs|js)$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+async function buildBackend() {
+  const out = path.join(root, 'dist', 'waakhond.mjs');
+  const sources = Math.max(...['sensor', 'rules', 'ui/server'].map((d) => existsSync(path.join(root, d)) ? newestMtime(path.join(root, d)) : 0));
+  if (args.has('--if-stale') && existsSync(out) && statSync(out).mtimeMs > sources) return;
+  const t0 = Date.now();
+  await build({
+    entryPoints: [path.join(root, 'sensor', 'waakhond.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    // The native capture addon is optional and loaded at run time only if present.
+    external: ['pcap'],
+    // CommonJS dependencies (dns-packet, mqtt) call require(): give the ESM bundle one.
+    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  log(`built dist/waakhond.mjs in ${Date.now() - t0} ms`);
+}
+
+function buildOui() {
+  const script = path.join(root, 'firmware-scripts', 'oui', 'build-oui.mjs');
+  if (!existsSync(script)) return;
+  const r = spawnSync(process.execPath, [script, ...(quiet ? ['--quiet'] : [])], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('OUI table build failed');
+}
+
+function buildWeb() {
+  const config = path.join(root, 'ui', 'web', 'vite.config.ts');
+  if (!existsSync(config)) return;
+  const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', config, ...(quiet ? ['--logLevel', 'warn'] : [])], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('dashboard build failed');
+}
+
+try {
+  await buildBackend();
+  buildOui();
+  if (!args.has('--backend')) buildWeb();
+} catch (err) {
+  console.error(`build: ${err.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,144 @@
+// Offline analysis: captures in order -> pipeline -> inventory + rule engine -> one JSON report.
+import { openCaptureFile } from './capture/file.js';
+import type { EventSink, WaakhondEvent } from './events.js';
+import { Inventory } from './inventory/inventory.js';
+import type { Device, Evidence } from './inventory/types.js';
+import { projectPath } from './paths.js';
+import { Pipeline } from './pipeline.js';
+import { loadRulePacks, RuleEngine } from '../rules/engine/engine.js';
+import type { Alert, AlertEvidence, Severity } from '../rules/engine/types.js';
+
+export interface AnalyzeOptions {
+  /** Home networks (CIDR); default RFC 1918 + link-local + ULA. */
+  localNets?: string[];
+  /** Rule pack directories; default the built-in packs. [] disables rules. */
+  ruleDirs?: string[];
+  /** Extra sinks (tests, the lookup command). */
+  sinks?: EventSink[];
+  /** Called for every event (after inventory and rules have seen it). */
+  onEvent?: (e: WaakhondEvent) => void;
+  maxFlows?: number;
+}
+
+export interface ReportDevice {
+  mac: string;
+  ips: string[];
+  ipv6: string[];
+  vendor: string | null;
+  model: string | null;
+  category: string;
+  name: string | null;
+  hostname: string | null;
+  private_mac: boolean;
+  confidence: number;
+  first_seen: string;
+  last_seen: string;
+  evidence: Evidence[];
+}
+
+export interface ReportAlert {
+  id: string;
+  rule: string;
+  title: string;
+  severity: Severity;
+  device: string | null;
+  first_seen: string;
+  last_seen: string;
+  count: number;
+  summary: string;
+  advice: string | null;
+  group: Record<string, string>;
+  evidence: AlertEvidence[];
+}
+
+export interface Report {
+  devices: ReportDevice[];
+  alerts: ReportAlert[];
+  stats: {
+    files: number;
+    packets: number;
+    bytes: number;
+    malformed: number;
+    unsupported_link: number;
+    ip_fragments: number;
+    unparsed: number;
+    internal_errors: number;
+    events: number;
+    first_packet: string | null;
+    last_packet: string | null;
+    rules_loaded: number;
+    rule_errors: { file: string; line: number | null; reason: string }[];
+    errors: { file: string; error: string }[];
+  };
+}
+
+/** Microseconds since the epoch -> ISO-8601 with microseconds kept as milliseconds. */
+export function isoTime(us: number): string {
+  const d = new Date(Math.floor(us / 1000));
+  return Number.isFinite(d.getTime()) ? d.toISOString() : new Date(0).toISOString();
+}
+
+export function defaultRuleDirs(): string[] {
+  return [projectPath('rules', 'packs')];
+}
+
+export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
+  const inventory = new Inventory();
+  const { rules, errors: ruleErrors } = loadRulePacks(opts.ruleDirs ?? defaultRuleDirs());
+  const engine = new RuleEngine(rules);
+  const sinks: EventSink[] = [(e) => inventory.observe(e), (e) => engine.observe(e)];
+  if (opts.sinks) sinks.push(...opts.sinks);
+  if (opts.onEvent) sinks.push(opts.onEvent);
+  const pipeline = new Pipeline({ sinks, localNets: opts.localNets, maxFlows: opts.maxFlows });
+  const errors: { file: string; error: string }[] = [];
+  let filesRead = 0;
+  for (const path of paths) {
+    const source = openCaptureFile(path);
+    let frames = 0;
+    for await (const batch of source) {
+      frames += batch.length;
+      pipeline.push(batch);
+    }
+    const err = source.stats.error;
+    if (err !== null) errors.push({ file: path, error: err });
+    if (err === null || frames > 0) filesRead++;
+  }
+  pipeline.finish();
+  const st = pipeline.stats;
+  return {
+    devices: inventory.list().map(reportDevice),
+    alerts: engine.alerts().map(reportAlert),
+    stats: {
+      files: filesRead,
+      packets: st.packets,
+      bytes: st.bytes,
+      malformed: st.malformed,
+      unsupported_link: st.unsupported_link,
+      ip_fragments: st.ip_fragments,
+      unparsed: st.unparsed,
+      internal_errors: st.internal_errors,
+      events: st.events,
+      first_packet: st.first_ts === null ? null : isoTime(st.first_ts),
+      last_packet: st.last_ts === null ? null : isoTime(st.last_ts),
+      rules_loaded: rules.length,
+      rule_errors: ruleErrors,
+      errors,
+    },
+  };
+}
+
+export function reportDevice(d: Device): ReportDevice {
+  return {
+    mac: d.mac, ips: d.ips, ipv6: d.ipv6, vendor: d.vendor, model: d.model, category: d.category,
+    name: d.name, hostname: d.hostname, private_mac: d.private_mac, confidence: d.confidence,
+    first_seen: isoTime(d.first_seen), last_seen: isoTime(d.last_seen), evidence: d.evidence,
+  };
+}
+
+export function reportAlert(a: Alert): ReportAlert {
+  return {
+    id: a.id, rule: a.rule, title: a.title, severity: a.severity, device: a.device,
+    first_seen: isoTime(a.first_seen), last_seen: isoTime(a.last_seen), count: a.count,
+    summary: a.summary, advice: a.advice, group: a.group, evidence: a.evidence,
+  };
+}

@@ -1,0 +1,451 @@
+// The sensor pipeline: frames -> decode -> flows, protocol parsers and traffic counters -> events.
+// Everything downstream (inventory, rules, store, exports) consumes only the events it emits.
+import type { Frame } from './capture/frame.js';
+import { DEFAULT_LOCAL_NETS, LocalNets } from './addr.js';
+import { decodeFrame } from './decode/dispatch.js';
+import { ETHERTYPE_ARP } from './decode/ethernet.js';
+import { isGroupMac, ipv4ToString, ipv6ToString, macToString } from './decode/format.js';
+import { parseNdp } from './decode/ndp.js';
+import {
+  DECODE_MALFORMED, DECODE_OK, IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP,
+  Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
+} from './decode/packet.js';
+import type { Direction, Endpoints, EventSink, SensorStatsEvent, WaakhondEvent } from './events.js';
+import { FlowTable, type FlowEndReason } from './flows.js';
+import { parseDhcp } from './protocols/dhcp/parse.js';
+import { parseDns } from './protocols/dns/parse.js';
+import { parseHttpRequest, parseHttpResponse } from './protocols/http/parse.js';
+import { parseNetbiosNs } from './protocols/netbios/parse.js';
+import { parseSsdp } from './protocols/ssdp/parse.js';
+import { parseTelnetData } from './protocols/telnet/parse.js';
+import { parseTlsClientHello } from './protocols/tls/parse.js';
+import { TrafficCounters } from './traffic.js';
+
+export interface PipelineOptions {
+  sinks: EventSink[];
+  /** CIDRs of the home network (default: RFC 1918, link-local, ULA). */
+  localNets?: readonly string[];
+  /** Flow table capacity (default 65536 flows, ~10 MB). */
+  maxFlows?: number;
+  /** Traffic counter interval in microseconds (default 1 s). */
+  trafficInterval?: number;
+  /** Emit a sensor_stats event every this many microseconds of capture time (default 60 s). */
+  statsInterval?: number;
+  /** Called once per distinct internal error (a parser or sink bug): the pipeline goes on. */
+  onError?: (where: string, err: unknown) => void;
+}
+
+export interface PipelineStats {
+  packets: number;
+  bytes: number;
+  malformed: number;
+  unsupported_link: number;
+  ip_fragments: number;
+  /** Protocol payloads a parser rejected (not an error: random data on a well-known port). */
+  unparsed: number;
+  /** Internal errors caught (a parser threw, a sink threw). Should stay 0. */
+  internal_errors: number;
+  events: number;
+  first_ts: number | null;
+  last_ts: number | null;
+}
+
+/** Telnet ports Mirai and its variants scan and log in on. */
+const TELNET_PORTS = new Set([23, 2323]);
+/** How many payload segments per direction are turned into telnet_data events. */
+const TELNET_SEGMENTS = 24;
+/** HTTP requests are looked for in the first few client segments (keep-alive, pipelining). */
+const HTTP_SEGMENTS = 4;
+
+const APP_NONE = 0;
+const APP_NOT_HTTP = 1;
+
+const MAC_CACHE_MAX = 4096;
+
+export class Pipeline {
+  readonly stats: PipelineStats = {
+    packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0,
+    internal_errors: 0, events: 0, first_ts: null, last_ts: null,
+  };
+  readonly flows: FlowTable;
+  private readonly traffic: TrafficCounters;
+  private readonly local: LocalNets;
+  private readonly sinks: EventSink[];
+  private readonly p = new Packet();
+  private readonly macCache = new Map<number, string>();
+  private readonly statsInterval: number;
+  private nextStats = -1;
+  private nextExpire = -1;
+  private readonly reportedErrors = new Set<string>();
+  private readonly onError: (where: string, err: unknown) => void;
+  /** Set by the capture source owner: kernel drops, for sensor_stats. */
+  dropped: number | null = null;
+
+  constructor(opts: PipelineOptions) {
+    this.sinks = opts.sinks;
+    this.local = new LocalNets(opts.localNets ?? DEFAULT_LOCAL_NETS);
+    this.flows = new FlowTable({ capacity: opts.maxFlows ?? 65536 });
+    this.flows.onEnd = (f, reason) => this.flowEnded(f, reason);
+    this.traffic = new TrafficCounters((e) => this.emit(e), (m) => this.mac(m), opts.trafficInterval ?? 1_000_000);
+    this.statsInterval = opts.statsInterval ?? 60_000_000;
+    this.onError = opts.onError ?? ((where, err) => console.error(`waakhond: internal error in ${where}: ${String(err)}`));
+  }
+
+  /** Processes a batch of frames in order. Never throws because of packet contents. */
+  push(frames: Frame[]): void {
+    for (let i = 0; i < frames.length; i++) this.frame(frames[i]);
+  }
+
+  /** End of capture: ends every flow, flushes the counters, emits final stats. */
+  finish(): void {
+    this.flows.drain();
+    this.traffic.flush();
+    if (this.stats.last_ts !== null) this.emit(this.statsEvent(this.stats.last_ts));
+  }
+
+  /** Live sources: lets idle flows expire and counters flush while no packets arrive. */
+  tick(nowTs: number): void {
+    if (this.stats.last_ts === null || nowTs < this.stats.last_ts) return;
+    this.traffic.advance(nowTs);
+    this.flows.expire(nowTs);
+  }
+
+  private frame(frame: Frame): void {
+    const p = this.p;
+    const st = this.stats;
+    st.packets++;
+    st.bytes += frame.len;
+    const ts = frame.ts;
+    if (st.first_ts === null) st.first_ts = ts;
+    // Capture time only moves forward for timers (merged or reordered captures must not rewind them).
+    if (st.last_ts === null || ts > st.last_ts) st.last_ts = ts;
+    const now = st.last_ts;
+    if (now >= this.nextExpire) {
+      if (this.nextExpire >= 0) this.flows.expire(now);
+      this.nextExpire = now + 1_000_000;
+    }
+    if (this.nextStats < 0) this.nextStats = now + this.statsInterval;
+    else if (now >= this.nextStats) {
+      this.emit(this.statsEvent(now));
+      this.nextStats = now + this.statsInterval;
+    }
+    this.traffic.advance(now);
+
+    p.reset();
+    p.data = frame.data;
+    p.ts = ts;
+    p.wireLen = frame.len;
+    const r = decodeFrame(frame.data, frame.linktype, p);
+    if (r !== DECODE_OK) {
+      if (r === DECODE_MALFORMED) st.malformed++;
+      else st.unsupported_link++;
+      return;
+    }
+    if (p.etherType === ETHERTYPE_ARP) {
+      this.arp();
+      return;
+    }
+    if (p.ipVersion === 0) return;
+    if (p.fragment) st.ip_fragments++;
+    const srcLocal = p.ipVersion === 4 ? this.local.isLocal4(p.ip4Src) : this.local.isLocal6(p.data, p.ip6SrcOff);
+    const dstLocal = p.ipVersion === 4 ? this.local.isLocal4(p.ip4Dst) : this.local.isLocal6(p.data, p.ip6DstOff);
+    this.count(srcLocal, dstLocal, frame.len);
+    if (p.l4Off < 0) return; // non-first fragment: no transport header
+
+    const proto = p.ipProto;
+    if (proto === IPPROTO_TCP) this.tcp(srcLocal, dstLocal);
+    else if (proto === IPPROTO_UDP) this.udp(srcLocal, dstLocal);
+    else {
+      this.flows.update(p);
+      if (proto === IPPROTO_ICMPV6 && p.icmpType >= 133 && p.icmpType <= 136) this.ndp();
+    }
+  }
+
+  private tcp(srcLocal: boolean, dstLocal: boolean): void {
+    const p = this.p;
+    const flags = p.tcpFlags;
+    const fl = this.flows;
+    const r = fl.update(p);
+    const f = r > 0 ? r - 1 : -r - 1;
+    const fromOrig = r > 0;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      const dst = p.ipVersion === 4 ? p.ip4Dst : -1;
+      this.emit({
+        type: 'tcp_syn', ts: p.ts, ...this.endpoints(srcLocal, dstLocal),
+        src_port: p.srcPort, dst_port: p.dstPort, seq: p.seq, window: p.window, ttl: p.ttl,
+        options_length: p.tcpOptLen,
+        mirai_seq: dst >= 0 && p.seq === dst,
+        ecn: (flags & (TCP_ECE | TCP_CWR)) !== 0,
+      });
+    } else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && fl.respPkts[f] === 1 && !fromOrig) {
+      this.emit({ type: 'tcp_synack', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort });
+    }
+    if (p.payloadLen <= 0) return;
+    const segs = fromOrig ? fl.origSegs[f] : fl.respSegs[f];
+    const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);
+    const serverPort = fl.respPort[f];
+    if (TELNET_PORTS.has(serverPort)) {
+      if (segs <= TELNET_SEGMENTS) this.telnet(payload, fromOrig, srcLocal, dstLocal);
+      return;
+    }
+    if (fl.app[f] === APP_NOT_HTTP) return;
+    if (fromOrig) {
+      if (segs === 1 && payload[0] === 0x16 && payload.length > 5 && payload[1] === 3) {
+        const hello = this.guard('tls', () => parseTlsClientHello(payload));
+        fl.app[f] = APP_NOT_HTTP;
+        if (hello) this.emit({ type: 'tls_client_hello', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort, ...hello });
+        else this.stats.unparsed++;
+        return;
+      }
+      if (segs <= HTTP_SEGMENTS) {
+        const req = this.guard('http', () => parseHttpRequest(payload));
+        if (req) this.emit({ type: 'http_request', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort, ...req });
+        else if (segs === 1) fl.app[f] = APP_NOT_HTTP;
+      }
+    } else if (segs <= HTTP_SEGMENTS) {
+      const res = this.guard('http', () => parseHttpResponse(payload));
+      if (res) this.emit({ type: 'http_response', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort, ...res });
+    }
+  }
+
+  private telnet(payload: Uint8Array, fromOrig: boolean, srcLocal: boolean, dstLocal: boolean): void {
+    const p = this.p;
+    const t = this.guard('telnet', () => parseTelnetData(payload));
+    if (!t) return;
+    this.emit({
+      type: 'telnet_data', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort,
+      from: fromOrig ? 'client' : 'server', text: t.text, hex: t.hex, length: payload.length,
+    });
+  }
+
+  private udp(srcLocal: boolean, dstLocal: boolean): void {
+    const p = this.p;
+    this.flows.update(p);
+    if (p.payloadLen <= 0) return;
+    const sp = p.srcPort;
+    const dp = p.dstPort;
+    const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);
+    // RFC 2131 4.1: clients send from 68 to 67, servers from 67 to 68 (relays 67 to 67).
+    if ((sp === 67 || sp === 68) && (dp === 67 || dp === 68)) {
+      const d = this.guard('dhcp', () => parseDhcp(payload));
+      if (!d) { this.stats.unparsed++; return; }
+      this.emit({ type: 'dhcp', ts: p.ts, src_mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null, src_ip: this.ipSrc(), dst_ip: this.ipDst(), ...d });
+      return;
+    }
+    const mdns = sp === 5353 || dp === 5353;
+    const llmnr = sp === 5355 || dp === 5355;
+    if (mdns || llmnr || sp === 53 || dp === 53) {
+      const d = this.guard('dns', () => parseDns(payload));
+      if (!d) { this.stats.unparsed++; return; }
+      this.emit({ type: 'dns', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), mdns, llmnr, transport: 'udp', src_port: sp, dst_port: dp, ...d });
+      return;
+    }
+    if (sp === 137 || dp === 137) {
+      const n = this.guard('netbios', () => parseNetbiosNs(payload));
+      if (!n) { this.stats.unparsed++; return; }
+      this.emit({ type: 'netbios', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), ...n });
+      return;
+    }
+    if (sp === 1900 || dp === 1900) {
+      const s = this.guard('ssdp', () => parseSsdp(payload));
+      if (!s) { this.stats.unparsed++; return; }
+      this.emit({ type: 'ssdp', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: sp, dst_port: dp, ...s });
+    }
+  }
+
+  private arp(): void {
+    const p = this.p;
+    this.emit({
+      type: 'arp', ts: p.ts,
+      op: p.arpOp === 1 ? 'request' : p.arpOp === 2 ? 'reply' : 'other',
+      sender_mac: this.mac(p.arpSha), sender_ip: ipv4ToString(p.arpSpa),
+      target_mac: this.mac(p.arpTha), target_ip: ipv4ToString(p.arpTpa),
+      gratuitous: p.arpSpa === p.arpTpa,
+    });
+  }
+
+  private ndp(): void {
+    const p = this.p;
+    const n = parseNdp(p.data, p.l4Off, p.l4End);
+    if (!n) { this.stats.unparsed++; return; }
+    const srcIp = this.ipSrc();
+    this.emit({
+      type: 'ndp', ts: p.ts, kind: n.kind, mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null,
+      ip: n.targetOff >= 0 ? ipv6ToString(p.data, n.targetOff) : srcIp, src_ip: srcIp,
+      lladdr: n.lladdr >= 0 ? this.mac(n.lladdr) : null, router: n.router,
+    });
+  }
+
+  /** Traffic counters of the local device(s) a packet belongs to. */
+  private count(srcLocal: boolean, dstLocal: boolean, len: number): void {
+    const p = this.p;
+    const tr = this.traffic;
+    const v4 = p.ipVersion === 4;
+    // Sender side: a local unicast source (MAC if there is a link layer, else its IPv4 address).
+    if (srcLocal && (p.srcMac >= 0 || v4)) {
+      const key = p.srcMac >= 0 ? p.srcMac : 2 ** 49 + p.ip4Src;
+      const c = tr.get(key, p.srcMac, '');
+      if (c !== null) {
+        if (c.ip === '' && v4 && p.ip4Src !== 0) c.ip = ipv4ToString(p.ip4Src);
+        c.out_pkts++;
+        c.out_bytes += len;
+        const proto = p.ipProto;
+        if (proto === IPPROTO_TCP) {
+          const fl = p.tcpFlags;
+          if ((fl & (TCP_SYN | TCP_ACK)) === TCP_SYN) c.out_tcp_syn++;
+          else if ((fl & (TCP_SYN | TCP_ACK | TCP_FIN | TCP_RST | TCP_PSH)) === TCP_ACK && p.payloadLen <= 0 && !dstLocal) c.out_tcp_ack_only++;
+        } else if (proto === IPPROTO_UDP) {
+          c.out_udp++;
+          if (p.payloadLen === 512) c.out_udp_512++;
+        } else if (proto === IPPROTO_GRE) c.out_gre++;
+        else if (proto === IPPROTO_ICMP && p.icmpType === 8) c.out_icmp_echo++;
+        if (!dstLocal || (v4 && p.ip4Dst >>> 28 !== 0xe && p.ip4Dst !== 0xffffffff)) {
+          if (c.outDst.size < 1024) c.outDst.add(v4 ? p.ip4Dst : this.hash6(p.ip6DstOff));
+          if (c.outDport.size < 1024 && (proto === IPPROTO_TCP || proto === IPPROTO_UDP)) c.outDport.add(proto * 65536 + p.dstPort);
+        }
+      }
+    }
+    if (dstLocal && !isGroupMacOrNone(p.dstMac, v4, p.ip4Dst)) {
+      const key = p.dstMac >= 0 ? p.dstMac : 2 ** 49 + p.ip4Dst;
+      const c = tr.get(key, p.dstMac, '');
+      if (c !== null) {
+        if (c.ip === '' && v4) c.ip = ipv4ToString(p.ip4Dst);
+        c.in_pkts++;
+        c.in_bytes += len;
+        if (p.ipProto === IPPROTO_TCP && (p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) c.in_tcp_syn++;
+        else if (p.ipProto === IPPROTO_UDP) c.in_udp++;
+        if (c.inSrc.size < 1024) c.inSrc.add(v4 ? p.ip4Src : this.hash6(p.ip6SrcOff));
+      }
+    }
+  }
+
+  private hash6(off: number): number {
+    const b = this.p.data;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < 16; i++) h = Math.imul(h ^ b[off + i], 0x01000193);
+    return h >>> 0;
+  }
+
+  private flowEnded(f: number, reason: FlowEndReason): void {
+    const fl = this.flows;
+    const o = f * 4;
+    let src: string;
+    let dst: string;
+    let srcLocal: boolean;
+    let dstLocal: boolean;
+    if (fl.family[f] === 4) {
+      src = ipv4ToString(fl.origAddr[o]);
+      dst = ipv4ToString(fl.respAddr[o]);
+      srcLocal = this.local.isLocal4(fl.origAddr[o]);
+      dstLocal = this.local.isLocal4(fl.respAddr[o]);
+    } else {
+      const buf = new Uint8Array(32);
+      const dv = new DataView(buf.buffer);
+      for (let w = 0; w < 4; w++) {
+        dv.setUint32(4 * w, fl.origAddr[o + w]);
+        dv.setUint32(16 + 4 * w, fl.respAddr[o + w]);
+      }
+      src = ipv6ToString(buf, 0);
+      dst = ipv6ToString(buf, 16);
+      srcLocal = this.local.isLocal6(buf, 0);
+      dstLocal = this.local.isLocal6(buf, 16);
+    }
+    const ipProto = fl.proto[f];
+    this.emit({
+      type: 'conn', ts: fl.firstTs[f], end_ts: fl.lastTs[f],
+      src_mac: fl.origMac[f] >= 0 ? this.mac(fl.origMac[f]) : null,
+      dst_mac: fl.respMac[f] >= 0 ? this.mac(fl.respMac[f]) : null,
+      src_ip: src, dst_ip: dst, direction: direction(srcLocal, dstLocal),
+      proto: ipProto === IPPROTO_TCP ? 'tcp' : ipProto === IPPROTO_UDP ? 'udp' : ipProto === IPPROTO_ICMP ? 'icmp' : ipProto === IPPROTO_ICMPV6 ? 'icmpv6' : 'other',
+      ip_proto: ipProto,
+      src_port: fl.origPort[f], dst_port: fl.respPort[f],
+      state: fl.connState(f),
+      orig_pkts: fl.origPkts[f], orig_bytes: fl.origBytes[f], resp_pkts: fl.respPkts[f], resp_bytes: fl.respBytes[f],
+      reason,
+    });
+  }
+
+  private statsEvent(ts: number): SensorStatsEvent {
+    const st = this.stats;
+    const full: string[] = [];
+    if (this.flows.active >= this.flows.capacity) full.push('flows');
+    if (this.traffic.full) full.push('traffic');
+    return {
+      type: 'sensor_stats', ts, packets: st.packets, bytes: st.bytes, malformed: st.malformed,
+      unsupported_link: st.unsupported_link, ip_fragments: st.ip_fragments, dropped: this.dropped,
+      flows_active: this.flows.active, flows_evicted: this.flows.evicted, tables_full: full,
+    };
+  }
+
+  private endpoints(srcLocal: boolean, dstLocal: boolean): Endpoints {
+    const p = this.p;
+    return {
+      src_mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null,
+      dst_mac: p.dstMac >= 0 ? this.mac(p.dstMac) : null,
+      src_ip: this.ipSrc(),
+      dst_ip: this.ipDst(),
+      direction: direction(srcLocal, dstLocal),
+    };
+  }
+
+  private ipSrc(): string {
+    const p = this.p;
+    return p.ipVersion === 4 ? ipv4ToString(p.ip4Src) : ipv6ToString(p.data, p.ip6SrcOff);
+  }
+
+  private ipDst(): string {
+    const p = this.p;
+    return p.ipVersion === 4 ? ipv4ToString(p.ip4Dst) : ipv6ToString(p.data, p.ip6DstOff);
+  }
+
+  private mac(m: number): string {
+    let s = this.macCache.get(m);
+    if (s === undefined) {
+      if (this.macCache.size >= MAC_CACHE_MAX) this.macCache.clear();
+      s = macToString(m);
+      this.macCache.set(m, s);
+    }
+    return s;
+  }
+
+  /** Runs a parser; a throw is an internal error (counted, reported once), never a crash. */
+  private guard<T>(where: string, fn: () => T | null): T | null {
+    try {
+      return fn();
+    } catch (err) {
+      this.internalError(where, err);
+      return null;
+    }
+  }
+
+  private internalError(where: string, err: unknown): void {
+    this.stats.internal_errors++;
+    if (!this.reportedErrors.has(where)) {
+      this.reportedErrors.add(where);
+      this.onError(where, err);
+    }
+  }
+
+  private emit(e: WaakhondEvent): void {
+    this.stats.events++;
+    const sinks = this.sinks;
+    for (let i = 0; i < sinks.length; i++) {
+      try {
+        sinks[i](e);
+      } catch (err) {
+        this.internalError(`sink for ${e.type}`, err);
+      }
+    }
+  }
+}
+
+function direction(srcLocal: boolean, dstLocal: boolean): Direction {
+  return srcLocal ? (dstLocal ? 'internal' : 'outbound') : dstLocal ? 'inbound' : 'external';
+}
+
+/** Inbound counters are for unicast receivers: not multicast/broadcast MACs or addresses. */
+function isGroupMacOrNone(mac: number, v4: boolean, ip4: number): boolean {
+  if (mac >= 0) return isGroupMac(mac);
+  return !v4 || ip4 >>> 28 === 0xe || ip4 === 0xffffffff;
+}
+

@@ -1,0 +1,82 @@
+// npm run bench: decode-only and full analyze rates and peak RSS on a capture merged from
+// ../shared/pcaps, next to `tcpdump -r FILE -w /dev/null` on the same file, in the same run.
+// Usage: npm run bench [-- --size 1G] [--keep]   (size of the merged capture; default 512M)
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const argv = process.argv.slice(2);
+const sizeArg = argv.includes('--size') ? argv[argv.indexOf('--size') + 1] : '512M';
+const target = parseSize(sizeArg);
+const pcaps = path.resolve(root, '..', 'shared', 'pcaps');
+if (!existsSync(pcaps)) {
+  console.error(`bench: ${pcaps} not found: the benchmark needs ../shared/pcaps`);
+  process.exit(1);
+}
+
+function parseSize(s) {
+  const m = /^(\d+(?:\.\d+)?)([KMG]?)$/i.exec(s);
+  if (!m) throw new Error(`bad --size ${s}`);
+  return Math.round(Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase()]);
+}
+
+function listCaptures(dir) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...listCaptures(p));
+    else if (/\.(pcap|pcapng|cap)$/i.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+const tmp = path.join(root, 'test', '.tmp');
+mkdirSync(tmp, { recursive: true });
+const helper = path.join(tmp, 'bench-helper.mjs');
+await build({
+  entryPoints: [path.join(root, 'test', 'bench', 'decode-only.ts')], outfile: helper, bundle: true, platform: 'node',
+  format: 'esm', target: 'node20', logLevel: 'warning',
+  banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" },
+});
+
+const merged = path.join(tmp, `bench-${sizeArg}.pcap`);
+if (!existsSync(merged)) {
+  const inputs = listCaptures(pcaps).filter((f) => !/fuzz|crash|malformed|badpackets/i.test(f));
+  const r = spawnSync(process.execPath, [helper, 'merge', merged, String(target), ...inputs], { encoding: 'utf8' });
+  if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
+}
+const fileBytes = statSync(merged).size;
+
+function timed(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+  return { seconds, stdout: r.stdout, stderr: r.stderr };
+}
+
+const rssHook = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss_kb="+process.resourceUsage().maxRSS+"\\n"))';
+const td = timed('tcpdump', ['-n', '-r', merged, '-w', '/dev/null']);
+const decode = JSON.parse(timed(process.execPath, [helper, 'decode', merged]).stdout);
+const packets = decode.frames;
+const full = timed(process.execPath, ['--import', rssHook, path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', merged]);
+const report = JSON.parse(full.stdout);
+const fullRss = Number(/maxrss_kb=(\d+)/.exec(full.stderr)?.[1] ?? 0);
+const noRules = timed(process.execPath, [path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', '--no-rules', merged]);
+
+const rate = (s) => Math.round(packets / s);
+const rows = [
+  ['capture', `${merged} (${(fileBytes / 1048576).toFixed(0)} MiB, ${packets} packets)`],
+  ['tcpdump -r -w /dev/null', `${td.seconds.toFixed(2)} s, ${rate(td.seconds)} packets/s`],
+  ['decode only', `${decode.seconds.toFixed(2)} s, ${rate(decode.seconds)} packets/s, peak RSS ${(decode.maxrss_kb / 1024).toFixed(0)} MB`],
+  ['full analyze (whole process)', `${full.seconds.toFixed(2)} s, ${rate(full.seconds)} packets/s, peak RSS ${(fullRss / 1024).toFixed(0)} MB`],
+  ['analyze without rules', `${noRules.seconds.toFixed(2)} s, ${rate(noRules.seconds)} packets/s`],
+  ['full analyze / tcpdump', `${(td.seconds / full.seconds).toFixed(2)}x tcpdump's read rate`],
+  ['rule engine share', `${(100 * (full.seconds - noRules.seconds) / full.seconds).toFixed(1)}% of analyze time`],
+  ['report', `${report.devices.length} devices, ${report.alerts.length} alerts, ${report.stats.malformed} malformed`],
+];
+for (const [k, v] of rows) console.log(`${k.padEnd(30)} ${v}`);
+if (!argv.includes('--keep')) rmSync(merged);
