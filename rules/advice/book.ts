@@ -1,0 +1,209 @@
+// Loads and validates the advice data (advice.yaml, vendors.yaml) and turns a device and its alerts into advice cards.
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { Device, Category } from '../../sensor/inventory/types.js';
+import type { Alert, Severity } from '../engine/types.js';
+
+export const LANGS = ['nl', 'en'] as const;
+export type Lang = (typeof LANGS)[number];
+
+/**
+ * ok < check < update-advised < exposed < infected: the worst open card decides a device's status.
+ * The exports schema has no "check" (it is a hint, not a problem): exports get "ok" for it.
+ */
+export const DEVICE_STATUSES = ['ok', 'check', 'update-advised', 'exposed', 'infected'] as const;
+export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
+
+const text = z.object({ nl: z.string().min(1), en: z.string().min(1) }).strict();
+const texts = z.object({ nl: z.array(z.string().min(1)), en: z.array(z.string().min(1)) }).strict();
+const answer = z.enum(['yes', 'no', 'partly', 'setting', 'unknown']);
+export type Answer = z.infer<typeof answer>;
+
+const adviceSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+  priority: z.number().int(),
+  status: z.enum(['check', 'update-advised', 'exposed', 'infected']),
+  title: text,
+  why: text,
+  steps: texts,
+}).strict();
+
+const vendorSchema = z.object({
+  vendor: z.string().min(1),
+  match: z.array(z.string().min(2)).min(1),
+  updates_url: z.string().url().startsWith('https://').nullable(),
+  where: text,
+  auto_update: answer,
+  security_updates: answer,
+  support_period: text.nullable(),
+  works_offline: answer,
+}).strict();
+
+const adviceFile = z.object({ version: z.literal(1), advice: z.array(adviceSchema).min(1) }).strict();
+const vendorFile = z.object({ version: z.literal(1), vendors: z.array(vendorSchema), generic: z.object({ where: text }).strict() }).strict();
+
+export type AdviceEntry = z.infer<typeof adviceSchema>;
+export type VendorEntry = z.infer<typeof vendorSchema>;
+
+/** What the dashboard shows about a maker, in one language. */
+export interface VendorCard {
+  vendor: string | null;
+  where: string;
+  updates_url: string | null;
+  auto_update: Answer;
+  security_updates: Answer;
+  /** null = unknown. */
+  support_period: string | null;
+  works_offline: Answer;
+}
+
+export type AdviceStateName = 'open' | 'done' | 'snoozed';
+
+export interface AdviceCard {
+  /** "<advice id>@<mac>": the id POST /api/advice/:id takes. */
+  key: string;
+  advice: string;
+  priority: number;
+  status: Exclude<DeviceStatus, 'ok'>;
+  title: string;
+  why: string;
+  steps: string[];
+  vendor: VendorCard | null;
+  /** Alerts that call for this advice (ids). */
+  alerts: string[];
+  severity: Severity | null;
+  state: AdviceStateName;
+  snoozed_until: number | null;
+}
+
+export interface AdviceStates {
+  /** capture_at: the capture clock (µs) when the user set it: an alert seen later reopens a "done" card. */
+  [key: string]: { state: 'done' | 'snoozed'; until?: number; capture_at?: number } | undefined;
+}
+
+/** Kinds of device that get a standing "doe je updates" card: things without an update nag of their own. */
+const UPDATE_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
+  'camera', 'smart-plug', 'hub', 'sensor', 'lighting', 'appliance', 'health', 'media', 'speaker', 'printer', 'nas', 'router',
+]);
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+export class AdviceBook {
+  readonly advice: Map<string, AdviceEntry>;
+  readonly vendors: VendorEntry[];
+  readonly generic: { where: { nl: string; en: string } };
+
+  constructor(advice: AdviceEntry[], vendors: VendorEntry[], generic: { where: { nl: string; en: string } }) {
+    this.advice = new Map(advice.map((a) => [a.id, a]));
+    this.vendors = vendors;
+    this.generic = generic;
+  }
+
+  vendorEntry(vendor: string | null): VendorEntry | null {
+    if (!vendor) return null;
+    const v = ` ${vendor.toLowerCase()} `;
+    for (const e of this.vendors) if (e.match.some((m) => v.includes(m.toLowerCase()))) return e;
+    return null;
+  }
+
+  vendorCard(vendor: string | null, lang: Lang): VendorCard {
+    const e = this.vendorEntry(vendor);
+    if (!e) {
+      return { vendor, where: this.generic.where[lang], updates_url: null, auto_update: 'unknown', security_updates: 'unknown', support_period: null, works_offline: 'unknown' };
+    }
+    return {
+      vendor: e.vendor, where: e.where[lang], updates_url: e.updates_url, auto_update: e.auto_update,
+      security_updates: e.security_updates, support_period: e.support_period ? e.support_period[lang] : null, works_offline: e.works_offline,
+    };
+  }
+
+  /**
+   * The advice cards for one device: one per advice id its alerts name, plus a standing
+   * "doe je updates" for IoT kinds that do not (known to) update themselves. Most urgent first.
+   */
+  cardsFor(device: Pick<Device, 'mac' | 'vendor' | 'category'> & { label: string }, alerts: Alert[], lang: Lang, states: AdviceStates, nowMs = Date.now()): AdviceCard[] {
+    const byAdvice = new Map<string, Alert[]>();
+    for (const a of alerts) {
+      if (!a.advice || !this.advice.has(a.advice)) continue;
+      const list = byAdvice.get(a.advice) ?? [];
+      list.push(a);
+      byAdvice.set(a.advice, list);
+    }
+    const vendorEntry = this.vendorEntry(device.vendor);
+    if (!byAdvice.has('update') && UPDATE_CATEGORIES.has(device.category) && vendorEntry?.auto_update !== 'yes') byAdvice.set('update', []);
+    // An infected device also needs its updates, and the ISP may already know.
+    if (byAdvice.has('infected-reset') && !byAdvice.has('update')) byAdvice.set('update', []);
+    const cards: AdviceCard[] = [];
+    for (const [id, list] of byAdvice) {
+      const e = this.advice.get(id)!;
+      const key = `${id}@${device.mac}`;
+      const st = states[key];
+      let state: AdviceStateName = 'open';
+      let until: number | null = null;
+      // A new alert after "done" reopens the card (last_seen is capture time, µs).
+      const again = st?.capture_at !== undefined && list.some((a) => a.last_seen > st.capture_at!);
+      if (st?.state === 'done' && !again) state = 'done';
+      else if (st?.state === 'snoozed' && (st.until ?? 0) > nowMs) { state = 'snoozed'; until = st.until ?? null; }
+      const fill = (s: string) => s.replaceAll('{device}', device.label).replaceAll('{vendor}', vendorEntry?.vendor ?? (lang === 'nl' ? 'de fabrikant' : 'the maker'));
+      let severity: Severity | null = null;
+      for (const a of list) if (severity === null || SEVERITY_RANK[a.severity] > SEVERITY_RANK[severity]) severity = a.severity;
+      cards.push({
+        key, advice: id, priority: e.priority, status: e.status, title: fill(e.title[lang]), why: fill(e.why[lang]),
+        steps: e.steps[lang].map(fill), vendor: id === 'update' || id === 'infected-reset' ? this.vendorCard(device.vendor, lang) : null,
+        alerts: list.map((a) => a.id), severity, state, snoozed_until: until,
+      });
+    }
+    cards.sort((a, b) => a.priority - b.priority);
+    return cards;
+  }
+
+  /** The worst status among open cards. */
+  static statusOf(cards: AdviceCard[]): DeviceStatus {
+    let worst: DeviceStatus = 'ok';
+    for (const c of cards) {
+      if (c.state !== 'open') continue;
+      if (DEVICE_STATUSES.indexOf(c.status) > DEVICE_STATUSES.indexOf(worst)) worst = c.status;
+    }
+    return worst;
+  }
+}
+
+export interface LoadError { file: string; reason: string }
+
+/** Finds <root>/rules/advice from this module's place (source tree, or dist/ next to it in the bundle). */
+export function defaultAdviceDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const cand = path.join(dir, 'rules', 'advice');
+    if (existsSync(path.join(cand, 'advice.yaml'))) return cand;
+    if (existsSync(path.join(dir, 'advice.yaml')) && existsSync(path.join(dir, 'vendors.yaml'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return path.join(process.cwd(), 'rules', 'advice');
+}
+
+/** Loads and validates the advice data; throws with file and reason when it is invalid (it is ours, not the user's). */
+export function loadAdviceBook(dir = defaultAdviceDir()): AdviceBook {
+  const a = parseFile(path.join(dir, 'advice.yaml'), adviceFile);
+  const v = parseFile(path.join(dir, 'vendors.yaml'), vendorFile);
+  const ids = new Set<string>();
+  for (const e of a.advice) {
+    if (ids.has(e.id)) throw new Error(`${path.join(dir, 'advice.yaml')}: advice id "${e.id}" appears twice`);
+    ids.add(e.id);
+    if (e.steps.nl.length !== e.steps.en.length) throw new Error(`${path.join(dir, 'advice.yaml')}: advice "${e.id}" has ${e.steps.nl.length} nl steps but ${e.steps.en.length} en steps`);
+  }
+  return new AdviceBook(a.advice, v.vendors, v.generic);
+}
+
+function parseFile<T>(file: string, schema: z.ZodType<T>): T {
+  const data = parse(readFileSync(file, 'utf8'));
+  const r = schema.safeParse(data);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`${file}: ${i.path.join('.') || '(top)'}: ${i.message}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,52 @@
+// The hono application: security headers, sessions, CSRF, body limits, and one route file per resource.
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps, Env } from './context.js';
+import { fail } from './context.js';
+import { csrf, loadSession, requireSession, securityHeaders } from './security.js';
+import { healthRoutes } from './routes/health.js';
+import { authRoutes } from './routes/auth.js';
+import { deviceRoutes } from './routes/devices.js';
+import { alertRoutes } from './routes/alerts.js';
+import { adviceRoutes } from './routes/advice.js';
+import { eventRoutes } from './routes/events.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { webRoutes } from './routes/web.js';
+
+export interface AppHooks {
+  /** A user changed something about a device (name, advice state): re-export and notify. */
+  deviceTouched?: (mac: string) => void;
+}
+
+const OPEN_API = new Set(['/api/health', '/api/login', '/api/session']);
+
+export function createApp(deps: AppDeps, hooks: AppHooks = {}): Hono<Env> {
+  const app = new Hono<Env>();
+  const touched = (mac: string) => {
+    deps.hub.emit({ type: 'device', mac });
+    hooks.deviceTouched?.(mac);
+  };
+  app.use('*', securityHeaders);
+  app.use('*', async (c, next) => { c.set('deps', deps); await next(); });
+  app.use('*', loadSession);
+  app.use('/api/*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => fail(c, 413, 'body too large (16 KiB max)') }));
+  app.use('/api/*', csrf);
+  app.use('/api/*', async (c, next) => {
+    if (OPEN_API.has(c.req.path)) return next();
+    return requireSession(c, next);
+  });
+  app.route('/', healthRoutes());
+  app.route('/', authRoutes());
+  app.route('/', deviceRoutes(touched));
+  app.route('/', alertRoutes());
+  app.route('/', adviceRoutes(touched));
+  app.route('/', eventRoutes());
+  app.route('/', metricsRoutes());
+  app.route('/', webRoutes(deps.webDir));
+  app.notFound((c) => fail(c, 404, 'not found'));
+  app.onError((err, c) => {
+    deps.log(`api: ${c.req.method} ${c.req.path}: ${err.message}`);
+    return c.json({ error: 'internal error' }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,104 @@
+// `waakhond run` flags and the config file (YAML or JSON), validated with zod; flags win over the file, env over both for secrets.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+export const ConfigSchema = z.object({
+  port: z.number().int().min(1).max(65535).default(8080),
+  host: z.string().min(1).nullable().default(null),
+  data: z.string().min(1).nullable().default(null),
+  /** Capture source when no flag names one. */
+  iface: z.string().min(1).nullable().default(null),
+  pcap: z.string().min(1).nullable().default(null),
+  filter: z.string().nullable().default(null),
+  realtime: z.boolean().default(false),
+  loop: z.boolean().default(false),
+  /** Networks counted as "home" (CIDR); default RFC 1918 + link-local + ULA. */
+  local_nets: z.array(z.string()).nullable().default(null),
+  rules: z.object({ dirs: z.array(z.string()).nullable().default(null) }).strict().default({}),
+  fingerprints_dir: z.string().nullable().default(null),
+  store: z.object({
+    save_delay_s: z.number().min(0.1).max(3600).default(5),
+    alert_retention_days: z.number().min(1).max(3650).default(30),
+    device_retention_days: z.number().min(1).max(3650).default(90),
+    max_devices: z.number().int().min(10).max(100_000).default(1000),
+    max_alerts: z.number().int().min(10).max(100_000).default(2000),
+    max_bytes: z.number().int().min(64 * 1024).max(512 * 1024 * 1024).default(4 * 1024 * 1024),
+    fsync: z.boolean().default(true),
+  }).strict().default({}),
+  metrics: z.object({ token: z.string().min(16).nullable().default(null) }).strict().default({}),
+  /** Passed unchanged to ui/server/exports (mqtt, syslog, webhooks, site_id, ...). */
+  exports: z.record(z.string(), z.unknown()).default({}),
+}).strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export type SourceSpec =
+  | { kind: 'iface'; iface: string; filter: string | null }
+  | { kind: 'pcap'; path: string; realtime: boolean; loop: boolean; demo: boolean }
+  | { kind: 'stdin' };
+
+export interface RunOptions {
+  config: Config;
+  source: SourceSpec | null;
+  configFile: string | null;
+}
+
+export const USAGE = `usage: waakhond run [--iface IF [--filter BPF] | --pcap FILE [--realtime] [--loop] | --stdin]
+                     [--port 8080] [--host ADDR] [--data DIR] [--config FILE]
+With no source, replays the bundled demo home in real time, in a loop.`;
+
+export class UsageError extends Error {}
+
+/** Parses argv (after "run"); throws UsageError with a reason. */
+export function parseRunArgs(args: string[], readFile: (f: string) => string = (f) => readFileSync(f, 'utf8')): RunOptions {
+  const flags: Record<string, string | boolean> = {};
+  const valued = new Set(['--iface', '--pcap', '--port', '--host', '--data', '--config', '--filter']);
+  const bare = new Set(['--realtime', '--loop', '--stdin']);
+  for (let i = 0; i < args.length; i++) {
+    let a = args[i];
+    let v: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) { v = a.slice(eq + 1); a = a.slice(0, eq); }
+    if (valued.has(a)) {
+      if (v === undefined) v = args[++i];
+      if (v === undefined || v === '') throw new UsageError(`${a} needs a value`);
+      flags[a] = v;
+    } else if (bare.has(a) && v === undefined) {
+      flags[a] = true;
+    } else {
+      throw new UsageError(`unknown option ${args[i]}`);
+    }
+  }
+  const configFile = (flags['--config'] as string | undefined) ?? null;
+  let fileCfg: unknown = {};
+  if (configFile) {
+    let text: string;
+    try { text = readFile(configFile); } catch (err) { throw new UsageError(`cannot read config ${configFile}: ${(err as Error).message}`); }
+    try { fileCfg = parseYaml(text) ?? {}; } catch (err) { throw new UsageError(`config ${configFile} is not valid YAML/JSON: ${(err as Error).message}`); }
+  }
+  const parsed = ConfigSchema.safeParse(fileCfg);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new UsageError(`config ${configFile}: ${i.path.join('.') || '(top)'}: ${i.message}`);
+  }
+  const config = parsed.data;
+  if (flags['--port'] !== undefined) {
+    const p = Number(flags['--port']);
+    if (!Number.isInteger(p) || p < 0 || p > 65535) throw new UsageError(`--port: not a port number: ${flags['--port']}`);
+    config.port = p;
+  }
+  if (flags['--host']) config.host = flags['--host'] as string;
+  if (flags['--data']) config.data = flags['--data'] as string;
+  if (flags['--filter']) config.filter = flags['--filter'] as string;
+  const chosen = ['--iface', '--pcap', '--stdin'].filter((f) => flags[f] !== undefined);
+  if (chosen.length > 1) throw new UsageError(`choose one source: ${chosen.join(', ')}`);
+  if ((flags['--realtime'] || flags['--loop']) && !flags['--pcap'] && !config.pcap) throw new UsageError('--realtime and --loop go with --pcap');
+  let source: SourceSpec | null = null;
+  if (flags['--iface']) source = { kind: 'iface', iface: flags['--iface'] as string, filter: config.filter };
+  else if (flags['--stdin']) source = { kind: 'stdin' };
+  else if (flags['--pcap']) source = { kind: 'pcap', path: flags['--pcap'] as string, realtime: !!flags['--realtime'] || config.realtime, loop: !!flags['--loop'] || config.loop, demo: false };
+  else if (config.iface) source = { kind: 'iface', iface: config.iface, filter: config.filter };
+  else if (config.pcap) source = { kind: 'pcap', path: config.pcap, realtime: config.realtime, loop: config.loop, demo: false };
+  return { config, source, configFile };
+}

@@ -1,0 +1,274 @@
+// `waakhond run`: capture -> pipeline -> inventory + rules -> store -> API/dashboard and exports, until SIGTERM/SIGINT.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import type { WaakhondEvent, SensorStatsEvent } from '../../sensor/events.js';
+import type { Device } from '../../sensor/inventory/types.js';
+import type { Alert } from '../../rules/engine/types.js';
+import type { FrameSource } from '../../sensor/capture/frame.js';
+import { openCaptureFile, openCaptureStream } from '../../sensor/capture/file.js';
+import { Pipeline } from '../../sensor/pipeline.js';
+import { projectRoot } from '../../sensor/paths.js';
+import { Inventory } from '../../sensor/inventory/inventory.js';
+import { RuleEngine, loadRulePacks } from '../../rules/engine/engine.js';
+import { loadAdviceBook } from '../../rules/advice/book.js';
+import { startExports } from './exports/index.js';
+import type { DeviceStatus as ExportStatus, Exporters } from './exports/index.js';
+import { createApp } from './app.js';
+import type { LiveStats } from './context.js';
+import { Hub } from './hub.js';
+import { Sessions } from './auth/sessions.js';
+import { RateLimiter } from './auth/rate-limit.js';
+import { generatePassword, hashPassword, verifyPassword, writeInitialPassword } from './auth/password.js';
+import { Store } from './store/store.js';
+import { Views } from './views.js';
+import { chooseBind } from './bind.js';
+import { ReplaySource } from './replay.js';
+import { USAGE, UsageError, parseRunArgs } from './config.js';
+import type { RunOptions, SourceSpec } from './config.js';
+
+const VERSION = '0.1.0';
+
+
+export const DEMO_PCAP = 'firmware-scripts/demo/demo-home.pcap';
+
+function log(msg: string): void {
+  process.stderr.write(`${new Date().toISOString()} waakhond: ${msg}\n`);
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  let opts: RunOptions;
+  try {
+    opts = parseRunArgs(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`waakhond run: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const daemon = await startDaemon(opts, log);
+  if (!daemon) return 1;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (sig: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${sig}: flushing the store and stopping`);
+      daemon.stop().then(() => resolve(0), (err) => { log(`stop: ${(err as Error).message}`); resolve(1); });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+export interface Daemon {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  /** Resolves when the capture source ends (never for live or looping sources). */
+  captureDone: Promise<void>;
+}
+
+export async function startDaemon(opts: RunOptions, log: (msg: string) => void): Promise<Daemon | null> {
+  const cfg = opts.config;
+  const root = projectRoot();
+  let spec: SourceSpec | null = opts.source;
+  if (!spec) {
+    const demo = path.join(root, DEMO_PCAP);
+    if (!existsSync(demo)) {
+      log(`no capture source given and the demo capture ${demo} is missing: use --iface, --pcap or --stdin`);
+      return null;
+    }
+    spec = { kind: 'pcap', path: demo, realtime: true, loop: true, demo: true };
+  }
+  const dataDir = path.resolve(cfg.data ?? process.env.WAAKHOND_DATA ?? '.data');
+
+  // Store first: a corrupt file is moved aside here, before anything else can write.
+  const store = new Store({
+    dataDir, log, saveDelayMs: cfg.store.save_delay_s * 1000, alertRetentionDays: cfg.store.alert_retention_days,
+    deviceRetentionDays: cfg.store.device_retention_days, maxDevices: cfg.store.max_devices, maxAlerts: cfg.store.max_alerts,
+    maxBytes: cfg.store.max_bytes, fsync: cfg.store.fsync,
+  });
+  store.load();
+  log(`store: ${store.file} (${Object.keys(store.data.devices).length} devices, ${Object.keys(store.data.alerts).length} alerts)`);
+  await ensurePassword(store, dataDir, log);
+
+  const book = loadAdviceBook(path.join(root, 'rules', 'advice'));
+  const ruleDirs = cfg.rules.dirs ?? [path.join(root, 'rules', 'packs')];
+  const packs = loadRulePacks(ruleDirs);
+  for (const e of packs.errors) log(`rules: refused ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}`);
+  log(`rules: ${packs.rules.length} loaded from ${ruleDirs.join(', ')}`);
+  const engine = new RuleEngine(packs.rules);
+  const inventory = new Inventory(cfg.fingerprints_dir ? { fingerprintsDir: cfg.fingerprints_dir } : {});
+  const views = new Views(store, book);
+  const hub = new Hub();
+  const exporters: Exporters = startExports((cfg.exports ?? {}) as Parameters<typeof startExports>[0], log);
+
+  const live: LiveStats = {
+    started_ms: Date.now(), source: describe(spec), capture_state: 'running', capture_error: null, packets: 0, bytes: 0,
+    dropped: 0, malformed: 0, flows_active: 0, tables_full: [], rules_loaded: packs.rules.length, rule_errors: packs.errors.length,
+    rule_health: [], rule_stats: {}, inventory_devices: 0, inventory_evicted: 0, laps: 0,
+  };
+  const exportStatus = (mac: string): ExportStatus => {
+    const d = store.data.devices[mac];
+    const s = d ? views.status(d) : 'ok';
+    return s === 'check' ? 'ok' : s;
+  };
+  const exportDevice = (mac: string) => {
+    const d = store.data.devices[mac];
+    if (!d) return;
+    const { traffic: _t, ...dev } = d;
+    exporters.deviceChanged({ ...dev, name: store.data.names[mac] ?? dev.name }, exportStatus(mac));
+  };
+
+  inventory.onChange = (d: Device, change) => {
+    if (change === 'evicted') return; // memory pressure in the inventory; the store keeps its own cap
+    store.upsertDevice(d);
+    hub.emit({ type: 'device', mac: d.mac });
+    exportDevice(d.mac);
+  };
+  engine.onAlert = (a: Alert, change) => {
+    store.upsertAlert(a);
+    hub.emit({ type: 'alert', id: a.id, device: a.device, change });
+    exporters.alert(a, change);
+    if (a.device) { hub.emit({ type: 'device', mac: a.device }); exportDevice(a.device); }
+  };
+  const daemonSink = (e: WaakhondEvent) => {
+    if (e.type === 'traffic') store.recordTraffic(e);
+    else if (e.type === 'sensor_stats') onStats(e);
+  };
+  const onStats = (e: SensorStatsEvent) => {
+    live.packets = e.packets; live.bytes = e.bytes; live.malformed = e.malformed; live.dropped = e.dropped ?? 0;
+    live.flows_active = e.flows_active; live.tables_full = e.tables_full;
+    refreshEngineStats();
+    exporters.health({ ...e, devices: Object.keys(store.data.devices).length, alerts: Object.keys(store.data.alerts).length });
+    hub.emit({ type: 'stats' });
+  };
+  const refreshEngineStats = () => {
+    try {
+      live.rule_health = engine.health();
+      live.rule_stats = Object.fromEntries(Object.entries(engine.stats as Record<string, unknown>).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+    } catch { /* stats are best effort */ }
+    live.inventory_devices = inventory.stats.devices;
+    live.inventory_evicted = inventory.stats.evicted;
+  };
+  const pipeline = new Pipeline({
+    sinks: [(e) => inventory.observe(e), (e) => engine.observe(e), daemonSink],
+    ...(cfg.local_nets ? { localNets: cfg.local_nets } : {}),
+  });
+
+  // The web side.
+  const sessions = new Sessions();
+  const limiter = new RateLimiter();
+  const metricsToken = process.env.WAAKHOND_METRICS_TOKEN || cfg.metrics.token;
+  const webDir = findWebDir(root);
+  if (!webDir) log('web: dist/web not found (run `npm run build`): the API works, the dashboard shows a notice');
+  const app = createApp({
+    store, views, book, sessions, limiter, hub, live: () => {
+      // sensor_stats comes once a capture minute; the pipeline's own counters are current.
+      const p = pipeline.stats;
+      pipeline.dropped = source.stats.dropped;
+      return { ...live, packets: p.packets, bytes: p.bytes, malformed: p.malformed, dropped: source.stats.dropped ?? 0, flows_active: pipeline.flows.active, laps: replayLaps() };
+    },
+    metricsToken: metricsToken ?? null, webDir, log, version: VERSION,
+  }, { deviceTouched: exportDevice });
+  const bind = chooseBind({ host: cfg.host, iface: spec.kind === 'iface' ? spec.iface : null, demo: spec.kind === 'pcap' && spec.demo });
+
+  // The capture source.
+  const source = await openSource(spec);
+  const replayLaps = () => (source instanceof ReplaySource ? source.laps : 0);
+
+  const server = await new Promise<ReturnType<typeof serve> | null>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: bind.host, port: cfg.port }, () => resolve(s));
+    s.once('error', (err) => { log(`web: cannot listen on ${bind.host}:${cfg.port}: ${err.message}`); resolve(null); });
+  });
+  if (!server) { await source.close(); store.close(); await exporters.close(); return null; }
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+  const host = bind.host.includes(':') ? `[${bind.host}]` : bind.host;
+  const url = `http://${host}:${port}/`;
+  log(`web: dashboard at ${url} (${bind.why})`);
+  log(`capture: ${describe(spec)}`);
+
+  const pruneTimer = setInterval(() => store.prune(), 3600_000);
+  pruneTimer.unref();
+
+  const captureDone = (async () => {
+    try {
+      for await (const frames of source) pipeline.push(frames);
+      pipeline.finish();
+      const err = source.stats.error;
+      live.capture_state = err ? 'failed' : 'finished';
+      live.capture_error = err;
+      log(err ? `capture: ended: ${err}` : `capture: finished (${source.stats.frames} frames)`);
+    } catch (err) {
+      live.capture_state = 'failed';
+      live.capture_error = (err as Error).message;
+      log(`capture: failed: ${(err as Error).message}`);
+    }
+    refreshEngineStats();
+    store.flush();
+    hub.emit({ type: 'stats' });
+  })();
+
+  return {
+    url, port, captureDone,
+    async stop() {
+      clearInterval(pruneTimer);
+      await source.close();
+      store.flush();
+      hub.close();
+      await exporters.close();
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      store.flush();
+    },
+  };
+}
+
+async function openSource(spec: SourceSpec): Promise<FrameSource> {
+  if (spec.kind === 'stdin') return openCaptureStream(process.stdin, 'stdin');
+  if (spec.kind === 'iface') {
+    // Loaded only for live capture: the native libpcap binding costs memory the replay does not need.
+    const { openLive } = await import('../../sensor/capture/live.js');
+    return openLive({ iface: spec.iface, filter: spec.filter ?? undefined });
+  }
+  if (!spec.realtime && !spec.loop) return openCaptureFile(spec.path);
+  return new ReplaySource(() => openCaptureFile(spec.path), spec.path, { realtime: spec.realtime, loop: spec.loop, startAtNow: spec.realtime });
+}
+
+function describe(spec: SourceSpec): string {
+  switch (spec.kind) {
+    case 'iface': return `live on ${spec.iface}${spec.filter ? ` (filter ${spec.filter})` : ''}`;
+    case 'stdin': return 'pcap stream on stdin';
+    case 'pcap': return `${spec.demo ? 'demo ' : ''}${spec.path}${spec.realtime ? ', real time' : ''}${spec.loop ? ', in a loop' : ''}`;
+  }
+}
+
+function findWebDir(root: string): string | null {
+  const d = path.join(root, 'dist', 'web');
+  return existsSync(path.join(d, 'index.html')) ? d : null;
+}
+
+/** WAAKHOND_PASSWORD sets the password; otherwise the first start generates one, shows it once and writes DATA/initial-password. */
+async function ensurePassword(store: Store, dataDir: string, log: (msg: string) => void): Promise<void> {
+  const env = process.env.WAAKHOND_PASSWORD;
+  const stored = store.data.settings.password_hash;
+  if (env) {
+    if (!stored || !(await verifyPassword(env, stored))) {
+      store.setPasswordHash(hashPassword(env));
+      log('auth: password set from WAAKHOND_PASSWORD (stored as a scrypt hash)');
+    }
+    return;
+  }
+  if (stored) return;
+  const pw = generatePassword();
+  store.setPasswordHash(hashPassword(pw));
+  const file = writeInitialPassword(dataDir, pw);
+  log(`auth: first start: the dashboard password is ${pw}  (shown once; also in ${file}, mode 0600; set WAAKHOND_PASSWORD to choose your own)`);
+}

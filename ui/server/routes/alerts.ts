@@ -1,0 +1,23 @@
+// GET /api/alerts: every stored alert, newest first, with evidence in words.
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { SEVERITIES } from '../../../rules/engine/types.js';
+import { fail } from '../context.js';
+import type { Env } from '../context.js';
+
+const Query = z.object({
+  severity: z.enum(SEVERITIES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
+
+export function alertRoutes(): Hono<Env> {
+  const r = new Hono<Env>();
+  r.get('/api/alerts', (c) => {
+    const q = Query.safeParse(c.req.query());
+    if (!q.success) return fail(c, 400, `${q.error.issues[0].path.join('.')}: ${q.error.issues[0].message}`);
+    let alerts = c.var.deps.views.alerts();
+    if (q.data.severity) alerts = alerts.filter((a) => a.severity === q.data.severity);
+    return c.json({ alerts: alerts.slice(0, q.data.limit ?? 500) });
+  });
+  return r;
+}

@@ -1,0 +1,73 @@
+// GET /metrics: Prometheus text exposition format 0.0.4; a bearer token (scrapers cannot log in) or a session.
+import { Hono } from 'hono';
+import { sameToken } from '../auth/sessions.js';
+import { fail } from '../context.js';
+import type { Env } from '../context.js';
+import { SEVERITIES } from '../../../rules/engine/types.js';
+
+export function metricsRoutes(): Hono<Env> {
+  const r = new Hono<Env>();
+  r.get('/metrics', (c) => {
+    const deps = c.var.deps;
+    const auth = c.req.header('authorization') ?? '';
+    const bearer = auth.startsWith('Bearer ') ? auth.slice(7) : null;
+    const tokenOk = deps.metricsToken !== null && sameToken(bearer, deps.metricsToken);
+    if (!tokenOk && !c.var.session) {
+      c.header('WWW-Authenticate', 'Bearer realm="waakhond"');
+      return fail(c, 401, 'bearer token (metrics.token) or login required');
+    }
+    return c.text(renderMetrics(deps), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
+  return r;
+}
+
+type Deps = Env['Variables']['deps'];
+
+export function renderMetrics(deps: Deps): string {
+  const live = deps.live();
+  const out: string[] = [];
+  const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: [Record<string, string> | null, number][]) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, v] of samples) {
+      const l = labels ? `{${Object.entries(labels).map(([k, x]) => `${k}="${escapeLabel(x)}"`).join(',')}}` : '';
+      out.push(`${name}${l} ${Number.isFinite(v) ? v : 0}`);
+    }
+  };
+  metric('waakhond_packets_total', 'counter', 'Packets read from the capture source.', [[null, live.packets]]);
+  metric('waakhond_bytes_total', 'counter', 'Bytes read from the capture source.', [[null, live.bytes]]);
+  metric('waakhond_dropped_packets_total', 'counter', 'Packets the kernel or libpcap dropped.', [[null, live.dropped]]);
+  metric('waakhond_malformed_packets_total', 'counter', 'Packets that did not decode.', [[null, live.malformed]]);
+  metric('waakhond_flows_active', 'gauge', 'Flows in the flow table.', [[null, live.flows_active]]);
+  metric('waakhond_capture_running', 'gauge', '1 while the capture source is running.', [[null, live.capture_state === 'running' ? 1 : 0]]);
+  metric('waakhond_replay_laps_total', 'counter', 'Completed laps of a looping replay.', [[null, live.laps]]);
+  const devs = Object.values(deps.store.data.devices);
+  const byStatus: Record<string, number> = { ok: 0, check: 0, 'update-advised': 0, exposed: 0, infected: 0 };
+  for (const d of devs) byStatus[deps.views.status(d)]++;
+  metric('waakhond_devices', 'gauge', 'Devices known, by status.', Object.entries(byStatus).map(([s, n]) => [{ status: s }, n]));
+  const bySev: Record<string, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
+  for (const a of Object.values(deps.store.data.alerts)) bySev[a.severity] = (bySev[a.severity] ?? 0) + 1;
+  metric('waakhond_alerts', 'gauge', 'Stored alerts, by severity.', Object.entries(bySev).map(([s, n]) => [{ severity: s }, n]));
+  metric('waakhond_rules_loaded', 'gauge', 'Rules the engine runs.', [[null, live.rules_loaded]]);
+  metric('waakhond_rule_errors', 'gauge', 'Rule files refused at load.', [[null, live.rule_errors]]);
+  metric('waakhond_rule_engine_warnings', 'gauge', 'Rule engine health warnings (full tables and the like).', [[null, live.rule_health.length]]);
+  const rs = Object.entries(live.rule_stats).filter(([, v]) => typeof v === 'number');
+  if (rs.length) metric('waakhond_rule_engine', 'gauge', 'Rule engine counters, by name.', rs.map(([k, v]) => [{ counter: k }, v]));
+  metric('waakhond_tables_full', 'gauge', 'Bounded sensor tables that are full.', [[null, live.tables_full.length]]);
+  const st = deps.store.stats;
+  metric('waakhond_store_writes_total', 'counter', 'Store file writes.', [[null, st.writes]]);
+  metric('waakhond_store_write_errors_total', 'counter', 'Store file writes that failed.', [[null, st.write_errors]]);
+  metric('waakhond_store_bytes', 'gauge', 'Size of the store file at the last write.', [[null, st.bytes]]);
+  metric('waakhond_store_evicted_total', 'counter', 'Rows dropped by caps and retention.', [
+    [{ table: 'devices', why: 'cap' }, st.evicted_devices], [{ table: 'alerts', why: 'cap' }, st.evicted_alerts],
+    [{ table: 'devices', why: 'retention' }, st.pruned_devices], [{ table: 'alerts', why: 'retention' }, st.pruned_alerts],
+  ]);
+  metric('waakhond_login_refused_total', 'counter', 'Login attempts refused by the rate limit.', [[null, deps.limiter.refused]]);
+  metric('waakhond_sse_clients', 'gauge', 'Open live-update connections.', [[null, deps.hub.subscribers]]);
+  const mem = process.memoryUsage();
+  metric('waakhond_process_resident_memory_bytes', 'gauge', 'Resident set size.', [[null, mem.rss]]);
+  return out.join('\n') + '\n';
+}
+
+function escapeLabel(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}

@@ -1,0 +1,277 @@
+// The daemon's memory: devices, alerts, advice state, names and settings in one JSON file (lowdb), written coalesced and atomically.
+//
+// Writes are coalesced (at most one per `saveDelayMs`) because routers keep their data on flash.
+// Every table is bounded: retention by age (capture clock), a count cap per table and a byte cap
+// for the whole file, each with a counter.
+import path from 'node:path';
+import { Low } from 'lowdb';
+import type { Device } from '../../../sensor/inventory/types.js';
+import type { Alert } from '../../../rules/engine/types.js';
+import type { TrafficEvent } from '../../../sensor/events.js';
+import { AtomicJsonFile } from './atomic-file.js';
+
+/** One minute of a device's traffic: [minute start (µs), bytes out, bytes in, packets out, packets in]. */
+export type TrafficPoint = [number, number, number, number, number];
+
+export interface StoredDevice extends Device {
+  traffic: TrafficPoint[];
+}
+
+export interface StoredAlert extends Alert {
+  /** Wall-clock ms when the daemon first stored it. */
+  stored_at: number;
+}
+
+export interface AdviceState {
+  state: 'done' | 'snoozed';
+  /** Wall-clock ms when the user set it. */
+  at: number;
+  /** Snoozed until (wall-clock ms). */
+  until?: number;
+  /** The capture clock (µs) when it was set: alerts seen after it reopen a "done" card. */
+  capture_at?: number;
+}
+
+export interface Settings {
+  /** "scrypt$N$r$p$salt$hash" (see auth/password.ts); null until first start sets one. */
+  password_hash: string | null;
+}
+
+export interface StoreData {
+  version: 1;
+  devices: Record<string, StoredDevice>;
+  alerts: Record<string, StoredAlert>;
+  /** Key: "<advice id>@<mac>". */
+  advice: Record<string, AdviceState>;
+  /** The household's own names for devices, by MAC. */
+  names: Record<string, string>;
+  settings: Settings;
+}
+
+export interface StoreOptions {
+  dataDir: string;
+  log?: (msg: string) => void;
+  saveDelayMs?: number;
+  /** Prune alerts whose last_seen is older than this many days (capture clock). */
+  alertRetentionDays?: number;
+  /** Prune devices unseen for this many days (capture clock); named devices are kept. */
+  deviceRetentionDays?: number;
+  maxDevices?: number;
+  maxAlerts?: number;
+  /** Cap on the serialised file; over it, traffic history and then the oldest alerts go first. */
+  maxBytes?: number;
+  trafficPoints?: number;
+  fsync?: boolean;
+}
+
+export const STORE_FILE = 'waakhond.json';
+const MINUTE_US = 60_000_000;
+const DAY_US = 86_400_000_000;
+
+export function emptyStore(): StoreData {
+  return { version: 1, devices: {}, alerts: {}, advice: {}, names: {}, settings: { password_hash: null } };
+}
+
+/** Shape check of a loaded file: anything else is treated as corrupt and moved aside. */
+export function validateStore(data: unknown): string | null {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'not a JSON object';
+  const d = data as Record<string, unknown>;
+  if (d.version !== 1) return `of unknown version ${JSON.stringify(d.version)}`;
+  for (const k of ['devices', 'alerts', 'advice', 'names', 'settings']) {
+    const v = d[k];
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return `missing its "${k}" table`;
+  }
+  return null;
+}
+
+export class Store {
+  readonly db: Low<StoreData>;
+  readonly file: string;
+  readonly adapter: AtomicJsonFile<StoreData>;
+  readonly stats = { writes: 0, write_errors: 0, pruned_alerts: 0, pruned_devices: 0, evicted_devices: 0, evicted_alerts: 0, trimmed_for_size: 0, bytes: 0 };
+  private readonly opts: Required<Omit<StoreOptions, 'log'>> & { log: (m: string) => void };
+  private timer: NodeJS.Timeout | null = null;
+  private dirty = false;
+  /** Latest capture time seen (µs): the clock retention runs on, so old captures are not pruned at once. */
+  clock = 0;
+
+  constructor(opts: StoreOptions) {
+    this.opts = {
+      saveDelayMs: 5000, alertRetentionDays: 30, deviceRetentionDays: 90, maxDevices: 1000, maxAlerts: 2000,
+      maxBytes: 4 * 1024 * 1024, trafficPoints: 120, fsync: true, log: () => {}, ...opts,
+    } as Store['opts'];
+    this.file = path.join(opts.dataDir, STORE_FILE);
+    this.adapter = new AtomicJsonFile<StoreData>(this.file, { validate: validateStore, log: this.opts.log, fsync: this.opts.fsync });
+    this.db = new Low<StoreData>(this.adapter, emptyStore());
+  }
+
+  /** Reads the file (a corrupt one is moved aside and we start clean). Never throws for bad content. */
+  load(): void {
+    const data = this.adapter.readSync();
+    this.db.data = data ?? emptyStore();
+    for (const d of Object.values(this.db.data.devices)) {
+      if (!Array.isArray(d.traffic)) d.traffic = [];
+      if (d.last_seen > this.clock) this.clock = d.last_seen;
+    }
+  }
+
+  get data(): StoreData {
+    return this.db.data;
+  }
+
+  upsertDevice(d: Device): StoredDevice {
+    const prev = this.data.devices[d.mac];
+    const stored: StoredDevice = { ...d, traffic: prev?.traffic ?? [] };
+    this.data.devices[d.mac] = stored;
+    this.tick(d.last_seen);
+    if (!prev) this.capDevices();
+    this.changed();
+    return stored;
+  }
+
+  removeDevice(mac: string): void {
+    if (this.data.devices[mac]) {
+      delete this.data.devices[mac];
+      this.changed();
+    }
+  }
+
+  /** Adds one traffic interval into the device's per-minute series. */
+  recordTraffic(e: TrafficEvent): void {
+    if (!e.mac) return;
+    const d = this.data.devices[e.mac];
+    if (!d) return;
+    const minute = Math.floor(e.ts / MINUTE_US) * MINUTE_US;
+    const last = d.traffic[d.traffic.length - 1];
+    if (last && last[0] === minute) {
+      last[1] += e.out_bytes; last[2] += e.in_bytes; last[3] += e.out_pkts; last[4] += e.in_pkts;
+    } else if (!last || minute > last[0]) {
+      d.traffic.push([minute, e.out_bytes, e.in_bytes, e.out_pkts, e.in_pkts]);
+      if (d.traffic.length > this.opts.trafficPoints) d.traffic.splice(0, d.traffic.length - this.opts.trafficPoints);
+    }
+    this.tick(e.ts);
+    this.changed();
+  }
+
+  upsertAlert(a: Alert): StoredAlert {
+    const prev = this.data.alerts[a.id];
+    const stored: StoredAlert = { ...a, stored_at: prev?.stored_at ?? Date.now() };
+    this.data.alerts[a.id] = stored;
+    this.tick(a.last_seen);
+    if (!prev) this.capAlerts();
+    this.changed();
+    return stored;
+  }
+
+  setName(mac: string, name: string | null): void {
+    if (name === null || name === '') delete this.data.names[mac];
+    else this.data.names[mac] = name;
+    this.changed();
+  }
+
+  setAdvice(key: string, state: AdviceState | null): void {
+    if (state === null) delete this.data.advice[key];
+    else this.data.advice[key] = state;
+    this.changed();
+  }
+
+  setPasswordHash(hash: string): void {
+    this.data.settings.password_hash = hash;
+    this.changed();
+    this.flush();
+  }
+
+  /** Drops alerts and devices past retention (capture clock). Returns how many went. */
+  prune(nowUs = this.clock): { alerts: number; devices: number } {
+    let alerts = 0;
+    let devices = 0;
+    const alertCut = nowUs - this.opts.alertRetentionDays * DAY_US;
+    for (const [id, a] of Object.entries(this.data.alerts)) {
+      if (a.last_seen < alertCut) { delete this.data.alerts[id]; alerts++; }
+    }
+    const devCut = nowUs - this.opts.deviceRetentionDays * DAY_US;
+    for (const [mac, d] of Object.entries(this.data.devices)) {
+      // A device the household named is theirs to forget, not ours.
+      if (d.last_seen < devCut && !this.data.names[mac]) { delete this.data.devices[mac]; devices++; }
+    }
+    for (const key of Object.keys(this.data.advice)) {
+      const mac = key.slice(key.indexOf('@') + 1);
+      if (!this.data.devices[mac]) delete this.data.advice[key];
+    }
+    this.stats.pruned_alerts += alerts;
+    this.stats.pruned_devices += devices;
+    if (alerts || devices) this.changed();
+    return { alerts, devices };
+  }
+
+  /** Writes now if anything changed (signal handlers and shutdown call this). */
+  flush(): void {
+    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (!this.dirty) return;
+    this.dirty = false;
+    try {
+      this.prune();
+      this.enforceSize();
+      this.adapter.writeSync(this.data);
+      this.stats.writes++;
+    } catch (err) {
+      this.stats.write_errors++;
+      this.dirty = true;
+      this.opts.log(`store: write to ${this.file} failed: ${(err as Error).message} (will retry)`);
+      this.schedule();
+    }
+  }
+
+  close(): void {
+    this.flush();
+  }
+
+  private tick(ts: number): void {
+    if (ts > this.clock) this.clock = ts;
+  }
+
+  private changed(): void {
+    this.dirty = true;
+    this.schedule();
+  }
+
+  /** Coalescing, not debouncing: a steady stream of changes still gets written every saveDelayMs. */
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, this.opts.saveDelayMs);
+    this.timer.unref();
+  }
+
+  private capDevices(): void {
+    const devs = Object.values(this.data.devices);
+    if (devs.length <= this.opts.maxDevices) return;
+    devs.sort((a, b) => a.last_seen - b.last_seen);
+    for (const d of devs.slice(0, devs.length - this.opts.maxDevices)) {
+      delete this.data.devices[d.mac];
+      this.stats.evicted_devices++;
+    }
+  }
+
+  private capAlerts(): void {
+    const all = Object.values(this.data.alerts);
+    if (all.length <= this.opts.maxAlerts) return;
+    all.sort((a, b) => a.last_seen - b.last_seen);
+    for (const a of all.slice(0, all.length - this.opts.maxAlerts)) {
+      delete this.data.alerts[a.id];
+      this.stats.evicted_alerts++;
+    }
+  }
+
+  private enforceSize(): void {
+    let bytes = JSON.stringify(this.data).length;
+    // Halve traffic history first (it is the bulk and the least precious), then drop oldest alerts.
+    for (let round = 0; bytes > this.opts.maxBytes && round < 8; round++) {
+      for (const d of Object.values(this.data.devices)) d.traffic.splice(0, Math.ceil(d.traffic.length / 2));
+      const alerts = Object.values(this.data.alerts).sort((a, b) => a.last_seen - b.last_seen);
+      if (round > 0) for (const a of alerts.slice(0, Math.ceil(alerts.length / 4))) delete this.data.alerts[a.id];
+      this.stats.trimmed_for_size++;
+      bytes = JSON.stringify(this.data).length;
+    }
+    this.stats.bytes = bytes;
+  }
+}
