@@ -193,7 +193,8 @@ export const WebhookConfigSchema = z.object({
 }).strict();
 
 export const ExportsConfigSchema = z.object({
-  site_id: z.string().regex(SITE_ID, 'site_id: 1-64 of A-Z a-z 0-9 _ -'),
+  /** Names this home in topics and messages (an ISP uses its customer/CPE id). */
+  site_id: z.string().regex(SITE_ID, 'site_id: 1-64 of A-Z a-z 0-9 _ -').default('home'),
   /** Health is sent at most this often (batched: the latest counters win). */
   health_interval_s: z.number().min(0).max(86_400).default(300),
   /** An alert's "updated" messages go out at most this often per alert, latest wins (raised/cleared go at once). */

@@ -1,0 +1,296 @@
+// A bounded ring of recent outbound connections (time, local MAC/IP/port, remote IP/port, protocol) that answers
+// abuse reports: "who in this home talked to REMOTE[:PORT] around TIME?". Fixed memory: typed arrays, oldest overwritten.
+import type { ConnEvent, EventSink, TcpSynEvent, WaakhondEvent } from './events.js';
+import { parseIpv4, parseIpv6 } from './addr.js';
+import { ipv4ToString, ipv6ToString, macToString } from './decode/format.js';
+
+export type ConnProto = ConnEvent['proto'];
+const PROTOS: readonly ConnProto[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'];
+
+/** Bytes per entry in the typed arrays (IPv6 entries keep their two address strings on the side). */
+export const CONNLOG_ENTRY_BYTES = 8 + 8 + 8 + 4 + 4 + 2 + 2 + 1 + 1;
+
+export interface ConnRecord {
+  /** Capture time of the first packet (the SYN for TCP), microseconds. */
+  ts: number;
+  /** Last packet, when known (UDP/ICMP flows and long TCP flows); = ts for a bare SYN. */
+  end_ts: number;
+  mac: string | null;
+  local_ip: string;
+  local_port: number;
+  remote_ip: string;
+  remote_port: number;
+  proto: ConnProto;
+}
+
+export interface LookupQuery {
+  remote_ip: string;
+  remote_port?: number | null;
+  /** Time named in the report, microseconds since the epoch. */
+  at: number;
+  /** Half-width of the window around `at`, seconds (reports are often a few minutes off). */
+  window_s: number;
+  proto?: ConnProto | null;
+  /** Most connections returned (closest in time first). */
+  limit?: number;
+}
+
+/** One connection (SYN retransmits and the later conn record merged), with how far it is from the reported time. */
+export interface LookupMatch extends ConnRecord {
+  /** Seconds between the reported time and the connection (0 when the time falls inside it). */
+  offset_s: number;
+  /** How many records were merged (SYN retransmits). */
+  records: number;
+}
+
+export interface LookupDevice {
+  mac: string | null;
+  local_ips: string[];
+  connections: number;
+  first_ts: number;
+  last_ts: number;
+}
+
+export interface LookupResult {
+  matches: LookupMatch[];
+  /** Devices behind the matches, most connections first. */
+  devices: LookupDevice[];
+  /** Matches left out by the limit. */
+  truncated: number;
+  /** False when the window reaches back before connections the ring has already overwritten: "not found" is then not proof. */
+  complete: boolean;
+  /** Oldest and newest capture time the ring holds, microseconds (null when empty). */
+  oldest_ts: number | null;
+  newest_ts: number | null;
+}
+
+export interface ConnLogStats {
+  capacity: number;
+  entries: number;
+  /** Entries overwritten because the ring was full. */
+  overwritten: number;
+  /** Connection events not kept (not outbound, or TCP whose SYN was already logged). */
+  ignored: number;
+}
+
+function macToNumber(mac: string | null): number {
+  if (mac === null) return -1;
+  const hex = mac.replace(/[:-]/g, '');
+  if (!/^[0-9a-fA-F]{12}$/.test(hex)) return -1;
+  return parseInt(hex, 16);
+}
+
+/** Canonical text of an address typed by a person (RFC 5952 for IPv6), or null. */
+export function canonicalIp(text: string): string | null {
+  const v4 = parseIpv4(text);
+  if (v4 !== null) return ipv4ToString(v4);
+  const v6 = parseIpv6(text);
+  return v6 ? ipv6ToString(v6, 0) : null;
+}
+
+/** TCP flows that lasted longer than this also get a record from their conn event (end time known). */
+const LONG_FLOW_US = 60_000_000;
+
+export class ConnLog {
+  readonly capacity: number;
+  private readonly ts: Float64Array;
+  private readonly end: Float64Array;
+  private readonly mac: Float64Array;
+  private readonly lip: Uint32Array;
+  private readonly rip: Uint32Array;
+  private readonly lport: Uint16Array;
+  private readonly rport: Uint16Array;
+  /** 4 or 6 (0 = empty slot). */
+  private readonly fam: Uint8Array;
+  private readonly proto: Uint8Array;
+  /** IPv6 addresses by slot: [local, remote]. */
+  private readonly v6 = new Map<number, [string, string]>();
+  private next = 0;
+  private count = 0;
+  /** Newest capture time among overwritten entries: windows before it may be incomplete. */
+  private lostUpTo = -Infinity;
+  readonly stats: ConnLogStats;
+
+  constructor(capacity = 100_000) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new Error('ConnLog: capacity must be a positive integer');
+    this.capacity = capacity;
+    this.ts = new Float64Array(capacity);
+    this.end = new Float64Array(capacity);
+    this.mac = new Float64Array(capacity);
+    this.lip = new Uint32Array(capacity);
+    this.rip = new Uint32Array(capacity);
+    this.lport = new Uint16Array(capacity);
+    this.rport = new Uint16Array(capacity);
+    this.fam = new Uint8Array(capacity);
+    this.proto = new Uint8Array(capacity);
+    this.stats = { capacity, entries: 0, overwritten: 0, ignored: 0 };
+  }
+
+  /** Bytes held by the typed arrays (the fixed cost), excluding IPv6 side strings. */
+  get fixedBytes(): number {
+    return this.capacity * CONNLOG_ENTRY_BYTES;
+  }
+
+  /** The event sink: outbound TCP SYNs, and outbound flows without a logged SYN (UDP, ICMP, mid-stream TCP, long TCP). */
+  readonly observe: EventSink = (e: WaakhondEvent): void => {
+    if (e.type === 'tcp_syn') this.fromSyn(e);
+    else if (e.type === 'conn') this.fromConn(e);
+  };
+
+  private fromSyn(e: TcpSynEvent): void {
+    if (e.direction !== 'outbound') {
+      this.stats.ignored++;
+      return;
+    }
+    this.add({ ts: e.ts, end_ts: e.ts, mac: e.src_mac, local_ip: e.src_ip, local_port: e.src_port, remote_ip: e.dst_ip, remote_port: e.dst_port, proto: 'tcp' });
+  }
+
+  private fromConn(e: ConnEvent): void {
+    // A TCP flow that began with a SYN is already logged by its tcp_syn; keep it again only when long-lived.
+    const synLogged = e.proto === 'tcp' && e.state !== 'OTH';
+    if (e.direction !== 'outbound' || (synLogged && e.end_ts - e.ts < LONG_FLOW_US)) {
+      this.stats.ignored++;
+      return;
+    }
+    this.add({ ts: e.ts, end_ts: e.end_ts, mac: e.src_mac, local_ip: e.src_ip, local_port: e.src_port, remote_ip: e.dst_ip, remote_port: e.dst_port, proto: e.proto });
+  }
+
+  add(r: ConnRecord): void {
+    const i = this.next;
+    if (this.fam[i] !== 0) {
+      this.stats.overwritten++;
+      if (this.ts[i] > this.lostUpTo) this.lostUpTo = this.ts[i];
+      if (this.fam[i] === 6) this.v6.delete(i);
+    }
+    const l4 = parseIpv4(r.local_ip);
+    const r4 = parseIpv4(r.remote_ip);
+    this.ts[i] = r.ts;
+    this.end[i] = Math.max(r.ts, r.end_ts);
+    this.mac[i] = macToNumber(r.mac);
+    this.lport[i] = r.local_port;
+    this.rport[i] = r.remote_port;
+    this.proto[i] = Math.max(0, PROTOS.indexOf(r.proto));
+    if (l4 !== null && r4 !== null) {
+      this.fam[i] = 4;
+      this.lip[i] = l4;
+      this.rip[i] = r4;
+    } else {
+      this.fam[i] = 6;
+      this.lip[i] = 0;
+      this.rip[i] = 0;
+      this.v6.set(i, [canonicalIp(r.local_ip) ?? r.local_ip, canonicalIp(r.remote_ip) ?? r.remote_ip]);
+    }
+    this.next = (i + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+    this.stats.entries = this.count;
+  }
+
+  private record(i: number): ConnRecord {
+    const six = this.fam[i] === 6 ? this.v6.get(i) : undefined;
+    return {
+      ts: this.ts[i],
+      end_ts: this.end[i],
+      mac: this.mac[i] < 0 ? null : macToString(this.mac[i]),
+      local_ip: six ? six[0] : ipv4ToString(this.lip[i]),
+      local_port: this.lport[i],
+      remote_ip: six ? six[1] : ipv4ToString(this.rip[i]),
+      remote_port: this.rport[i],
+      proto: PROTOS[this.proto[i]] ?? 'other',
+    };
+  }
+
+  /** Which local devices connected to remote_ip[:remote_port] within window_s seconds of `at`. */
+  query(q: LookupQuery): LookupResult {
+    const remote = canonicalIp(q.remote_ip);
+    if (remote === null) throw new Error(`not an IP address: ${q.remote_ip}`);
+    if (!(q.window_s >= 0)) throw new Error('window must be >= 0 seconds');
+    const r4 = parseIpv4(remote);
+    const port = q.remote_port ?? null;
+    const protoIdx = q.proto ? PROTOS.indexOf(q.proto) : -1;
+    const w = q.window_s * 1_000_000;
+    const from = q.at - w;
+    const to = q.at + w;
+    let oldest = Infinity;
+    let newest = -Infinity;
+    const hits: ConnRecord[] = [];
+    for (let i = 0; i < this.capacity; i++) {
+      const fam = this.fam[i];
+      if (fam === 0) continue;
+      const ts = this.ts[i];
+      if (ts < oldest) oldest = ts;
+      if (ts > newest) newest = ts;
+      if (r4 !== null) {
+        if (fam !== 4 || this.rip[i] !== r4) continue;
+      } else if (fam !== 6 || this.v6.get(i)?.[1] !== remote) continue;
+      if (port !== null && this.rport[i] !== port) continue;
+      if (protoIdx >= 0 && this.proto[i] !== protoIdx) continue;
+      if (this.end[i] < from || ts > to) continue;
+      hits.push(this.record(i));
+    }
+    // Merge SYN retransmits and the conn record of one connection: same device, 5-tuple and protocol, close in
+    // time; the same 5-tuple minutes later is a new connection (source port reuse).
+    hits.sort((a, b) => a.ts - b.ts);
+    const open = new Map<string, LookupMatch>();
+    const all: LookupMatch[] = [];
+    for (const rec of hits) {
+      const key = `${rec.mac}|${rec.local_ip}|${rec.local_port}|${rec.remote_port}|${rec.proto}`;
+      const m = open.get(key);
+      if (m && rec.ts <= m.end_ts + 120_000_000) {
+        m.end_ts = Math.max(m.end_ts, rec.end_ts);
+        m.records++;
+      } else {
+        const n: LookupMatch = { ...rec, offset_s: 0, records: 1 };
+        open.set(key, n);
+        all.push(n);
+      }
+    }
+    for (const m of all) {
+      m.offset_s = q.at < m.ts ? (m.ts - q.at) / 1e6 : q.at > m.end_ts ? (q.at - m.end_ts) / 1e6 : 0;
+    }
+    all.sort((a, b) => a.offset_s - b.offset_s || a.ts - b.ts);
+    const byDevice = new Map<string, LookupDevice>();
+    for (const m of all) {
+      const k = m.mac ?? `ip:${m.local_ip}`;
+      let d = byDevice.get(k);
+      if (!d) byDevice.set(k, (d = { mac: m.mac, local_ips: [], connections: 0, first_ts: m.ts, last_ts: m.end_ts }));
+      if (!d.local_ips.includes(m.local_ip)) d.local_ips.push(m.local_ip);
+      d.connections++;
+      d.first_ts = Math.min(d.first_ts, m.ts);
+      d.last_ts = Math.max(d.last_ts, m.end_ts);
+    }
+    const limit = q.limit ?? 100;
+    return {
+      matches: all.slice(0, limit),
+      devices: [...byDevice.values()].sort((a, b) => b.connections - a.connections),
+      truncated: Math.max(0, all.length - limit),
+      complete: from > this.lostUpTo,
+      oldest_ts: this.count ? oldest : null,
+      newest_ts: this.count ? newest : null,
+    };
+  }
+
+  /** Snapshot for persistence: only the used slots, oldest first, as compact records. */
+  toJSON(): { version: 1; capacity: number; overwritten: number; lost_up_to: number | null; records: ConnRecord[] } {
+    const records: ConnRecord[] = [];
+    const start = this.count < this.capacity ? 0 : this.next;
+    for (let k = 0; k < this.count; k++) records.push(this.record((start + k) % this.capacity));
+    return { version: 1, capacity: this.capacity, overwritten: this.stats.overwritten, lost_up_to: Number.isFinite(this.lostUpTo) ? this.lostUpTo : null, records };
+  }
+
+  /** Rebuild from toJSON() output; bad records are skipped (counted in stats.ignored), never a crash. */
+  static fromJSON(data: unknown, capacity?: number): ConnLog {
+    const d = data as { version?: unknown; capacity?: unknown; records?: unknown; lost_up_to?: unknown; overwritten?: unknown };
+    if (!d || d.version !== 1 || !Array.isArray(d.records)) throw new Error('not a waakhond connection log (version 1)');
+    const log = new ConnLog(capacity ?? (typeof d.capacity === 'number' && d.capacity >= 1 ? Math.floor(d.capacity) : 100_000));
+    for (const r of d.records as ConnRecord[]) {
+      const ok = r && typeof r.ts === 'number' && typeof r.end_ts === 'number' && typeof r.local_ip === 'string'
+        && typeof r.remote_ip === 'string' && canonicalIp(r.remote_ip) !== null && canonicalIp(r.local_ip) !== null
+        && Number.isInteger(r.local_port) && Number.isInteger(r.remote_port) && PROTOS.includes(r.proto);
+      if (ok) log.add(r);
+      else log.stats.ignored++;
+    }
+    if (typeof d.lost_up_to === 'number') log.lostUpTo = Math.max(log.lostUpTo, d.lost_up_to);
+    if (typeof d.overwritten === 'number') log.stats.overwritten += d.overwritten;
+    return log;
+  }
+}
