@@ -1,0 +1,92 @@
+// Named generated captures for test/cases: Mirai behaviours inside an ordinary home, and ladders that pin thresholds.
+import { demoRecords } from './demo.js';
+import { homeBackground, homeStart, makeHome, T0, type Home } from './home.js';
+import {
+  MIRAI_CREDS, c2Lookup, c2Session, loaderInfect, reportWorking, scanProbes, synFlood, telnetBruteForce, udpFlood, vseFlood,
+} from './mirai.js';
+import { TCP, ip4, tcpFrame } from './packets.js';
+import type { PcapRecord } from './pcap.js';
+import { S } from './scene.js';
+
+const at = (s: number): number => T0 + s * S;
+
+/** A home that joins the network and lives normally for `seconds`. */
+function home(seconds: number, seed = 11): Home {
+  const h = makeHome(seed);
+  homeStart(h, at(0));
+  homeBackground(h, at(5), at(seconds));
+  return h;
+}
+
+/** Only DHCP and announcements: a quiet home for ladders (small and fast). */
+function quietHome(seed = 3): Home {
+  const h = makeHome(seed);
+  homeStart(h, at(0));
+  return h;
+}
+
+/** n raw Mirai probes (seq = dst, no options) from the camera, 6 ms apart (160/s), to distinct public targets. */
+function probes(h: Home, t: number, n: number, dport?: number): void {
+  const sport = 41_000;
+  for (let i = 0; i < n; i++) {
+    const dst = h.sc.publicIp();
+    h.sc.at(at(t) + i * 6250, tcpFrame(h.camera.mac, h.router.mac, h.camera.ip, dst, {
+      sport, dport: dport ?? (i % 10 === 0 ? 2323 : 23), seq: ip4(dst), flags: TCP.SYN, window: h.sc.rand() & 0xffff,
+    }, undefined, 64, h.sc.rand() & 0xffff));
+  }
+}
+
+/** Ordinary connect() SYNs (with options, random source ports) to n distinct public targets on a port. */
+function connectScan(h: Home, t: number, n: number, dport: number, gap = 200_000): void {
+  for (let i = 0; i < n; i++) {
+    const dst = h.sc.publicIp();
+    h.sc.at(at(t) + i * gap, tcpFrame(h.camera.mac, h.router.mac, h.camera.ip, dst, {
+      sport: h.sc.ephemeral(), dport, seq: h.sc.rand(), flags: TCP.SYN, window: 5840,
+      options: Uint8Array.of(2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7),
+    }, undefined, 64, h.sc.rand() & 0xffff));
+  }
+}
+
+const ladder = (name: string, counts: number[], f: (n: number) => () => PcapRecord[]): Record<string, () => PcapRecord[]> =>
+  Object.fromEntries(counts.map((n) => [`${name}-${n}`, f(n)]));
+
+export const SCENARIOS: Record<string, () => PcapRecord[]> = {
+  demo: demoRecords,
+  /** 5 minutes of an ordinary home: nothing should be raised. */
+  'benign-home': () => home(300).sc.records,
+  /** The camera runs Mirai's raw scanner for 30 s, 60 s into an ordinary home capture. */
+  'mirai-scan': () => {
+    const h = home(120);
+    scanProbes(h.sc, h.camera, at(60), 30, { answered: 4 });
+    return h.sc.records;
+  },
+  /** Brute force from the internet, loader, C2 with keepalives, report to 48101. */
+  'mirai-infection': () => {
+    const h = home(200, 5);
+    telnetBruteForce(h.sc, h.sc.remote('45.95.147.236'), h.camera, at(20), MIRAI_CREDS.slice(0, 6));
+    loaderInfect(h.sc, h.sc.remote('45.95.147.240'), h.camera, at(45), 'root', 'admin', 'mpsl');
+    c2Lookup(h.sc, h.camera, at(60), 'cnc.changeme.com', '45.95.147.250');
+    c2Session(h.sc, h.camera, h.sc.remote('45.95.147.250'), at(61), 2);
+    reportWorking(h.sc, h.camera, h.sc.remote('45.95.147.251'), at(90), '93.184.20.17', 23, 'root', 'xc3511');
+    return h.sc.records;
+  },
+  /** Outbound floods: 512-byte UDP, VSE, SYN. */
+  'mirai-floods': () => {
+    const h = quietHome(9);
+    udpFlood(h.sc, h.camera, '203.0.114.77', at(20.5), 3, 300);
+    vseFlood(h.sc, h.camera, '203.0.114.78', at(30.5), 2, 400);
+    synFlood(h.sc, h.camera, '203.0.114.79', at(40.5), 4, 1500);
+    return h.sc.records;
+  },
+  // Ladders (suricata-verify style): counts just below and at each threshold.
+  ...ladder('ladder-seq-probes', [2, 3], (n) => () => { const h = quietHome(); probes(h, 20, n); return h.sc.records; }),
+  ...ladder('ladder-telnet-scan', [9, 10], (n) => () => { const h = quietHome(); connectScan(h, 20, n, 23); return h.sc.records; }),
+  ...ladder('ladder-variant-scan', [24, 25], (n) => () => { const h = quietHome(); connectScan(h, 20, n, 37215, 100_000); return h.sc.records; }),
+  ...ladder('ladder-bruteforce', [4, 5], (n) => () => {
+    const h = quietHome();
+    telnetBruteForce(h.sc, h.sc.remote('45.95.147.236'), h.camera, at(20), MIRAI_CREDS.slice(0, n), { successLast: false });
+    return h.sc.records;
+  }),
+  // 250 pps of 512-byte UDP for 1 or 2 whole seconds (the rule needs 2 seconds at >= 200/s).
+  ...ladder('ladder-udp512-seconds', [1, 2], (n) => () => { const h = quietHome(); udpFlood(h.sc, h.camera, '203.0.114.77', at(20.05), n - 0.1, 250); return h.sc.records; }),
+};
