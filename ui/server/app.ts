@@ -16,6 +16,8 @@ import { webRoutes } from './routes/web.js';
 export interface AppHooks {
   /** A user changed something about a device (name, advice state): re-export and notify. */
   deviceTouched?: (mac: string) => void;
+  /** More routes (e.g. the exports' GET /api/lookup), mounted behind the same session and CSRF checks. */
+  extraRoutes?: Hono[];
 }
 
 const OPEN_API = new Set(['/api/health', '/api/login', '/api/session']);
@@ -42,6 +44,7 @@ export function createApp(deps: AppDeps, hooks: AppHooks = {}): Hono<Env> {
   app.route('/', adviceRoutes(touched));
   app.route('/', eventRoutes());
   app.route('/', metricsRoutes());
+  for (const r of hooks.extraRoutes ?? []) app.route('/', r as unknown as Hono<Env>);
   app.route('/', webRoutes(deps.webDir));
   app.notFound((c) => fail(c, 404, 'not found'));
   app.onError((err, c) => {

@@ -26,6 +26,11 @@ export const ConfigSchema = z.object({
     max_bytes: z.number().int().min(64 * 1024).max(512 * 1024 * 1024).default(4 * 1024 * 1024),
     fsync: z.boolean().default(true),
   }).strict().default({}),
+  /** Outbound connection log for abuse-report lookups (GET /api/lookup, `waakhond lookup`). */
+  connlog: z.object({
+    capacity: z.number().int().min(1000).max(10_000_000).default(100_000),
+    save_interval_s: z.number().min(10).max(86_400).default(600),
+  }).strict().default({}),
   metrics: z.object({ token: z.string().min(16).nullable().default(null) }).strict().default({}),
   /** Passed unchanged to ui/server/exports (mqtt, syslog, webhooks, site_id, ...). */
   exports: z.record(z.string(), z.unknown()).default({}),

@@ -155,8 +155,12 @@ export const MqttConfigSchema = z.object({
 }).strict();
 
 export const SyslogConfigSchema = z.object({
-  /** unix: a SOCK_STREAM unix socket (or /dev/log via logger(1) when it is a datagram socket); udp; tcp (RFC 6587 octet counting). */
-  transport: z.enum(['unix', 'udp', 'tcp']),
+  /**
+   * udp: RFC 5426 datagrams; tcp: RFC 6587 octet counting; unix: a local stream socket (LF-framed), and when the
+   * socket is a datagram socket (/dev/log of journald, rsyslog, OpenWrt logd) lines go through logger(1) instead;
+   * logger: always through logger(1) (one per severity, long-lived).
+   */
+  transport: z.enum(['unix', 'udp', 'tcp', 'logger']),
   path: z.string().default('/dev/log'),
   host: z.string().default('127.0.0.1'),
   port: z.number().int().min(1).max(65535).default(514),
@@ -167,10 +171,13 @@ export const SyslogConfigSchema = z.object({
   hostname: z.string().regex(/^[!-~]{1,255}$/).optional(),
   /** MSG: a line of text for people (default) or the waakhond.event/1 JSON. */
   format: z.enum(['text', 'json']).default('text'),
-  /** Which messages: alerts always; device changes and health if listed. */
+  /** Which messages: alerts, device changes, health. */
   include: z.array(z.enum(['alert', 'device', 'health'])).default(['alert', 'device']),
   queue_max: z.number().int().min(1).max(1_000_000).default(1000),
-  reconnect_ms: z.number().int().min(50).max(600_000).default(5000),
+  /** First reconnect delay for tcp/unix; doubles up to a minute. */
+  reconnect_ms: z.number().int().min(10).max(600_000).default(1000),
+  /** logger(1) binary for the logger transport. */
+  logger_path: z.string().default('logger'),
 }).strict();
 
 export const WebhookConfigSchema = z.object({

@@ -1,0 +1,54 @@
+// The dashboard shell: reads the models' signals and hands plain props to the components.
+import { useEffect } from 'preact/hooks';
+import { authed, networkError } from './models/api.js';
+import { lang, setLang, t } from './models/lang.js';
+import { route } from './models/route.js';
+import { login, logout } from './models/session.js';
+import { devices, detail, detailMissing, filtered, loadDetail, loadDevices, needAttention, rename, search, setAdvice, statusFilter, todo } from './models/devices.js';
+import { connected, startLive, stopLive } from './models/live.js';
+import { Header } from './components/Header.js';
+import { Login } from './components/Login.js';
+import { Overview } from './components/Overview.js';
+import { DeviceList } from './components/DeviceList.js';
+import { DevicePage } from './components/DevicePage.js';
+
+export function App() {
+  const r = route.value;
+  const isAuthed = authed.value === true;
+  const l = lang.value;
+
+  useEffect(() => {
+    if (!isAuthed) { stopLive(); return; }
+    void loadDevices().catch(() => {});
+    startLive();
+  }, [isAuthed, l]);
+
+  const mac = r.page === 'device' ? r.mac : null;
+  useEffect(() => {
+    if (isAuthed && mac) void loadDetail(mac);
+  }, [isAuthed, mac, l]);
+
+  if (authed.value === null) return null;
+  return (
+    <>
+      <Header lang={l} page={r.page} authed={isAuthed} connected={connected.value} onLang={setLang} onLogout={() => void logout()} />
+      {networkError.value && <p class="banner" role="alert">{t('error.network')}</p>}
+      {!isAuthed ? <Login onSubmit={login} /> : (
+        <main id="main" tabIndex={-1}>
+          {r.page === 'overview' && (
+            <Overview total={devices.value.length} attention={needAttention.value.length}
+              infected={devices.value.filter((d) => d.status === 'infected').length} todo={todo.value} />
+          )}
+          {r.page === 'devices' && (
+            <DeviceList devices={filtered.value} search={search.value} filter={statusFilter.value}
+              onSearch={(q) => { search.value = q; }} onFilter={(f) => { statusFilter.value = f; }} />
+          )}
+          {r.page === 'device' && (
+            <DevicePage device={detail.value?.mac === r.mac ? detail.value : null} missing={detailMissing.value}
+              onRename={(m, n) => void rename(m, n)} onAdvice={(k, a) => void setAdvice(k, a)} />
+          )}
+        </main>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,77 @@
+// The device page: identity and why we think so, the advice cards, what we saw, traffic, and the household's own name.
+import { useEffect, useState } from 'preact/hooks';
+import { t, ago, when } from '../models/lang.js';
+import type { DeviceDetail } from '../models/types.js';
+import { AdviceCard } from './AdviceCard.js';
+import { AlertItem } from './AlertItem.js';
+import { KindIcon } from './KindIcon.js';
+import { StatusBadge } from './StatusBadge.js';
+import { TrafficChart } from './TrafficChart.js';
+
+export interface DevicePageProps {
+  device: DeviceDetail | null;
+  missing: boolean;
+  onRename: (mac: string, name: string | null) => void;
+  onAdvice: (key: string, action: 'done' | 'snooze' | 'reopen') => void;
+}
+
+export function DevicePage({ device: d, missing, onRename, onAdvice }: DevicePageProps) {
+  const [name, setName] = useState(d?.user_name ?? '');
+  useEffect(() => setName(d?.user_name ?? ''), [d?.mac, d?.user_name]);
+  if (!d) return <section><p><a href="#/devices">← {t('device.back')}</a></p>{missing && <p class="empty">{t('device.notfound')}</p>}</section>;
+  const unknown = <span class="muted">{t('device.unknown')}</span>;
+  return (
+    <section aria-labelledby="dev-h" class="device">
+      <p><a href="#/devices">← {t('device.back')}</a></p>
+      <div class={`dev-head dev-${d.status}`}>
+        <KindIcon category={d.category} size={44} />
+        <div>
+          <h1 id="dev-h">{d.label}</h1>
+          <p class="muted">{[t(`kind.${d.category}`), d.vendor, d.model].filter(Boolean).join(' · ')} · {t('list.lastseen')} {ago(d.last_seen_ms)}</p>
+        </div>
+        <StatusBadge status={d.status} />
+      </div>
+
+      <div class="cols">
+        <div class="col-main">
+          <h2>{t('advice.title')}</h2>
+          {d.advice.length === 0 ? <p class="empty">{t('advice.none')}</p> : d.advice.map((c) => <AdviceCard key={c.key} card={c} onAction={onAdvice} />)}
+
+          <h2>{t('device.alerts')}</h2>
+          {d.alerts.length === 0 ? <p class="empty">{t('device.noalerts')}</p> : <ul class="alerts">{d.alerts.map((a) => <AlertItem key={a.id} alert={a} />)}</ul>}
+
+          <h2>{t('device.traffic')}</h2>
+          <TrafficChart points={d.traffic} />
+        </div>
+
+        <aside class="col-side">
+          <div class="card">
+            <h2>{t('device.identity')}</h2>
+            <dl class="facts">
+              <dt>{t('device.vendor')}</dt><dd>{d.vendor ?? unknown}</dd>
+              <dt>{t('device.model')}</dt><dd>{d.model ?? unknown}</dd>
+              <dt>{t('device.kind')}</dt><dd>{t(`kind.${d.category}`)}</dd>
+              {d.hostname && <><dt>{t('device.hostname')}</dt><dd class="hostile">{d.hostname}</dd></>}
+              <dt>{t('device.addresses')}</dt><dd class="mono">{[d.mac, ...d.ips, ...d.ipv6].join('\n')}</dd>
+              <dt>{t('device.confidence')}</dt><dd><meter min={0} max={1} value={d.confidence} aria-label={t('device.confidence')} /> {Math.round(d.confidence * 100)}%</dd>
+              <dt>{t('device.firstseen')}</dt><dd>{when(d.first_seen_ms)}</dd>
+            </dl>
+            {d.private_mac && <p class="muted small">{t('device.private_mac')}</p>}
+            <h3>{t('device.why')}</h3>
+            {d.evidence.length === 0 ? <p class="empty">{t('device.noevidence')}</p> : (
+              <ul class="evidence">{d.evidence.map((e) => <li><span class="src">{e.source}</span> {e.detail}</li>)}</ul>
+            )}
+          </div>
+          <form class="card rename" onSubmit={(e) => { e.preventDefault(); onRename(d.mac, name.trim() || null); }}>
+            <label for="rn">{t('device.rename')}</label>
+            <input id="rn" maxLength={64} value={name} placeholder={d.name ?? d.label} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+            <div class="actions">
+              <button type="submit" class="primary">{t('device.rename.save')}</button>
+              {d.user_name && <button type="button" onClick={() => onRename(d.mac, null)}>{t('device.rename.clear')}</button>}
+            </div>
+          </form>
+        </aside>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,39 @@
+// The top bar: name, navigation, live indicator, language switch, log out.
+import { t } from '../models/lang.js';
+import type { Lang } from '../models/lang.js';
+
+export interface HeaderProps {
+  lang: Lang;
+  page: string;
+  authed: boolean;
+  connected: boolean;
+  onLang: (l: Lang) => void;
+  onLogout: () => void;
+}
+
+export function Header({ lang, page, authed, connected, onLang, onLogout }: HeaderProps) {
+  return (
+    <header class="top">
+      <a class="skip" href="#main">{t('nav.skip')}</a>
+      <div class="brand">
+        <svg width="30" height="30" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
+          <path d="M12 3l8 3v6c0 4.5-3.4 8.2-8 9c-4.6-.8-8-4.5-8-9V6z" /><path d="M8.5 12l2.5 2.5l4.5-5" />
+        </svg>
+        <div><strong>{t('app.title')}</strong><span class="tagline">{t('app.tagline')}</span></div>
+      </div>
+      {authed && (
+        <nav aria-label="main">
+          <a href="#/" aria-current={page === 'overview' ? 'page' : undefined}>{t('nav.overview')}</a>
+          <a href="#/devices" aria-current={page !== 'overview' ? 'page' : undefined}>{t('nav.devices')}</a>
+        </nav>
+      )}
+      <div class="tools">
+        {authed && <span class={connected ? 'live on' : 'live'} role="status">{connected ? t('overview.live') : t('overview.offline')}</span>}
+        <button type="button" class="link" lang={lang === 'nl' ? 'en' : 'nl'} aria-label={t('lang.switch.label')} onClick={() => onLang(lang === 'nl' ? 'en' : 'nl')}>
+          {t('lang.switch')}
+        </button>
+        {authed && <button type="button" class="link" onClick={onLogout}>{t('logout')}</button>}
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,43 @@
+// The language signal (default: the browser's, remembered once switched) and the lookup of interface words.
+import { signal, computed } from '@preact/signals';
+import en from '../i18n/en.json' with { type: 'json' };
+import nl from '../i18n/nl.json' with { type: 'json' };
+
+export type Lang = 'nl' | 'en';
+const DICTS: Record<Lang, Record<string, string>> = { en, nl };
+
+function initial(): Lang {
+  try {
+    const saved = localStorage.getItem('waakhond.lang');
+    if (saved === 'nl' || saved === 'en') return saved;
+  } catch { /* storage may be off */ }
+  const langs = navigator.languages?.length ? navigator.languages : [navigator.language];
+  return langs.some((l) => l?.toLowerCase().startsWith('nl')) ? 'nl' : 'en';
+}
+
+export const lang = signal<Lang>(initial());
+export const dict = computed(() => DICTS[lang.value]);
+
+export function t(key: string): string {
+  return dict.value[key] ?? DICTS.en[key] ?? key;
+}
+
+export function setLang(l: Lang): void {
+  lang.value = l;
+  document.documentElement.lang = l;
+  try { localStorage.setItem('waakhond.lang', l); } catch { /* fine */ }
+}
+
+export function ago(ms: number): string {
+  const rtf = new Intl.RelativeTimeFormat(lang.value, { numeric: 'auto' });
+  const s = Math.round((ms - Date.now()) / 1000);
+  const a = Math.abs(s);
+  if (a < 60) return rtf.format(s, 'second');
+  if (a < 3600) return rtf.format(Math.round(s / 60), 'minute');
+  if (a < 86400) return rtf.format(Math.round(s / 3600), 'hour');
+  return rtf.format(Math.round(s / 86400), 'day');
+}
+
+export function when(ms: number): string {
+  return new Date(ms).toLocaleString(lang.value, { dateStyle: 'medium', timeStyle: 'short' });
+}
