@@ -261,7 +261,13 @@ export class SyslogExporter implements ExportSink {
     }
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.sock) await new Promise<void>((r) => this.sock!.end(() => r()));
+    const sock = this.sock;
+    if (sock) {
+      await new Promise<void>((r) => {
+        sock.end(() => r());
+        setTimeout(() => { sock.destroy(); r(); }, 500).unref();
+      });
+    }
     this.udp?.close();
     await Promise.all([...this.loggers.values()].map((c) => new Promise<void>((r) => {
       if (c.exitCode !== null) return r();
