@@ -1,8 +1,12 @@
 // The device inventory: devices keyed by MAC, addresses and names bound from events, identity from evidence.
-import type { WaakhondEvent, DhcpEvent, DnsEvent } from '../events.js';
+import type { WaakhondEvent, DhcpEvent } from '../events.js';
 import type { Device, Evidence } from './types.js';
 import { isLocallyAdministered, isNonDeviceMac, normalizeMac } from './mac.js';
-import { resolveIdentity } from './identity.js';
+import { resolveIdentity, VendorIndex } from './identity.js';
+import { defaultFingerprintsDir, loadFingerprints, type Fingerprints } from './fingerprints.js';
+import { Matcher } from './match.js';
+import { observationsOf, type Observation } from './observe.js';
+import { ouiStatus, ouiTable } from './oui.js';
 
 export interface InventoryOptions {
   /** Cap on devices; the stalest is evicted beyond it (a spoofed-MAC flood must not exhaust memory). */
@@ -15,17 +19,49 @@ export interface InventoryOptions {
 
 export type InventoryChange = 'new' | 'changed' | 'evicted';
 
+/** Fields of a UPnP device description (UPnP Device Architecture 2.0, 2.3), as active discovery fetched it. */
+export interface UpnpDescription {
+  manufacturer?: string;
+  manufacturer_url?: string;
+  model_name?: string;
+  model_number?: string;
+  model_description?: string;
+  friendly_name?: string;
+  device_type?: string;
+}
+
 const DEFAULTS = { maxDevices: 1024 };
-/** Per-device bounds: addresses and evidence lines kept. */
+/** Per-device bounds: addresses and evidence lines kept, TCP SYNs looked at. */
 const MAX_IPS = 8;
 const MAX_EVIDENCE = 48;
+const MAX_SYNS = 4;
 /** Hostile text from the wire is cut to this length before it is stored. */
 const MAX_TEXT = 64;
+/** OUI evidence weights: a brand's own OUI says something; a module maker's says little about the product. */
+const OUI_WEIGHT = 0.35;
+const MODULE_OUI_WEIGHT = 0.1;
+
+/** Which name source wins for the hostname: DHCP (the device's own choice) over mDNS over NetBIOS. */
+const NAME_RANK = { dhcp: 3, mdns: 2, netbios: 1 } as const;
 
 interface DeviceState {
   device: Device;
-  /** Evidence keyed by source + detail, so repeats do not grow the list. */
+  /** Evidence keyed by rule + model, so repeats do not grow the list. */
   evidence: Map<string, Evidence>;
+  nameRank: number;
+  syns: number;
+}
+
+/** Parsed fingerprint folders, shared by all inventories in the process (they are read-only). */
+const loaded = new Map<string, { fp: Fingerprints; matcher: Matcher; vendors: VendorIndex }>();
+function knowledge(dir: string) {
+  let k = loaded.get(dir);
+  if (!k) {
+    const fp = loadFingerprints(dir);
+    k = { fp, matcher: new Matcher(fp.rules), vendors: new VendorIndex(fp.vendors) };
+    loaded.set(dir, k);
+  }
+  return k;
 }
 
 export class Inventory {
@@ -37,8 +73,11 @@ export class Inventory {
   private readonly devices = new Map<string, DeviceState>();
   /** MACs found to be routers/DHCP servers: never devices. Bounded by maxDevices. */
   private readonly routers = new Set<string>();
-  /** IPv4 addresses that DHCP names as routers (option 3) or servers (option 54). */
-  private readonly routerIps = new Set<string>();
+  /** MAC -> remote addresses seen arriving from it (inbound): the gateway test. Bounded. */
+  private readonly gatewayCandidates = new Map<string, Set<string>>();
+  /** Private-MAC grouping: "client-id:..", "host:.." -> MACs that showed it (bounded with the devices). */
+  private readonly groupKeys = new Map<string, Set<string>>();
+  private readonly know: ReturnType<typeof knowledge>;
   private evictedCount = 0;
 
   constructor(opts: InventoryOptions = {}) {
@@ -47,10 +86,19 @@ export class Inventory {
       const n = normalizeMac(m);
       if (n) this.ignore.add(n);
     }
+    this.know = knowledge(opts.fingerprintsDir ?? defaultFingerprintsDir());
   }
 
   get stats(): { devices: number; evicted: number; full: boolean } {
     return { devices: this.devices.size, evicted: this.evictedCount, full: this.devices.size >= this.maxDevices };
+  }
+
+  /** Problems a person should know about: refused fingerprint entries, a missing OUI table. */
+  health(): string[] {
+    const out = this.know.fp.errors.map((e) => `fingerprint ${e.file}${e.entry !== null ? ` entry ${e.entry}` : ''}${e.id ? ` (${e.id})` : ''}: ${e.reason}`);
+    const oui = ouiStatus();
+    if (oui) out.push(oui);
+    return out;
   }
 
   list(): Device[] {
@@ -64,57 +112,94 @@ export class Inventory {
   }
 
   observe(e: WaakhondEvent): void {
+    if ('direction' in e && e.direction === 'inbound' && e.type !== 'conn') this.onInbound(e.src_mac, e.src_ip);
     switch (e.type) {
-      case 'dhcp': return this.onDhcp(e);
+      case 'dhcp':
+        if (e.op === 'reply') { this.onDhcpReply(e); return; }
+        break;
       case 'arp':
-        if (e.sender_ip !== '0.0.0.0') this.touch(e.sender_mac, e.ts, { ip: e.sender_ip });
-        else this.touch(e.sender_mac, e.ts, {});
+        this.touch(e.sender_mac, e.ts, { ip: e.sender_ip !== '0.0.0.0' ? e.sender_ip : undefined });
         return;
       case 'ndp':
-        if (e.kind === 'router_advert') { this.markRouter(e.mac ?? e.lladdr); return; }
+        if (e.kind === 'router_advert') { this.markRouter(e.lladdr ?? e.mac); return; }
         this.touch(e.lladdr ?? e.mac, e.ts, { ip: e.ip !== '::' ? e.ip : undefined });
         return;
-      case 'dns': return this.onDns(e);
-      case 'ssdp':
-      case 'netbios':
-      case 'tls_client_hello':
-      case 'http_request':
-      case 'http_response':
-      case 'tcp_syn':
-        // Attributed to the sender only when the sender is on the LAN (inbound packets carry the router's MAC).
-        if (e.direction === 'outbound' || e.direction === 'internal') this.touch(e.src_mac, e.ts, { ip: e.src_ip });
-        return;
+      case 'dns':
+        // Unicast DNS responses come from the resolver (often the router): they do not speak for the sender.
+        if (!e.mdns && !e.llmnr && e.response) return;
+        break;
+      case 'tcp_syn': {
+        if (e.direction !== 'outbound' && e.direction !== 'internal') return;
+        const s = this.devices.get(normalizeMac(e.src_mac) ?? '');
+        // Stack traits need only a few SYNs; a scanning device sends thousands.
+        if (s && s.syns >= MAX_SYNS) { this.touch(e.src_mac, e.ts, {}); return; }
+        if (s) s.syns++;
+        break;
+      }
+      case 'ssdp': case 'netbios': case 'tls_client_hello': case 'http_request': case 'http_response':
+        break;
       default:
         return;
     }
-  }
-
-  private onDhcp(e: DhcpEvent): void {
-    if (e.op === 'reply') {
-      // RFC 2131 4.3.1: replies come from the DHCP server (the router in a home): it is not a device.
-      this.markRouter(e.src_mac);
-      for (const r of e.routers) this.routerIps.add(r);
-      if (e.server_id) this.routerIps.add(e.server_id);
-      if (e.message_type === 'ack' && e.yiaddr !== '0.0.0.0') this.touch(e.client_mac, e.ts, { ip: e.yiaddr, create: false });
-      return;
+    for (const o of observationsOf(e)) this.apply(o, e);
+    if (e.type === 'dns' || e.type === 'ssdp' || e.type === 'tls_client_hello' || e.type === 'http_request' || e.type === 'http_response' || e.type === 'netbios' || e.type === 'tcp_syn') {
+      // Events with no rule fields (an mDNS packet of PTR look-ups) still show the device is there.
+      if (e.direction === 'outbound' || e.direction === 'internal') this.touch(e.src_mac, e.ts, { ip: e.src_ip });
     }
-    const ip = e.ciaddr !== '0.0.0.0' ? e.ciaddr : undefined;
-    const hostname = clean(e.hostname);
-    const ev: Evidence[] = [];
-    if (hostname) ev.push({ source: 'dhcp', detail: `DHCP hostname ${hostname}`, ts: e.ts });
-    this.touch(e.client_mac, e.ts, { ip, hostname, evidence: ev });
   }
 
-  private onDns(e: DnsEvent): void {
-    if (e.direction !== 'outbound' && e.direction !== 'internal') return;
-    // Unicast DNS responses come from the resolver (often the router); only queries speak for the sender.
-    if (!e.mdns && !e.llmnr && e.response) return;
-    this.touch(e.src_mac, e.ts, { ip: e.src_ip });
+  /** A UPnP description fetched by active discovery from the device at ip. */
+  observeUpnp(ip: string, desc: UpnpDescription, ts: number): void {
+    const s = [...this.devices.values()].find((d) => d.device.ips.includes(ip) || d.device.ipv6.includes(ip));
+    if (!s) return;
+    const fields = new Map<string, string[]>();
+    for (const [k, v] of Object.entries(desc)) if (typeof v === 'string' && v.trim()) fields.set(k, [v.trim().slice(0, 200)]);
+    this.apply({ kind: 'upnp', source: 'upnp', mac: s.device.mac, ip, ts, fields }, null);
+  }
+
+  private apply(o: Observation, e: WaakhondEvent | null): void {
+    const evidence: Evidence[] = this.know.matcher.match(o);
+    let hostname: string | null = null;
+    let rank = 0;
+    if (e?.type === 'dhcp') { hostname = clean(e.hostname); rank = NAME_RANK.dhcp; }
+    else if (o.kind === 'mdns') { hostname = clean(o.fields.get('host')?.[0]); rank = NAME_RANK.mdns; }
+    else if (o.kind === 'netbios') { hostname = clean(o.fields.get('name')?.[0]); rank = NAME_RANK.netbios; }
+    this.touch(o.mac, o.ts, { ip: o.ip ?? undefined, evidence, hostname, rank, dhcp: e?.type === 'dhcp' ? e : undefined });
+  }
+
+  private onDhcpReply(e: DhcpEvent): void {
+    // RFC 2131 4.3.1: replies come from a DHCP server. In a home that is the router, but a plug or
+    // camera in setup mode serves DHCP on its own access point too: evidence, not a verdict.
+    const server = normalizeMac(e.src_mac);
+    if (server && e.routers.includes(e.src_ip)) {
+      this.touch(server, e.ts, { ip: e.src_ip, evidence: [{ source: 'dhcp', detail: `DHCP server, gateway ${e.src_ip}`, category: 'router', weight: 0.3, ts: e.ts }] });
+    }
+    if (e.message_type === 'ack' && e.yiaddr !== '0.0.0.0') this.touch(e.client_mac, e.ts, { ip: e.yiaddr, create: false });
+  }
+
+  /**
+   * The home router forwards the Internet: packets from non-local addresses reach the LAN with its
+   * MAC as source. Two distinct remote sources make it the router (not a device).
+   */
+  private onInbound(srcMac: string | null, srcIp: string): void {
+    const mac = normalizeMac(srcMac);
+    if (!mac || this.routers.has(mac) || isNonDeviceMac(mac)) return;
+    let seen = this.gatewayCandidates.get(mac);
+    if (!seen) {
+      if (this.gatewayCandidates.size >= 64) this.gatewayCandidates.clear();
+      seen = new Set();
+      this.gatewayCandidates.set(mac, seen);
+    }
+    seen.add(srcIp);
+    if (seen.size >= 2) {
+      this.gatewayCandidates.delete(mac);
+      this.markRouter(mac);
+    }
   }
 
   private markRouter(mac: string | null): void {
     const n = normalizeMac(mac);
-    if (!n || this.routers.has(n)) return;
+    if (!n || this.routers.has(n) || isNonDeviceMac(n)) return;
     if (this.routers.size < this.maxDevices) this.routers.add(n);
     const s = this.devices.get(n);
     if (s) {
@@ -127,17 +212,17 @@ export class Inventory {
   private touch(
     rawMac: string | null,
     ts: number,
-    add: { ip?: string; hostname?: string | null; evidence?: Evidence[]; create?: boolean },
+    add: { ip?: string; hostname?: string | null; rank?: number; evidence?: Evidence[]; create?: boolean; dhcp?: DhcpEvent },
   ): void {
     const mac = normalizeMac(rawMac);
     if (!mac || isNonDeviceMac(mac) || this.ignore.has(mac) || this.routers.has(mac)) return;
-    if (add.ip && this.routerIps.has(add.ip)) { this.markRouter(mac); return; }
     let s = this.devices.get(mac);
     let change: InventoryChange | null = null;
     if (!s) {
       if (add.create === false) return;
       if (this.devices.size >= this.maxDevices) this.evictStalest();
-      s = { device: newDevice(mac, ts), evidence: new Map() };
+      s = { device: newDevice(mac, ts), evidence: new Map(), nameRank: 0, syns: 0 };
+      this.addOuiEvidence(s, ts);
       change = 'new';
     } else {
       this.devices.delete(mac); // re-insert at the end: most recently seen
@@ -147,12 +232,28 @@ export class Inventory {
     if (ts > d.last_seen) d.last_seen = ts;
     if (ts < d.first_seen) d.first_seen = ts;
     if (add.ip && this.bindIp(s, add.ip)) change ??= 'changed';
-    if (add.hostname && d.hostname !== add.hostname) { d.hostname = add.hostname; change ??= 'changed'; }
+    if (add.hostname && (add.rank ?? 0) >= s.nameRank && d.hostname !== add.hostname) {
+      d.hostname = add.hostname;
+      s.nameRank = add.rank ?? 0;
+      change ??= 'changed';
+    }
+    if (d.private_mac && this.group(s, add)) change ??= 'changed';
     let evChanged = false;
+    const evidence = [...(add.evidence ?? [])];
     for (const ev of add.evidence ?? []) {
-      const key = `${ev.source}\u0000${ev.detail}`;
+      // Product-line knowledge: a model named by any evidence may say the category and the brand.
+      if (ev.model && ev.source !== 'user') {
+        evidence.push(...this.know.matcher.match({
+          kind: 'model', source: ev.source, mac, ip: null, ts,
+          fields: new Map([['model', [ev.model]], ['vendor', [ev.vendor ?? '']]]),
+        }));
+      }
+    }
+    for (const ev of evidence) {
+      const key = `${(ev as { rule?: string }).rule ?? ev.detail}\u0000${ev.model ?? ''}`;
       if (s.evidence.has(key) || s.evidence.size >= MAX_EVIDENCE) continue;
-      s.evidence.set(key, ev);
+      const { rule: _rule, ...plain } = ev as Evidence & { rule?: string };
+      s.evidence.set(key, plain);
       evChanged = true;
     }
     if (evChanged || change === 'new') {
@@ -161,13 +262,62 @@ export class Inventory {
     if (change) this.onChange?.(snapshot(d), change);
   }
 
+  private addOuiEvidence(s: DeviceState, ts: number): void {
+    // Locally administered MACs are random: their first octets name no manufacturer (IEEE 802c).
+    if (s.device.private_mac) return;
+    const hit = ouiTable()?.lookup(s.device.mac);
+    if (!hit) return;
+    const v = this.know.vendors.fromOui(hit.name);
+    s.evidence.set('oui', {
+      source: 'oui',
+      detail: `OUI ${hit.prefix} ${hit.name}${v.module_maker ? ' (Wi-Fi module maker)' : ''}`,
+      vendor: v.vendor,
+      weight: v.module_maker ? MODULE_OUI_WEIGHT : OUI_WEIGHT,
+      ts,
+    });
+  }
+
+  /**
+   * Private (randomised) MACs of one phone or laptop: link devices that share a DHCP client id
+   * (when it is not just the MAC), a hostname or an mDNS name. Returns true if links changed.
+   */
+  private group(s: DeviceState, add: { hostname?: string | null; dhcp?: DhcpEvent }): boolean {
+    const keys: string[] = [];
+    const cid = add.dhcp?.client_id?.toLowerCase();
+    // RFC 2132 9.14: type 1 + the MAC is the default client id; anything else the device chose itself.
+    if (cid && cid !== `01${s.device.mac.replace(/:/g, '')}`) keys.push(`cid:${cid}`);
+    if (add.hostname) keys.push(`host:${add.hostname.toLowerCase()}`);
+    let changed = false;
+    for (const k of keys) {
+      let set = this.groupKeys.get(k);
+      if (!set) {
+        if (this.groupKeys.size >= this.maxDevices * 2) continue;
+        set = new Set();
+        this.groupKeys.set(k, set);
+      }
+      if (set.size >= 16) continue;
+      set.add(s.device.mac);
+      for (const other of set) {
+        if (other === s.device.mac) continue;
+        const o = this.devices.get(other);
+        if (!o) continue;
+        changed = link(s.device, other) || changed;
+        if (link(o.device, s.device.mac)) this.onChange?.(snapshot(o.device), 'changed');
+      }
+    }
+    return changed;
+  }
+
   /** Bind an address to this device, taking it from any other device that had it. */
   private bindIp(s: DeviceState, ip: string): boolean {
-    const list = ip.includes(':') ? s.device.ipv6 : s.device.ips;
-    if (list.includes(ip)) return false;
+    const v6 = ip.includes(':');
+    const list = v6 ? s.device.ipv6 : s.device.ips;
+    if (list[0] === ip) return false;
+    const had = list.indexOf(ip);
+    if (had >= 0) { list.splice(had, 1); list.unshift(ip); return false; }
     for (const other of this.devices.values()) {
       if (other === s) continue;
-      const ol = ip.includes(':') ? other.device.ipv6 : other.device.ips;
+      const ol = v6 ? other.device.ipv6 : other.device.ips;
       const i = ol.indexOf(ip);
       if (i >= 0) ol.splice(i, 1);
     }
@@ -180,7 +330,7 @@ export class Inventory {
   private reidentify(s: DeviceState): boolean {
     const d = s.device;
     const evidence = [...s.evidence.values()];
-    const id = resolveIdentity(d.mac, evidence, d.private_mac);
+    const id = resolveIdentity(evidence, d.private_mac, this.know.vendors);
     const before = `${d.vendor}|${d.model}|${d.category}|${d.name}|${d.confidence}|${d.evidence.length}`;
     d.vendor = id.vendor;
     d.model = id.model;
@@ -196,9 +346,20 @@ export class Inventory {
     if (first.done) return;
     const s = this.devices.get(first.value)!;
     this.devices.delete(first.value);
+    for (const [k, set] of this.groupKeys) {
+      set.delete(first.value);
+      if (!set.size) this.groupKeys.delete(k);
+    }
     this.evictedCount++;
     this.onChange?.(snapshot(s.device), 'evicted');
   }
+}
+
+function link(d: Device, other: string): boolean {
+  const list = (d.same_device_as ??= []);
+  if (list.includes(other) || list.length >= 16) return false;
+  list.push(other);
+  return true;
 }
 
 function newDevice(mac: string, ts: number): Device {
@@ -210,7 +371,9 @@ function newDevice(mac: string, ts: number): Device {
 
 /** A copy callers may keep or change without touching the inventory. */
 function snapshot(d: Device): Device {
-  return { ...d, ips: [...d.ips], ipv6: [...d.ipv6], evidence: d.evidence.map((e) => ({ ...e })) };
+  const c: Device = { ...d, ips: [...d.ips], ipv6: [...d.ipv6], evidence: d.evidence.map((e) => ({ ...e })) };
+  if (d.same_device_as) c.same_device_as = [...d.same_device_as];
+  return c;
 }
 
 /** Bound and strip control characters from a name that came from the network. */

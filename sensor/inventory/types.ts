@@ -43,4 +43,6 @@ export interface Device {
   last_seen: number;
   /** Locally administered (randomised) MAC, typical of phones and laptops. */
   private_mac: boolean;
+  /** Other (private) MACs that DHCP client id, hostname or mDNS name show to be the same device. */
+  same_device_as?: string[];
 }

@@ -42,12 +42,21 @@ describe('Inventory', () => {
     expect(inv.list()).toEqual([]);
   });
 
-  it('drops a device later found to be the router, and ignores unicast DNS responses', () => {
+  it('drops a device later found to be the router (it forwards the Internet), keeps a DHCP-serving plug', () => {
     const inv = new Inventory();
     inv.observe(arp(ROUTER, '192.168.1.1'));
     expect(inv.stats.devices).toBe(1);
-    inv.observe(dhcp({ client_mac: CAM, op: 'reply', message_type: 'offer', src_mac: ROUTER, routers: ['192.168.1.1'] }));
+    // A DHCP server is evidence only: a plug in setup mode serves DHCP on its own access point.
+    inv.observe(dhcp({ client_mac: CAM, op: 'reply', message_type: 'offer', src_mac: ROUTER, src_ip: '192.168.1.1', routers: ['192.168.1.1'] }));
+    expect(inv.get(ROUTER)!.evidence.some((e) => /DHCP server/.test(e.detail))).toBe(true);
+    // Answers from two Internet addresses arrive with the router's MAC: it is the gateway.
+    inv.observe(dns({ src_mac: ROUTER, src_ip: '8.8.8.8', dst_ip: '192.168.1.20', direction: 'inbound', response: true, src_port: 53 }));
+    expect(inv.stats.devices).toBe(1);
+    inv.observe(dns({ src_mac: ROUTER, src_ip: '1.1.1.1', dst_ip: '192.168.1.20', direction: 'inbound', response: true, src_port: 53 }));
     expect(inv.stats.devices).toBe(0);
+    inv.observe(arp(ROUTER, '192.168.1.1'));
+    expect(inv.stats.devices).toBe(0);
+    // Unicast DNS responses (from the resolver) never make a device of their sender.
     inv.observe(dns({ src_mac: '00:11:22:33:44:55', response: true, direction: 'internal', src_port: 53 }));
     expect(inv.stats.devices).toBe(0);
     inv.observe(query('00:11:22:33:44:55', 'www.mydlink.com'));

@@ -1,0 +1,86 @@
+// Rule matching: an observation against the fingerprint rules of its kind -> evidence lines.
+import type { Evidence } from './types.js';
+import type { Rule, RuleKind } from './fingerprints.js';
+import type { Observation } from './observe.js';
+
+const LABEL: Record<string, string> = {
+  dhcp: 'DHCP', mdns: 'mDNS', ssdp: 'SSDP', upnp: 'UPnP', dns: 'DNS', tls: 'TLS SNI', http: 'HTTP', netbios: 'NetBIOS', tcp: 'TCP',
+};
+const FIELD_LABEL: Record<string, string> = {
+  hostname: 'hostname', vendor_class: 'vendor class', param_list: 'option 55', fqdn: 'FQDN', service: 'service',
+  instance: 'instance', host: 'host', txt: 'TXT', query: 'query for', server: 'SERVER', user_agent: 'User-Agent',
+  st: 'NT/ST', usn: 'USN', location: 'LOCATION', header: 'header', search: 'M-SEARCH for', domain: 'name',
+  manufacturer: 'manufacturer', model_name: 'modelName', model_number: 'modelNumber', model_description: 'modelDescription',
+  friendly_name: 'friendlyName', device_type: 'deviceType', manufacturer_url: 'manufacturerURL', name: 'name', syn: 'SYN',
+};
+
+/** Evidence from one matched rule, before it is attached to a device. */
+export interface Match extends Evidence {
+  rule: string;
+}
+
+export class Matcher {
+  private readonly byKind = new Map<RuleKind, Rule[]>();
+
+  constructor(rules: Rule[]) {
+    for (const r of rules) {
+      const list = this.byKind.get(r.kind) ?? [];
+      list.push(r);
+      this.byKind.set(r.kind, list);
+    }
+  }
+
+  match(o: Observation): Match[] {
+    const out: Match[] = [];
+    for (const r of this.byKind.get(o.kind) ?? []) {
+      const m = matchRule(r, o);
+      if (m) out.push(m);
+    }
+    return out;
+  }
+}
+
+function matchRule(r: Rule, o: Observation): Match | null {
+  const groups: Record<string, string> = {};
+  const parts: string[] = [];
+  for (const [field, re] of r.match) {
+    const values = o.fields.get(field.startsWith('txt.') ? field.toLowerCase() : field);
+    if (!values) return null;
+    let hit: string | null = null;
+    for (const v of values) {
+      const m = re.exec(v);
+      if (m) {
+        hit = v;
+        if (m.groups) for (const [k, g] of Object.entries(m.groups)) if (g && !groups[k]) groups[k] = g;
+        break;
+      }
+    }
+    if (hit === null) return null;
+    const label = field.startsWith('txt.') ? `TXT ${field.slice(4)}=` : `${FIELD_LABEL[field] ?? field} `;
+    parts.push(`${label}${hit}`);
+  }
+  const model = r.model ? fill(r.model, groups) : undefined;
+  const vendor = r.vendor ? fill(r.vendor, groups) : undefined;
+  const ev: Match = {
+    rule: r.id,
+    source: o.source,
+    detail: `${LABEL[o.source] ?? o.source} ${parts.join(', ')}`.slice(0, 240),
+    weight: r.weight,
+    ts: o.ts,
+  };
+  if (vendor) ev.vendor = vendor;
+  if (model) ev.model = model;
+  if (r.category) ev.category = r.category;
+  return ev;
+}
+
+/** "{model}" -> the named group's text; a template whose group did not match gives undefined. */
+function fill(template: string, groups: Record<string, string>): string | undefined {
+  let missing = false;
+  const s = template.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const g = groups[k];
+    if (!g) missing = true;
+    return g ?? '';
+  }).trim();
+  return missing || !s ? undefined : s.slice(0, 80);
+}

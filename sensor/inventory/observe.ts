@@ -1,0 +1,147 @@
+// Event -> observation: the named fields of one event that fingerprint rules match against.
+import type { DhcpEvent, DnsEvent, WaakhondEvent } from '../events.js';
+import type { EvidenceSource } from './types.js';
+import type { RuleKind } from './fingerprints.js';
+
+export interface Observation {
+  kind: RuleKind;
+  /** Evidence source shown to people (a dns-kind rule may match a TLS SNI or an HTTP Host). */
+  source: EvidenceSource;
+  /** The MAC this observation speaks for. */
+  mac: string | null;
+  ip: string | null;
+  ts: number;
+  /** Field -> values; mDNS TXT keys appear as "txt.KEY" (lower-case key) and raw strings as "txt". */
+  fields: Map<string, string[]>;
+}
+
+/** Bounds: hostile packets must not make the matcher do unbounded work. */
+const MAX_VALUES = 32;
+const MAX_VALUE_LEN = 200;
+
+function add(fields: Map<string, string[]>, k: string, v: string | null | undefined): void {
+  if (v == null) return;
+  const t = v.slice(0, MAX_VALUE_LEN).trim();
+  if (!t) return;
+  const list = fields.get(k);
+  if (!list) fields.set(k, [t]);
+  else if (list.length < MAX_VALUES && !list.includes(t)) list.push(t);
+}
+
+/** A LAN sender: only then does an event speak for its source MAC (inbound packets carry the router's MAC). */
+function fromLan(e: { direction: string }): boolean {
+  return e.direction === 'outbound' || e.direction === 'internal';
+}
+
+export function observationsOf(e: WaakhondEvent): Observation[] {
+  switch (e.type) {
+    case 'dhcp': return e.op === 'request' ? [dhcpObs(e)] : [];
+    case 'dns': return fromLan(e) ? dnsObs(e) : [];
+    case 'ssdp': {
+      if (!fromLan(e)) return [];
+      const f = new Map<string, string[]>();
+      add(f, 'server', e.server);
+      add(f, 'user_agent', e.user_agent);
+      if (e.method === 'M-SEARCH') add(f, 'search', e.st);
+      else add(f, 'st', e.st ?? e.nt);
+      add(f, 'usn', e.usn);
+      add(f, 'location', e.location);
+      for (const [k, v] of Object.entries(e.headers)) add(f, 'header', `${k}: ${v}`);
+      return [{ kind: 'ssdp', source: 'ssdp', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: f }];
+    }
+    case 'tls_client_hello':
+      if (!fromLan(e) || !e.sni) return [];
+      return [{ kind: 'dns', source: 'tls', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: new Map([['domain', [e.sni.toLowerCase()]]]) }];
+    case 'http_request': {
+      if (!fromLan(e)) return [];
+      const out: Observation[] = [];
+      if (e.user_agent) out.push({ kind: 'http', source: 'http', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: new Map([['user_agent', [e.user_agent.slice(0, MAX_VALUE_LEN)]]]) });
+      const host = e.host?.replace(/:\d+$/, '').toLowerCase();
+      if (host && !/^[\d.]+$/.test(host)) out.push({ kind: 'dns', source: 'http', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: new Map([['domain', [host]]]) });
+      return out;
+    }
+    case 'http_response':
+      // A Server header speaks for the device only when the device answered (it is the LAN sender).
+      if (!fromLan(e) || !e.server) return [];
+      return [{ kind: 'http', source: 'http', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: new Map([['server', [e.server.slice(0, MAX_VALUE_LEN)]]]) }];
+    case 'netbios':
+      if (!fromLan(e) || e.kind === 'query') return [];
+      return [{ kind: 'netbios', source: 'netbios', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: new Map([['name', [e.name]]]) }];
+    case 'tcp_syn':
+      if (!fromLan(e)) return [];
+      return [{
+        kind: 'tcp', source: 'tcp', mac: e.src_mac, ip: e.src_ip, ts: e.ts,
+        fields: new Map([['syn', [`ttl=${e.ttl} win=${e.window} optlen=${e.options_length}`]]]),
+      }];
+    default:
+      return [];
+  }
+}
+
+function dhcpObs(e: DhcpEvent): Observation {
+  const f = new Map<string, string[]>();
+  add(f, 'hostname', e.hostname);
+  add(f, 'vendor_class', e.vendor_class);
+  if (e.param_list) add(f, 'param_list', e.param_list.join(','));
+  add(f, 'fqdn', e.fqdn);
+  return { kind: 'dhcp', source: 'dhcp', mac: e.client_mac, ip: e.ciaddr !== '0.0.0.0' ? e.ciaddr : null, ts: e.ts, fields: f };
+}
+
+/** "Name._svc._tcp.local" -> ["Name", "_svc._tcp"]; service-only names give ["", "_svc._tcp"]. */
+export function splitServiceName(name: string): [string, string] | null {
+  const m = /^(?:(.*)\.)?(_[^.]+\._(?:tcp|udp))\.local\.?$/i.exec(name);
+  if (!m) return null;
+  return [m[1] ?? '', m[2].toLowerCase()];
+}
+
+function dnsObs(e: DnsEvent): Observation[] {
+  if (!e.mdns) {
+    // Unicast DNS: the names a device looks up (its clouds). Responses come from the resolver: skip.
+    if (e.response || e.llmnr) return [];
+    const f = new Map<string, string[]>();
+    for (const q of e.questions) if (!/\.(arpa|local)\.?$/i.test(q.name)) add(f, 'domain', q.name.toLowerCase().replace(/\.$/, ''));
+    return f.size ? [{ kind: 'dns', source: 'dns', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: f }] : [];
+  }
+  const f = new Map<string, string[]>();
+  if (!e.response) {
+    // mDNS queries say what a device looks for (a phone asks for _googlecast, _airplay): weaker, kept apart.
+    for (const q of e.questions) {
+      const s = splitServiceName(q.name);
+      if (s) add(f, 'query', s[1]);
+    }
+  }
+  for (const r of e.answers) {
+    const own = splitServiceName(r.name);
+    if (r.type === 'PTR') {
+      if (/^_services\._dns-sd\._udp\.local\.?$/i.test(r.name)) {
+        const s = splitServiceName(r.data);
+        if (s) add(f, 'service', s[1]);
+        continue;
+      }
+      const inst = splitServiceName(r.data);
+      if (own && inst) {
+        add(f, 'service', inst[1]);
+        if (inst[0]) add(f, 'instance', inst[0]);
+      }
+    } else if (r.type === 'SRV') {
+      if (own) {
+        add(f, 'service', own[1]);
+        if (own[0]) add(f, 'instance', own[0]);
+      }
+      if (r.srv?.target) add(f, 'host', r.srv.target.replace(/\.local\.?$/i, ''));
+    } else if (r.type === 'TXT') {
+      if (own) {
+        add(f, 'service', own[1]);
+        if (own[0]) add(f, 'instance', own[0]);
+      }
+      for (const t of r.txt ?? []) {
+        add(f, 'txt', t);
+        const eq = t.indexOf('=');
+        if (eq > 0) add(f, `txt.${t.slice(0, eq).toLowerCase()}`, t.slice(eq + 1));
+      }
+    } else if ((r.type === 'A' || r.type === 'AAAA') && /\.local\.?$/i.test(r.name)) {
+      add(f, 'host', r.name.replace(/\.local\.?$/i, ''));
+    }
+  }
+  return f.size ? [{ kind: 'mdns', source: 'mdns', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: f }] : [];
+}
