@@ -1,0 +1,88 @@
+// Base for capture-file parsers fed by chunks: joins a record split across chunks and turns a
+// partial record left at end of input into a clear error, so each format only parses whole records.
+import { newSourceStats, type Frame, type SourceStats } from './frame.js';
+
+/** A streaming capture parser: feed chunks in file order, then call end(). */
+export interface CaptureParser {
+  /**
+   * Parse one more chunk and return the frames completed by it. Frame.data views the chunk (or a
+   * buffer joining the previous chunk's tail with it): valid as long as the caller keeps the chunk.
+   */
+  push(chunk: Uint8Array): Frame[];
+  /** End of input: a partial record or header left over becomes stats.error. */
+  end(): void;
+  /** True once a fatal error stopped the parser; later chunks are ignored. */
+  readonly failed: boolean;
+  readonly stats: SourceStats;
+}
+
+const NO_FRAMES: Frame[] = [];
+Object.freeze(NO_FRAMES);
+
+/** Largest record or block we buffer: above this a length field is taken as corrupt (libpcap's biggest per-DLT limit is 128 MiB for D-Bus; none of our link types comes near 16 MiB). */
+export const MAX_RECORD = 16 * 1024 * 1024;
+
+/** libpcap's MAXIMUM_SNAPLEN: captured lengths above it (and above the file's snaplen) are corrupt. */
+export const MAXIMUM_SNAPLEN = 262144;
+
+export abstract class ChunkParser implements CaptureParser {
+  readonly stats: SourceStats = newSourceStats();
+  failed = false;
+  /** Unparsed tail of the previous chunk (the start of a record split across chunks). */
+  private carry: Uint8Array | null = null;
+  /** File offset of the first byte of the buffer handed to parse(). */
+  protected base = 0;
+
+  push(chunk: Uint8Array): Frame[] {
+    if (this.failed || chunk.length === 0) return NO_FRAMES;
+    let buf = chunk;
+    const carry = this.carry;
+    if (carry !== null) {
+      // One copy per chunk only while a record straddles the boundary; the frames of this chunk then
+      // view the joined buffer. Cheaper and simpler than stitching just the straddling record.
+      const joined = new Uint8Array(carry.length + chunk.length);
+      joined.set(carry, 0);
+      joined.set(chunk, carry.length);
+      buf = joined;
+      this.carry = null;
+    }
+    const out: Frame[] = [];
+    const used = this.parse(buf, out);
+    if (!this.failed && used < buf.length) this.carry = buf.subarray(used);
+    this.base += used;
+    return out;
+  }
+
+  end(): void {
+    if (this.failed) return;
+    const left = this.carry === null ? 0 : this.carry.length;
+    this.carry = null;
+    if (left > 0 || !this.headerDone()) {
+      this.stats.bad_records += this.headerDone() ? 1 : 0;
+      this.fail(this.headerDone() ? `${this.truncatedWhat()} at byte ${this.base}: ${left} bytes left at end of file` : `truncated file header at byte ${this.base}: ${left} bytes`);
+    }
+  }
+
+  /** Stop with a fatal error (the first one wins). */
+  protected fail(msg: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.stats.error = msg;
+    this.carry = null;
+  }
+
+  /** A record at file offset `at` is corrupt: count it and stop. */
+  protected corrupt(at: number, why: string): void {
+    this.stats.bad_records++;
+    this.fail(`corrupt record at byte ${at}: ${why}`);
+  }
+
+  /** Parse whole records from buf into out; return how many bytes were consumed. */
+  protected abstract parse(buf: Uint8Array, out: Frame[]): number;
+  /** Whether the file header (pcap) or first section header (pcapng) has been read. */
+  protected abstract headerDone(): boolean;
+  /** Noun for a partial unit at end of file ("truncated record"). */
+  protected truncatedWhat(): string {
+    return 'truncated record';
+  }
+}
