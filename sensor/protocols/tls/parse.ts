@@ -6,7 +6,7 @@
 // wrong, and empty says "not computed"); when SNI was not reached, null. Give the parser the
 // first client bytes of the flow concatenated (tlsHelloLength() says how many it needs) to get
 // the full fingerprints.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Endpoints, TlsClientHelloEvent } from '../../events.js';
 import { netText } from '../bytes.js';
 
@@ -182,7 +182,7 @@ export function parseTlsClientHello(payload: Uint8Array): TlsFields | null {
   if (supportedVersionsMax > 0) f.max_version = supportedVersionsMax;
   if (!complete) return sniComplete ? f : null;
   f.ja3 = `${version},${f.ciphers.join('-')},${f.extensions.join('-')},${f.groups.join('-')},${f.point_formats.join('-')}`;
-  f.ja3_hash = createHash('md5').update(f.ja3).digest('hex');
+  f.ja3_hash = digestHex('md5', f.ja3);
   f.ja4 = ja4('t', f, sniSeen, alpnFirst);
   return f;
 }
@@ -213,8 +213,15 @@ function isAlnum(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 }
 
+// crypto.hash (Node >= 20.12) is a one-shot digest about twice as fast as createHash for short input.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+
+function digestHex(alg: 'md5' | 'sha256', s: string): string {
+  return oneShot !== undefined ? oneShot(alg, s, 'hex') : crypto.createHash(alg).update(s).digest('hex');
+}
+
 function hash12(s: string): string {
-  return s.length === 0 ? '000000000000' : createHash('sha256').update(s).digest('hex').slice(0, 12);
+  return s.length === 0 ? '000000000000' : digestHex('sha256', s).slice(0, 12);
 }
 
 /** JA4 (FoxIO, technical_details/JA4.md): a_b_c from a parsed hello (GREASE already removed). */

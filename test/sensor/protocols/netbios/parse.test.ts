@@ -79,7 +79,10 @@ describe('parseNetbiosNs: robustness', () => {
   });
   it('every truncation of every fixture never throws', () => {
     for (const b of [QUERY, REGISTRATION, ...loadFixtures('netbios').map((x) => bytes(x.hex))]) {
-      for (let n = 0; n <= b.length; n++) parseNetbiosNs(b.subarray(0, n));
+      for (let n = 0; n <= b.length; n++) {
+        const f = parseNetbiosNs(b.subarray(0, n));
+        expect(f === null || (f.name.length <= 60 && f.suffix <= 255)).toBe(true);
+      }
     }
   });
 });
