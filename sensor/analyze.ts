@@ -5,14 +5,16 @@ import { Inventory } from './inventory/inventory.js';
 import type { Device, Evidence } from './inventory/types.js';
 import { projectPath } from './paths.js';
 import { Pipeline } from './pipeline.js';
-import { loadRulePacks, RuleEngine } from '../rules/engine/engine.js';
-import type { Alert, AlertEvidence, Severity } from '../rules/engine/types.js';
+import { loadRulePacks, RuleEngine, type RuleLoadError } from '../rules/engine/engine.js';
+import type { Alert, AlertEvidence, Rule, Severity } from '../rules/engine/types.js';
 
 export interface AnalyzeOptions {
   /** Home networks (CIDR); default RFC 1918 + link-local + ULA. */
   localNets?: string[];
   /** Rule pack directories; default the built-in packs. [] disables rules. */
   ruleDirs?: string[];
+  /** Rules already loaded (saves the load when analysing many captures one by one). */
+  rules?: { rules: Rule[]; errors: RuleLoadError[] };
   /** Extra sinks (tests, the lookup command). */
   sinks?: EventSink[];
   /** Called for every event (after inventory and rules have seen it). */
@@ -84,7 +86,7 @@ export function defaultRuleDirs(): string[] {
 
 export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
   const inventory = new Inventory();
-  const { rules, errors: ruleErrors } = loadRulePacks(opts.ruleDirs ?? defaultRuleDirs());
+  const { rules, errors: ruleErrors } = opts.rules ?? loadRulePacks(opts.ruleDirs ?? defaultRuleDirs());
   const engine = new RuleEngine(rules);
   const sinks: EventSink[] = [(e) => inventory.observe(e), (e) => engine.observe(e)];
   if (opts.sinks) sinks.push(...opts.sinks);

@@ -1,0 +1,14 @@
+// `waakhond check`: validates every fingerprint and rule file and says which entries were refused and why.
+import { validateRulePacks } from '../rules/engine/engine.js';
+import { validateFingerprints } from './inventory/fingerprints.js';
+import { projectPath } from './paths.js';
+
+export async function checkCommand(args: string[]): Promise<number> {
+  const quiet = args.includes('--quiet');
+  const fp = validateFingerprints(projectPath('sensor', 'inventory', 'fingerprints'));
+  for (const e of fp.errors) process.stdout.write(`fingerprints: ${e.file}: ${e.reason}\n`);
+  if (!quiet) process.stdout.write(`fingerprints: ${fp.rules} entries in ${fp.files} file(s), ${fp.vendors} vendors, ${fp.errors.length} error(s)\n`);
+  const rules = validateRulePacks([projectPath('rules', 'packs')]);
+  for (const line of rules.lines) if (!quiet || !rules.ok) process.stdout.write(`rules: ${line}\n`);
+  return fp.ok && rules.ok ? 0 : 1;
+}
