@@ -74,6 +74,14 @@ export function resolveIdentity(evidence: Evidence[], privateMac: boolean, vendo
     list.push(e.weight ?? 0);
     perVendor.set(v, list);
   }
+  // A vendor family: "Philips" evidence supports "Philips Hue" when that is also named (not a rival).
+  for (const short of [...perVendor.keys()]) {
+    const longer = [...perVendor.keys()].filter((l) => l.toLowerCase().startsWith(`${short.toLowerCase()} `));
+    if (longer.length === 1) {
+      perVendor.get(longer[0])!.push(...perVendor.get(short)!);
+      perVendor.delete(short);
+    }
+  }
   const scored = [...perVendor.entries()].map(([v, ws]) => ({
     v, score: noisyOr(ws), max: Math.max(...ws), module: vendors.info(v)?.module_maker ?? false,
   }));
@@ -83,7 +91,12 @@ export function resolveIdentity(evidence: Evidence[], privateMac: boolean, vendo
   pool.sort((a, b) => b.score - a.score || b.max - a.max || a.v.localeCompare(b.v));
   const top = pool[0];
   const vendor = top?.v ?? null;
-  const same = (e: Evidence) => !e.vendor || (vendor !== null && vendors.canonical(e.vendor) === vendor);
+  const same = (e: Evidence) => {
+    if (!e.vendor) return true;
+    if (vendor === null) return false;
+    const c = vendors.canonical(e.vendor);
+    return c === vendor || vendor.toLowerCase().startsWith(`${c.toLowerCase()} `);
+  };
 
   // 2. Model: the most specific (heaviest) model from evidence that agrees with the vendor.
   let model: string | null = null;

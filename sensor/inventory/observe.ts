@@ -106,8 +106,11 @@ function dnsObs(e: DnsEvent): Observation[] {
   if (!e.response) {
     // mDNS queries say what a device looks for (a phone asks for _googlecast, _airplay): weaker, kept apart.
     for (const q of e.questions) {
+      // Browsing is a PTR question for a bare service type; questions for "Name._svc._tcp" are the
+      // device probing its own instance names (RFC 6762 8.1), which say what it offers, not seeks.
       const s = splitServiceName(q.name);
-      if (s) add(f, 'query', s[1]);
+      if (s && !s[0] && q.type === 'PTR') add(f, 'query', s[1]);
+      else if (s && s[0]) { add(f, 'service', s[1]); add(f, 'instance', s[0]); }
     }
   }
   for (const r of e.answers) {
