@@ -1,0 +1,211 @@
+// Matchers and identity with hand-built events: each fingerprint kind, specific over generic,
+// module makers, conflicts kept, private MACs, identity early and only improving.
+import { describe, expect, it } from 'vitest';
+import { Inventory } from '../../../sensor/inventory/inventory.js';
+import { ouiTable } from '../../../sensor/inventory/oui.js';
+import { dhcp, dns, httpReq, httpResp, mdnsResponse, query, ssdp, tls } from './ev.js';
+import { ensureOuiTable } from './oui-helper.js';
+
+ensureOuiTable();
+
+describe('identification from single protocols', () => {
+  it('DHCP hostname names the model and, through the product line, the category', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: 'b0:c5:54:25:5b:0e', hostname: 'DCS-935L', vendor_class: 'udhcp 1.22.1', param_list: [1, 3, 6, 12, 15, 28, 42] }));
+    const d = inv.get('b0:c5:54:25:5b:0e')!;
+    expect(d.vendor).toBe('D-Link');
+    expect(d.model).toBe('DCS-935L');
+    expect(d.category).toBe('camera');
+    expect(d.name).toBe('D-Link DCS-935L camera');
+    expect(d.evidence.map((e) => e.detail)).toContain('DHCP hostname DCS-935L');
+  });
+
+  it('mDNS TXT md= on _hap._tcp names a Hue Bridge; HomeKit ci= gives a category without a brand', () => {
+    const inv = new Inventory();
+    inv.observe(mdnsResponse('00:17:88:24:76:ff', [
+      { name: '_hap._tcp.local', type: 'PTR', ttl: 4500, data: 'Philips hue - 2476FF._hap._tcp.local' },
+      { name: 'Philips hue - 2476FF._hap._tcp.local', type: 'TXT', ttl: 4500, data: '', txt: ['c#=2', 'md=BSB002', 'ci=2'] },
+    ]));
+    const d = inv.get('00:17:88:24:76:ff')!;
+    expect(d.vendor).toBe('Philips Hue');
+    expect(d.model).toBe('Hue Bridge BSB002');
+    expect(d.category).toBe('hub');
+    const plug = new Inventory();
+    plug.observe(mdnsResponse('02:00:00:00:00:01', [
+      { name: 'Outlet._hap._tcp.local', type: 'TXT', ttl: 4500, data: '', txt: ['md=Eve Energy', 'ci=7'] },
+    ]));
+    expect(plug.get('02:00:00:00:00:01')!.category).toBe('smart-plug');
+    expect(plug.get('02:00:00:00:00:01')!.model).toBe('Eve Energy');
+  });
+
+  it('mDNS printers: ty= gives brand and model, the service the category', () => {
+    const inv = new Inventory();
+    inv.observe(mdnsResponse('00:80:77:11:22:33', [
+      { name: 'Brother HL-L2350DW._ipp._tcp.local', type: 'TXT', ttl: 4500, data: '', txt: ['ty=Brother HL-L2350DW series', 'product=(Brother HL-L2350DW series)'] },
+      { name: 'Brother HL-L2350DW._ipp._tcp.local', type: 'SRV', ttl: 120, data: '', srv: { priority: 0, weight: 0, port: 631, target: 'BRW0080771122.local' } },
+    ]));
+    const d = inv.get('00:80:77:11:22:33')!;
+    expect(d.vendor).toBe('Brother');
+    expect(d.model).toBe('HL-L2350DW series');
+    expect(d.category).toBe('printer');
+    expect(d.hostname).toBe('BRW0080771122');
+  });
+
+  it('SSDP USN of a WeMo names the product; SERVER IpBridge names a Hue bridge', () => {
+    const inv = new Inventory();
+    inv.observe(ssdp({ src_mac: '94:10:3e:35:01:c1', usn: 'uuid:Socket-1_0-221519K1100F55::urn:Belkin:service:rules:1', nt: 'urn:Belkin:service:rules:1', server: 'Unspecified, UPnP/1.0, Unspecified' }));
+    expect(inv.get('94:10:3e:35:01:c1')).toMatchObject({ vendor: 'Belkin', model: 'WeMo Switch', category: 'smart-plug' });
+    inv.observe(ssdp({ src_mac: '00:17:88:24:76:ff', src_ip: '192.168.1.31', server: 'Linux/3.14.0 UPnP/1.0 IpBridge/1.9.0' }));
+    expect(inv.get('00:17:88:24:76:ff')).toMatchObject({ vendor: 'Philips Hue', category: 'hub' });
+  });
+
+  it('DNS, TLS SNI and HTTP Host of vendor clouds name the vendor; subdomains match, look-alikes do not', () => {
+    const inv = new Inventory();
+    inv.observe(query('02:11:22:33:44:01', 'api.xbcs.net'));
+    inv.observe(tls('02:11:22:33:44:02', 'devs.tplinkcloud.com'));
+    inv.observe(httpReq('02:11:22:33:44:03', { host: 'www.fitbit.com:80' }));
+    inv.observe(query('02:11:22:33:44:04', 'notxbcs.net'));
+    expect(inv.get('02:11:22:33:44:01')!.vendor).toBe('Belkin');
+    expect(inv.get('02:11:22:33:44:02')!.vendor).toBe('TP-Link');
+    expect(inv.get('02:11:22:33:44:03')).toMatchObject({ vendor: 'Fitbit', category: 'health' });
+    expect(inv.get('02:11:22:33:44:04')!.vendor).toBeNull();
+  });
+
+  it('HTTP Server of an answering device and User-Agent of a requesting one', () => {
+    const inv = new Inventory();
+    inv.observe(httpResp('c0:56:e3:00:00:01', { server: 'App-webs/' }));
+    expect(inv.get('c0:56:e3:00:00:01')).toMatchObject({ category: 'camera' });
+    inv.observe(httpReq('02:00:00:00:00:05', { user_agent: 'Roku/DVP-9.10 (519.10E04111A)' }));
+    expect(inv.get('02:00:00:00:00:05')).toMatchObject({ vendor: 'Roku', category: 'media' });
+    // A response arriving from the Internet carries the router's MAC: it says nothing about that MAC.
+    inv.observe(httpResp('c0:56:e3:00:00:09', { server: 'App-webs/', direction: 'inbound', src_ip: '52.1.1.1' }));
+    expect(inv.get('c0:56:e3:00:00:09')).toBeUndefined();
+  });
+
+  it('UPnP descriptions from discovery: manufacturer, modelName, deviceType', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: '00:0e:58:aa:bb:cc', op: 'request', ciaddr: '192.168.1.77' }));
+    inv.observeUpnp('192.168.1.77', { manufacturer: 'Sonos, Inc.', model_name: 'Sonos One', device_type: 'urn:schemas-upnp-org:device:ZonePlayer:1' }, 9_000_000);
+    expect(inv.get('00:0e:58:aa:bb:cc')).toMatchObject({ vendor: 'Sonos', model: 'Sonos One', category: 'speaker' });
+  });
+});
+
+describe('identity resolution', () => {
+  it('a module maker OUI is the answer only until evidence names the brand', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: '20:f8:5e:ca:91:52', hostname: 'GainSpanca9152' }));
+    const before = inv.get('20:f8:5e:ca:91:52')!;
+    expect(before.vendor).toMatch(/Delta Electronics|GainSpan/);
+    expect(before.evidence.find((e) => e.source === 'oui')!.detail).toMatch(/module maker/);
+    inv.observe(query('20:f8:5e:ca:91:52', 'www.fitbit.com'));
+    const after = inv.get('20:f8:5e:ca:91:52')!;
+    expect(after.vendor).toBe('Fitbit');
+    expect(after.category).toBe('health');
+    expect(after.confidence).toBeGreaterThan(before.confidence);
+  });
+
+  it('with only module evidence the module maker is shown, never an invented brand', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: '5c:cf:7f:07:ae:fb', hostname: 'ESP_07AEFB', param_list: [1, 3, 28, 6, 15, 44, 46, 47, 31, 33, 121, 43] }));
+    expect(inv.get('5c:cf:7f:07:ae:fb')).toMatchObject({ vendor: 'Espressif', category: 'other' });
+  });
+
+  it('conflicts are kept as evidence: Apple hardware whose DHCP says MSFT 5.0', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: '00:1b:63:84:45:e6', vendor_class: 'MSFT 5.0', hostname: 'MacBook-Pro' }));
+    const d = inv.get('00:1b:63:84:45:e6')!;
+    expect(d.vendor).toBe('Apple');
+    expect(d.category).toBe('computer');
+    expect(d.evidence.some((e) => /MSFT 5\.0/.test(e.detail))).toBe(true);
+    expect(d.evidence.some((e) => e.source === 'oui' && e.vendor === 'Apple')).toBe(true);
+  });
+
+  it('rival brands lower the confidence but stay in the evidence', () => {
+    const inv = new Inventory();
+    const mac = '94:10:3e:41:c2:05';
+    inv.observe(ssdp({ src_mac: mac, usn: 'uuid:Insight-1_0-221542K1200339' }));
+    const alone = inv.get(mac)!.confidence;
+    inv.observe(query(mac, 'www.myedimax.com'));
+    const d = inv.get(mac)!;
+    expect(d.vendor).toBe('Belkin');
+    expect(d.confidence).toBeLessThan(alone);
+    expect(d.evidence.some((e) => e.vendor === 'Edimax')).toBe(true);
+  });
+
+  it('specific beats generic: a model from md= under _googlecast names Google; another md= only a model', () => {
+    const inv = new Inventory();
+    inv.observe(mdnsResponse('02:00:00:00:10:01', [{ name: 'Chromecast-abc._googlecast._tcp.local', type: 'TXT', ttl: 4500, data: '', txt: ['md=Chromecast', 'fn=Living room'] }]));
+    expect(inv.get('02:00:00:00:10:01')).toMatchObject({ vendor: 'Google', model: 'Chromecast', category: 'media' });
+    inv.observe(mdnsResponse('02:00:00:00:10:02', [{ name: 'Bravia._googlecast._tcp.local', type: 'TXT', ttl: 4500, data: '', txt: ['md=BRAVIA 4K GB'] }]));
+    expect(inv.get('02:00:00:00:10:02')).toMatchObject({ vendor: null, model: 'BRAVIA 4K GB', category: 'media' });
+  });
+
+  it('identity is there after the first DHCP exchange and never gets worse', () => {
+    const inv = new Inventory();
+    const names: (string | null)[] = [];
+    inv.onChange = (d, c) => { if (c !== 'evicted') names.push(d.name); };
+    const mac = '50:c7:bf:00:fc:a3';
+    inv.observe(dhcp({ client_mac: mac, hostname: 'HS110(EU)', vendor_class: 'udhcp 0.9.9-pre' }));
+    expect(names[0]).toBe('TP-Link HS110 smart plug');
+    const conf0 = inv.get(mac)!.confidence;
+    inv.observe(query(mac, 'devs.tplinkcloud.com'));
+    inv.observe(query(mac, 'time-a.nist.gov'));
+    expect(inv.get(mac)!.name).toBe('TP-Link HS110 smart plug');
+    expect(inv.get(mac)!.confidence).toBeGreaterThanOrEqual(conf0);
+  });
+});
+
+describe('OUI and private addresses', () => {
+  it('longest-prefix OUI match (MA-S beats MA-L)', () => {
+    const t = ouiTable()!;
+    expect(t.size).toBeGreaterThan(40000);
+    expect(t.lookup('5c:cf:7f:00:00:01')).toMatchObject({ name: 'Espressif Inc.', registry: 'MA-L', prefix: '5c:cf:7f' });
+    const mas = t.lookup('70:b3:d5:00:10:00');
+    expect(mas?.registry).toBe('MA-S');
+    expect(mas?.prefix).toBe('70:b3:d5:00:1');
+    expect(t.lookup('70:b3:d5:00:00:01')?.registry).toBe('MA-L');
+    expect(t.lookup('zz')).toBeNull();
+  });
+
+  it('a private MAC gets no OUI look-up and reads as a private address of a phone/laptop', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: 'da:a1:19:12:34:56' }));
+    const d = inv.get('da:a1:19:12:34:56')!;
+    expect(d.private_mac).toBe(true);
+    expect(d.vendor).toBeNull();
+    expect(d.evidence.some((e) => e.source === 'oui')).toBe(false);
+    expect(d.name).toBe('private address of a phone/laptop');
+  });
+
+  it('private MACs of one phone are grouped by DHCP client id or hostname, not by the default client id', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: 'da:a1:19:00:00:01', hostname: 'Annes-iPhone', client_id: '01daa119000001' }));
+    inv.observe(dhcp({ client_mac: 'ea:b2:20:00:00:02', hostname: 'Annes-iPhone', client_id: '01eab220000002' }));
+    inv.observe(dhcp({ client_mac: 'f2:00:00:00:00:03', client_id: 'ff00aa11' }));
+    inv.observe(dhcp({ client_mac: 'f6:00:00:00:00:04', client_id: 'ff00aa11' }));
+    inv.observe(dhcp({ client_mac: 'fa:00:00:00:00:05', client_id: '01fa0000000005' }));
+    expect(inv.get('da:a1:19:00:00:01')!.same_device_as).toEqual(['ea:b2:20:00:00:02']);
+    expect(inv.get('ea:b2:20:00:00:02')!.same_device_as).toEqual(['da:a1:19:00:00:01']);
+    expect(inv.get('ea:b2:20:00:00:02')!.name).toBe('Apple iPhone (private address)');
+    expect(inv.get('f6:00:00:00:00:04')!.same_device_as).toEqual(['f2:00:00:00:00:03']);
+    expect(inv.get('fa:00:00:00:00:05')!.same_device_as).toBeUndefined();
+  });
+
+  it('hostile names are bounded and stripped of control characters', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: '00:11:22:33:44:99', hostname: `<script>\u0007${'x'.repeat(500)}` }));
+    const h = inv.get('00:11:22:33:44:99')!.hostname!;
+    expect(h.length).toBeLessThanOrEqual(64);
+    expect(h).not.toMatch(/\u0007/);
+  });
+
+  it('a flood of spoofed MACs stays within the cap', () => {
+    const inv = new Inventory({ maxDevices: 50 });
+    for (let i = 0; i < 5000; i++) {
+      const b = (i >> 8) & 0xff;
+      const c = i & 0xff;
+      inv.observe(dns({ src_mac: `02:00:00:00:${b.toString(16).padStart(2, '0')}:${c.toString(16).padStart(2, '0')}`, mdns: true, response: true }));
+    }
+    expect(inv.stats).toEqual({ devices: 50, evicted: 4950, full: true });
+  });
+});
