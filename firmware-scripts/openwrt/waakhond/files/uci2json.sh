@@ -20,34 +20,53 @@ err() {
 	exit 1
 }
 
-# jstr NAME VALUE: a JSON string.
-jstr() {
+# Checks run in this shell, never inside $(...), where an exit would only leave the subshell.
+
+# need_str NAME VALUE: control characters are refused, not mangled.
+need_str() {
 	case "$2" in *[[:cntrl:]]*) err "$1: control characters are not allowed" ;; esac
-	printf '"%s"' "$(printf '%s' "$2" | sed 's/[\\"]/\\&/g')"
 }
 
-# jint NAME VALUE MIN MAX: a JSON number within bounds.
-jint() {
+# need_int NAME VALUE MIN MAX
+need_int() {
 	case "$2" in ''|*[!0-9]*) err "$1: not a number: '$2'" ;; esac
 	if [ "${#2}" -gt 9 ] || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
 		err "$1: $2 is outside $3..$4"
 	fi
-	printf '%d' "$2"
 }
 
-# jbool NAME VALUE: UCI booleans (1/0, yes/no, on/off, true/false, enabled/disabled).
-jbool() {
+# need_bool NAME VALUE: UCI booleans (1/0, yes/no, on/off, true/false, enabled/disabled).
+need_bool() {
 	case "$2" in
-		1|yes|on|true|enabled) printf 'true' ;;
-		0|no|off|false|disabled) printf 'false' ;;
+		1|yes|on|true|enabled|0|no|off|false|disabled) ;;
 		*) err "$1: not a boolean: '$2'" ;;
 	esac
 }
 
-is_true() { [ "$(jbool "$1" "$2")" = true ]; }
-
-abs_path() {
+need_abs_path() {
 	case "$2" in /*) ;; *) err "$1: not an absolute path: '$2'" ;; esac
+}
+
+# jstr NAME VALUE: a JSON string (checked first); backslash and double quote escaped.
+jstr() {
+	need_str "$1" "$2"
+	printf '"%s"' "$(printf '%s' "$2" | sed 's/[\\"]/\\&/g')"
+}
+
+# jbool VALUE: a checked UCI boolean as JSON.
+jbool() {
+	case "$1" in 1|yes|on|true|enabled) printf 'true' ;; *) printf 'false' ;; esac
+}
+
+# is_true NAME VALUE: checks, then tests.
+is_true() {
+	need_bool "$1" "$2"
+	[ "$(jbool "$2")" = true ]
+}
+
+# add KEY JSON: appends "key":value to $obj.
+add() {
+	obj="$obj${obj:+,}\"$1\":$2"
 }
 
 config_load waakhond
@@ -59,18 +78,22 @@ config_get host main host ''
 config_get data main data_dir /tmp/waakhond
 config_get site_id main site_id ''
 
-jbool waakhond.main.enabled "$enabled" >/dev/null
+need_bool waakhond.main.enabled "$enabled"
 case "$iface" in
 	''|*[!A-Za-z0-9_.@:-]*) err "waakhond.main.interface: not an interface name: '$iface'" ;;
 esac
 [ "${#iface}" -le 15 ] || err "waakhond.main.interface: longer than 15 characters: '$iface'"
-abs_path waakhond.main.data_dir "$data"
+need_int waakhond.main.port "$port" 1 65535
 case "$host" in *[!0-9A-Fa-f.:]*) err "waakhond.main.host: not an IP address: '$host'" ;; esac
+need_abs_path waakhond.main.data_dir "$data"
+need_str waakhond.main.data_dir "$data"
 
-out="{\"iface\":$(jstr waakhond.main.interface "$iface")"
-out="$out,\"port\":$(jint waakhond.main.port "$port" 1 65535)"
-[ -z "$host" ] || out="$out,\"host\":$(jstr waakhond.main.host "$host")"
-out="$out,\"data\":$(jstr waakhond.main.data_dir "$data")"
+obj=''
+add iface "$(jstr waakhond.main.interface "$iface")"
+add port "$port"
+[ -z "$host" ] || add host "$(jstr waakhond.main.host "$host")"
+add data "$(jstr waakhond.main.data_dir "$data")"
+out=$obj
 
 # ---- exports: only sections that are enabled; none means nothing is ever sent.
 exports=''
@@ -86,11 +109,18 @@ if is_true waakhond.mqtt.enabled "$mqtt_enabled"; then
 		mqtt://?*|mqtts://?*|ws://?*|wss://?*|tcp://?*|ssl://?*|tls://?*) ;;
 		*) err "waakhond.mqtt.url: not an mqtt:// mqtts:// ws:// or wss:// URL: '$url'" ;;
 	esac
-	m="\"url\":$(jstr waakhond.mqtt.url "$url"),\"prefix\":$(jstr waakhond.mqtt.prefix "$prefix")"
-	[ -z "$user" ] || m="$m,\"username\":$(jstr waakhond.mqtt.username "$user")"
-	[ -z "$pass" ] || m="$m,\"password\":$(jstr waakhond.mqtt.password "$pass")"
-	m="$m,\"homeassistant\":{\"enabled\":$(jbool waakhond.mqtt.homeassistant "$ha")}"
-	exports="$exports,\"mqtt\":{$m}"
+	need_str waakhond.mqtt.url "$url"
+	need_str waakhond.mqtt.prefix "$prefix"
+	need_str waakhond.mqtt.username "$user"
+	need_str waakhond.mqtt.password "$pass"
+	need_bool waakhond.mqtt.homeassistant "$ha"
+	obj=''
+	add url "$(jstr waakhond.mqtt.url "$url")"
+	add prefix "$(jstr waakhond.mqtt.prefix "$prefix")"
+	[ -z "$user" ] || add username "$(jstr waakhond.mqtt.username "$user")"
+	[ -z "$pass" ] || add password "$(jstr waakhond.mqtt.password "$pass")"
+	add homeassistant "{\"enabled\":$(jbool "$ha")}"
+	exports="$exports,\"mqtt\":{$obj}"
 fi
 
 config_get syslog_enabled syslog enabled 0
@@ -102,20 +132,25 @@ if is_true waakhond.syslog.enabled "$syslog_enabled"; then
 	config_get spath syslog path /dev/log
 	case "$transport" in udp|tcp|unix) ;; *) err "waakhond.syslog.transport: udp, tcp or unix, not '$transport'" ;; esac
 	case "$sformat" in text|json) ;; *) err "waakhond.syslog.format: text or json, not '$sformat'" ;; esac
-	s="\"transport\":$(jstr waakhond.syslog.transport "$transport")"
+	obj=''
+	add transport "\"$transport\""
 	if [ "$transport" = unix ]; then
-		abs_path waakhond.syslog.path "$spath"
-		s="$s,\"path\":$(jstr waakhond.syslog.path "$spath")"
+		need_abs_path waakhond.syslog.path "$spath"
+		need_str waakhond.syslog.path "$spath"
+		add path "$(jstr waakhond.syslog.path "$spath")"
 	else
-		s="$s,\"host\":$(jstr waakhond.syslog.host "$shost"),\"port\":$(jint waakhond.syslog.port "$sport" 1 65535)"
+		need_str waakhond.syslog.host "$shost"
+		need_int waakhond.syslog.port "$sport" 1 65535
+		add host "$(jstr waakhond.syslog.host "$shost")"
+		add port "$sport"
 	fi
-	s="$s,\"format\":$(jstr waakhond.syslog.format "$sformat")"
-	exports="$exports,\"syslog\":{$s}"
+	add format "\"$sformat\""
+	exports="$exports,\"syslog\":{$obj}"
 fi
 
 hooks=''
 webhook_section() {
-	local sec="$1" en url fmt secret w
+	local sec="$1" en url fmt secret
 	config_get en "$sec" enabled 0
 	is_true "waakhond.$sec.enabled" "$en" || return 0
 	config_get url "$sec" url ''
@@ -123,12 +158,16 @@ webhook_section() {
 	config_get secret "$sec" secret ''
 	case "$url" in http://?*|https://?*) ;; *) err "waakhond.$sec.url: not an http:// or https:// URL: '$url'" ;; esac
 	case "$fmt" in json|ntfy) ;; *) err "waakhond.$sec.format: json or ntfy, not '$fmt'" ;; esac
-	w="\"url\":$(jstr "waakhond.$sec.url" "$url"),\"format\":$(jstr "waakhond.$sec.format" "$fmt")"
+	need_str "waakhond.$sec.url" "$url"
+	need_str "waakhond.$sec.secret" "$secret"
+	obj=''
+	add url "$(jstr "waakhond.$sec.url" "$url")"
+	add format "\"$fmt\""
 	if [ -n "$secret" ]; then
 		[ "${#secret}" -ge 16 ] || err "waakhond.$sec.secret: at least 16 characters"
-		w="$w,\"secret\":$(jstr "waakhond.$sec.secret" "$secret")"
+		add secret "$(jstr "waakhond.$sec.secret" "$secret")"
 	fi
-	hooks="$hooks,{$w}"
+	hooks="$hooks,{$obj}"
 }
 config_foreach webhook_section webhook
 [ -z "$hooks" ] || exports="$exports,\"webhooks\":[${hooks#,}]"
@@ -141,7 +180,7 @@ if [ -n "$exports" ]; then
 	fi
 	case "$site_id" in ''|*[!A-Za-z0-9_-]*) err "waakhond.main.site_id: only A-Z a-z 0-9 _ - allowed: '$site_id'" ;; esac
 	[ "${#site_id}" -le 64 ] || err "waakhond.main.site_id: longer than 64 characters"
-	out="$out,\"exports\":{\"site_id\":$(jstr waakhond.main.site_id "$site_id")$exports}"
+	out="$out,\"exports\":{\"site_id\":\"$site_id\"$exports}"
 fi
 
-printf '%s}\n' "$out"
+printf '{%s}\n' "$out"
