@@ -1,6 +1,4 @@
 // The streaming rule engine: match events against compiled rules, keep bounded windowed state per key, raise alerts.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { EventType, WaakhondEvent } from '../../sensor/events.js';
 import type { Alert, AlertEvidence, Rule } from './types.js';
 import { SEVERITIES } from './types.js';
@@ -8,15 +6,18 @@ import { compileMatch, deviceOf, getter, type FieldContext, type Getter, type Pr
 import { DistinctCounter, WindowSum } from './counters.js';
 import type { AlertPseudoEvent, EngineEvent } from './fields.js';
 import { durationUs } from './schema.js';
+import { projectPath } from '../../sensor/paths.js';
 import { listRuleFiles, loadRulePacks, type RuleLoadError } from './load.js';
 
 export { loadRulePacks, type RuleLoadError };
 
-/** rules/packs/: the default pack folder (every subfolder is a pack). */
-export const DEFAULT_PACK_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'packs');
+/** rules/packs/ under the installation root: the default pack folder (every subfolder is a pack). */
+export function defaultPackDirs(): string[] {
+  return [projectPath('rules', 'packs')];
+}
 
 /** For `waakhond check`: load every pack, report counts and every refused file with line and reason. */
-export function validateRulePacks(dirs: string[] = [DEFAULT_PACK_DIR]): {
+export function validateRulePacks(dirs: string[] = defaultPackDirs()): {
   ok: boolean;
   files: number;
   rules: number;
@@ -103,7 +104,8 @@ const TEMPLATE_RE = /\{([a-z_0-9]+)\}/g;
 function fmtValue(v: unknown): string {
   if (v === null || v === undefined) return '?';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  // Summaries are one line: network text may carry line breaks and control characters.
+  const s = (typeof v === 'string' ? v : JSON.stringify(v)).replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return s.length > 120 ? s.slice(0, 117) + '...' : s;
 }
 
@@ -139,6 +141,8 @@ export class RuleEngine implements FieldContext {
   private readonly full = new Set<string>();
   private leasesEvicted = 0;
   private now = 0;
+  /** Capture time of the first event seen (traffic intervals start before their first packet). */
+  private firstTs = -1;
   private alertDepth = 0;
 
   constructor(rules: Rule[], opts: RuleEngineOptions = {}) {
@@ -204,6 +208,7 @@ export class RuleEngine implements FieldContext {
   observe(e: WaakhondEvent): void {
     this.stats.events++;
     if (e.ts > this.now) this.now = e.ts;
+    if (this.firstTs < 0) this.firstTs = e.ts;
     if (e.type === 'dhcp') this.noteDhcp(e);
     const list = this.byType.get(e.type);
     if (list === undefined) return;
@@ -366,7 +371,8 @@ export class RuleEngine implements FieldContext {
   private fire(c: Compiled, key: string, st: KeyState, e: EngineEvent & Record<string, unknown>, n: number,
     extra?: Record<string, number>): void {
     c.fired++;
-    const ts = e.ts;
+    // A traffic interval is stamped with its start, which may precede the capture's first packet.
+    const ts = e.ts < this.firstTs ? this.firstTs : e.ts;
     const ck = c.index + '\u0000' + key;
     const curId = this.current.get(ck);
     let as = curId !== undefined ? this.alertsById.get(curId) : undefined;

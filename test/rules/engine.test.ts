@@ -1,7 +1,7 @@
 // Engine unit tests with hand-built events: loading, matching, windows, thresholds, suppression, bounds.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { RuleEngine, loadRulePacks, DEFAULT_PACK_DIR } from '../../rules/engine/engine.js';
+import { RuleEngine, loadRulePacks, defaultPackDirs } from '../../rules/engine/engine.js';
 import { parseRuleText } from '../../rules/engine/load.js';
 import type { TcpSynEvent } from '../../sensor/events.js';
 
@@ -23,14 +23,14 @@ export function syn(over: Partial<TcpSynEvent> = {}): TcpSynEvent {
 
 describe('rule engine', () => {
   it('loads the packs without errors', () => {
-    const { rules, errors } = loadRulePacks([DEFAULT_PACK_DIR]);
+    const { rules, errors } = loadRulePacks(defaultPackDirs());
     expect(errors).toEqual([]);
     expect(rules.map((r) => r.id)).toContain('mirai.scan.seq-equals-dst');
     expect(path.isAbsolute(rules[0]!.source.file)).toBe(true);
   });
 
   it('raises the seq==dst rule at the third probe, then updates the same alert', () => {
-    const { rules } = loadRulePacks([DEFAULT_PACK_DIR]);
+    const { rules } = loadRulePacks(defaultPackDirs());
     const eng = new RuleEngine(rules.filter((r) => r.id === 'mirai.scan.seq-equals-dst'));
     const seen: string[] = [];
     eng.onAlert = (a, ch) => seen.push(`${ch}:${a.id}`);
