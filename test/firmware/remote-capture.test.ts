@@ -1,0 +1,164 @@
+// Remote capture: pcap-splice joins reconnecting tcpdump streams into one valid pcap stream, and
+// remote-capture.sh feeds it to a living daemon (`waakhond run --stdin`), with the ssh command replaced.
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FW, HAVE_DAEMON, IS_ROOT, buildRealBundle, cleanTmp, describeNeeds, have, makeNetns, run, tmpDir, udpBurst } from './helpers.js';
+import { readPcap, udpFrame, writePcap } from './pcap.js';
+
+const SPLICE = path.join(FW, 'pcap-splice.mjs');
+
+/** Runs the splicer over a script that prints capture N (1-based) on its Nth run. */
+function splice(captures: Buffer[], extra: string[] = []) {
+  const dir = tmpDir('splice');
+  captures.forEach((c, i) => writeFileSync(path.join(dir, `c${i + 1}`), c));
+  writeFileSync(path.join(dir, 'n'), '0');
+  const script = `n=$(( $(cat ${dir}/n) + 1 )); echo $n > ${dir}/n; cat ${dir}/c$n`;
+  const r = spawnBuf(process.execPath, [SPLICE, '--retry-min', '0', '--max-runs', String(captures.length), ...extra, '--', 'sh', '-c', script]);
+  return r;
+}
+
+function spawnBuf(cmd: string, args: string[]): Promise<{ code: number | null; out: Buffer; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    p.stdout.on('data', (b: Buffer) => out.push(b));
+    p.stderr.on('data', (b) => { err += b; });
+    p.on('close', (code) => resolve({ code, out: Buffer.concat(out), err }));
+  });
+}
+
+const recs = (from: number, n: number, nanos = false) =>
+  Array.from({ length: n }, (_, i) => ({ sec: 1_700_000_000 + from + i, frac: nanos ? 123_456_789 : 123_456, data: udpFrame(from + i) }));
+
+describe('pcap-splice', () => {
+  afterAll(cleanTmp);
+
+  it('joins three connections into one pcap with one header and every whole record', async () => {
+    const r = await splice([writePcap(recs(0, 3)), writePcap(recs(3, 2)), writePcap(recs(5, 4))]);
+    expect(r.code).toBe(0);
+    const p = readPcap(r.out);
+    expect(p.trailing).toBe(0);
+    expect(p.recs.map((x) => x.sec - 1_700_000_000)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(r.err).toContain('3 connections, 9 packets, 0 partial records dropped');
+  });
+
+  it('drops the partial record a dropped connection leaves, and goes on', async () => {
+    const cut = writePcap(recs(0, 3));
+    const r = await splice([cut.subarray(0, cut.length - 7), writePcap(recs(3, 2))]);
+    const p = readPcap(r.out);
+    expect(p.trailing).toBe(0);
+    expect(p.recs.map((x) => x.sec - 1_700_000_000)).toEqual([0, 1, 3, 4]);
+    expect(r.err).toContain('1 partial records dropped');
+  });
+
+  it('converts byte order and nanosecond timestamps into the first stream\'s format', async () => {
+    const r = await splice([writePcap(recs(0, 1)), writePcap(recs(1, 1, true), { le: false, nanos: true })]);
+    const p = readPcap(r.out);
+    expect(p.le).toBe(true);
+    expect(p.nanos).toBe(false);
+    expect(p.recs[1].frac).toBe(123_456);
+    expect(p.recs[1].data.equals(udpFrame(1))).toBe(true);
+  });
+
+  it('is read by tcpdump as one valid capture (an independent reader)', async () => {
+    if (!have('tcpdump')) throw new Error('tcpdump is missing (apt-get install tcpdump)');
+    const r = await splice([writePcap(recs(0, 2)), writePcap(recs(2, 3))]);
+    const f = path.join(tmpDir('td'), 'out.pcap');
+    writeFileSync(f, r.out);
+    const t = run('tcpdump', ['-nr', f]);
+    expect(t.status).toBe(0);
+    expect(t.stdout.trim().split('\n')).toHaveLength(5);
+    expect(t.stdout).toContain('10.213.7.2.40004 > 10.213.7.1.9999: UDP');
+  });
+
+  it('stops on a link-type change instead of mixing link layers', async () => {
+    const r = await splice([writePcap(recs(0, 1)), writePcap(recs(1, 1), { linktype: 113 })]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('link type changed from 1 to 113');
+  });
+
+  it('refuses what is not a pcap stream', async () => {
+    const r = await splice([Buffer.from('this is not a capture at all, not even close')]);
+    expect(r.err).toContain('not a classic pcap stream');
+    expect(r.out.length).toBe(0);
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+
+/** Prometheus text -> value of one metric without labels. */
+function metric(text: string, name: string): number {
+  const m = new RegExp(`^${name} (\\d+(?:\\.\\d+)?)$`, 'm').exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
+async function packets(port: number, token: string): Promise<number> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    return res.ok ? metric(await res.text(), 'waakhond_packets_total') : NaN;
+  } catch { return NaN; }
+}
+
+async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+describeNeeds('remote-capture.sh -> waakhond run --stdin', HAVE_DAEMON ? null : 'the daemon (ui/server/daemon.ts)', () => {
+  let bundle = '';
+  const token = 'firmware-test-token-0123456789';
+  beforeAll(() => {
+    const b = buildRealBundle(tmpDir('rb'));
+    if (!b.bundle) throw new Error(`bundle build failed:\n${b.log}`);
+    bundle = b.bundle;
+  });
+  afterAll(cleanTmp);
+
+  function start(cmd: string, port: number) {
+    const dir = tmpDir('rc');
+    const cfg = path.join(dir, 'config.json');
+    writeFileSync(cfg, JSON.stringify({ metrics: { token } }));
+    const p = spawn('sh', [path.join(bundle, 'firmware-scripts', 'remote-capture.sh'), '--cmd', cmd, '--',
+      '--port', String(port), '--host', '127.0.0.1', '--data', path.join(dir, 'data'), '--config', cfg], {
+      detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAAKHOND_PASSWORD: 'firmware-test-password' },
+    });
+    let log = '';
+    p.stdout.on('data', (b) => { log += b; });
+    p.stderr.on('data', (b) => { log += b; });
+    const stop = () => { try { process.kill(-(p.pid as number), 'SIGTERM'); } catch { /* gone */ } };
+    return { p, stop, log: () => log };
+  }
+
+  it('keeps one daemon fed across reconnects (capture command replays a file, then "reconnects")', async () => {
+    const file = path.join(tmpDir('cap'), 'c.pcap');
+    writeFileSync(file, writePcap(recs(0, 20)));
+    const port = 18000 + (process.pid % 1000);
+    const s = start(`cat ${file}; sleep 1`, port);
+    try {
+      // 20 packets a connection: 60 means at least three connections reached the same daemon.
+      const ok = await waitFor(async () => (await packets(port, token)) >= 60, 30_000);
+      expect(ok, s.log()).toBe(true);
+      expect(s.log()).toContain('reconnecting in');
+    } finally { s.stop(); }
+  });
+
+  it.runIf(IS_ROOT && have('tcpdump'))('feeds packets from a local tcpdump on a veth in a test namespace', async () => {
+    const net = makeNetns('rc');
+    const port = 19000 + (process.pid % 1000);
+    const s = start(`ip netns exec ${net.sensor} tcpdump -i ${net.ifSensor} -U -s 0 -w - udp port 9999`, port);
+    try {
+      await waitFor(async () => !Number.isNaN(await packets(port, token)), 20_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      run('ip', ['netns', 'exec', net.peer, process.execPath, '-e', udpBurst(net.ipSensor, 20)]);
+      const ok = await waitFor(async () => (await packets(port, token)) >= 20, 20_000);
+      expect(ok, s.log()).toBe(true);
+    } finally { s.stop(); net.destroy(); }
+  });
+});
