@@ -1,5 +1,7 @@
 // MQTT exporter against a real mosquitto on loopback: messages arrive and validate, Home Assistant discovery,
 // retained state survives reconnects and restarts, the offline buffer loses nothing within its bound and counts drops.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExports } from '../../ui/server/exports/index.js';
 import type { Exporters } from '../../ui/server/exports/index.js';
@@ -182,5 +184,23 @@ describe('MQTT exporter (real mosquitto)', () => {
     const ms = performance.now() - t0;
     expect(ex.counters().mqtt).toMatchObject({ queued: 1000, dropped: 4000, sent: 0 });
     expect(ms).toBeLessThan(2000);
+  });
+
+  it('memory of the buffer while the broker is away (default queue of 10000, filled with alerts and device states)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const { ex } = start('mqtt://127.0.0.1:1', {}, {});
+    gc();
+    const heap0 = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 200; i++) ex.deviceChanged(sampleDevice(`02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`), 'ok');
+    for (let i = 0; i < 12_000; i++) ex.alert(sampleAlert(i), 'raised');
+    gc();
+    const heap = process.memoryUsage().heapUsed - heap0;
+    const c = ex.counters().mqtt!;
+    expect(c.queued).toBe(10_000);
+    expect(c.dropped).toBe(200 * 3 + 12_000 - 10_000);
+    const perMsg = c.queued_bytes / c.queued;
+    console.log(`[figures] MQTT buffer full (10000 msgs, broker away): payload+topic ${(c.queued_bytes / 1048576).toFixed(2)} MiB (${perMsg.toFixed(0)} B/msg), heap growth ${(heap / 1048576).toFixed(2)} MiB`);
+    expect(heap).toBeLessThan(32 * 1048576);
   });
 });

@@ -18,7 +18,7 @@ describe('waakhond.event/1 schema', () => {
     const msgs = [
       deviceMessage('home-1', sampleDevice(), 'infected', 'seen'),
       alertMessage('home-1', sampleAlert(), 'raised'),
-      healthMessage('home-1', { ...sampleStats(), devices: 3, alerts: 1 }, { mqtt: { queued: 0, dropped: 0, sent: 5, failed: 0 } }),
+      healthMessage('home-1', { ...sampleStats(), devices: 3, alerts: 1 }, { mqtt: { queued: 0, queued_bytes: 0, dropped: 0, sent: 5, failed: 0 } }),
     ];
     for (const m of msgs) {
       expect(m.schema).toBe(SCHEMA_ID);

@@ -92,7 +92,7 @@ function tcpReceiver(port: number): Promise<{ msgs: string[]; server: net.Server
   const socks = new Set<net.Socket>();
   const server = net.createServer((c) => {
     socks.add(c);
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     c.on('data', (d: Buffer) => {
       const r = splitOctetCounted(Buffer.concat([buf, d]));
       msgs.push(...r.msgs);

@@ -19,7 +19,7 @@ export interface ExportSink {
   device(msg: DeviceMessage): void;
   alert(msg: AlertMessage): void;
   health(msg: HealthMessage): void;
-  counters(): { queued: number; dropped: number; sent: number; failed: number };
+  counters(): { queued: number; queued_bytes: number; dropped: number; sent: number; failed: number };
   close(): Promise<void>;
 }
 
@@ -39,11 +39,19 @@ export interface Exporters {
 /** Bound on the per-device and per-alert memory of what was last sent. */
 const MAX_TRACKED = 65_536;
 
+export interface ExportsOptions {
+  /** Extra sinks (tests, measurements). */
+  sinks?: ExportSink[];
+  /** Clock in milliseconds for the batching intervals (default Date.now; a replay may pass capture time). */
+  now?: () => number;
+}
+
 /** Start the configured exporters; with no mqtt/syslog/webhooks section nothing is ever sent. */
-export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (msg: string) => void, sinksForTest?: ExportSink[]): Exporters {
+export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (msg: string) => void, opts: ExportsOptions = {}): Exporters {
   const cfg = parseExportsConfig(cfgIn);
   const site = cfg.site_id;
-  const sinks: ExportSink[] = sinksForTest ? [...sinksForTest] : [];
+  const sinks: ExportSink[] = opts.sinks ? [...opts.sinks] : [];
+  const clock = opts.now ?? Date.now;
   if (cfg.mqtt) sinks.push(new MqttExporter(cfg.mqtt, site, log));
   if (cfg.syslog) sinks.push(new SyslogExporter(cfg.syslog, site, log));
   cfg.webhooks.forEach((w, i) => sinks.push(new WebhookExporter(w, site, log, `webhook${i}`)));
@@ -83,7 +91,7 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
   };
 
   const tick = (): void => {
-    const now = Date.now();
+    const now = clock();
     const upd = cfg.alert_update_interval_s * 1000;
     for (const [id, msg] of pendingUpdates) {
       if (now - (alertSentAt.get(id) ?? -Infinity) >= upd) {
@@ -102,7 +110,7 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
   return {
     deviceChanged(d, status) {
       if (closed || sinks.length === 0) return;
-      const now = Date.now();
+      const now = clock();
       const prev = sentDevices.get(d.mac);
       const msg = deviceMessage(site, d, status, prev ? 'changed' : 'seen');
       const { last_seen: _ls, ...identity } = msg.device;
@@ -116,7 +124,7 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
     deviceForgotten(mac) {
       if (closed || sinks.length === 0) return;
       sentDevices.delete(mac);
-      const now = Date.now();
+      const now = clock();
       const msg: DeviceMessage = {
         ...deviceMessage(site, {
           mac, ips: [], ipv6: [], vendor: null, model: null, category: 'other', name: null, hostname: null,
@@ -128,7 +136,7 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
     alert(a, change) {
       if (closed || sinks.length === 0) return;
       const msg = alertMessage(site, a, change);
-      const now = Date.now();
+      const now = clock();
       if (change === 'updated') {
         const last = alertSentAt.get(a.id) ?? -Infinity;
         if (now - last < cfg.alert_update_interval_s * 1000) {
@@ -149,7 +157,7 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
     health(h) {
       if (closed || sinks.length === 0) return;
       pendingHealth = h;
-      const now = Date.now();
+      const now = clock();
       if (now - healthSentAt >= cfg.health_interval_s * 1000) sendHealth(now);
     },
     counters,
@@ -158,7 +166,7 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
       // Batched updates and the latest health go out before closing: nothing waiting is lost on a clean stop.
       for (const [, msg] of pendingUpdates) each((s) => s.alert(msg));
       pendingUpdates.clear();
-      if (pendingHealth) sendHealth(Date.now());
+      if (pendingHealth) sendHealth(clock());
       closed = true;
       clearInterval(timer);
       await Promise.all(sinks.map((s) => s.close().catch((err: Error) => log(`exports: ${s.name}: close: ${err.message}`))));

@@ -25,7 +25,7 @@ function clipOrNull(s: string | null | undefined, max: number): string | null {
 }
 
 export type HealthInput = SensorStatsEvent & { devices?: number; alerts?: number };
-export type ExportCounters = Record<string, { queued: number; dropped: number; sent: number; failed: number }>;
+export type ExportCounters = Record<string, { queued: number; queued_bytes: number; dropped: number; sent: number; failed: number }>;
 
 export function deviceMessage(site: string, d: Device, status: DeviceStatus, change: DeviceMessage['change']): DeviceMessage {
   const evidence = [...d.evidence]

@@ -229,7 +229,7 @@ export class MqttExporter implements ExportSink {
   }
 
   counters() {
-    return { queued: this.queue.length, dropped: this.queue.dropped, sent: this.sent, failed: this.failed };
+    return { queued: this.queue.length, queued_bytes: this.queue.bytes, dropped: this.queue.dropped, sent: this.sent, failed: this.failed };
   }
 
   /** Bytes of payload and topic waiting in the queue now. */

@@ -93,8 +93,8 @@ export const HealthInfoSchema = z.object({
   tables_full: z.array(z.string().max(64)).max(32),
   devices: Count.nullable(),
   alerts: Count.nullable(),
-  /** Export counters: messages queued now and dropped so far per exporter (oldest dropped first). */
-  exports: z.record(z.string(), z.object({ queued: Count, dropped: Count, sent: Count, failed: Count }).strict()),
+  /** Per exporter: messages (and payload bytes) waiting now, dropped so far (oldest first), sent, failed. */
+  exports: z.record(z.string(), z.object({ queued: Count, queued_bytes: Count, dropped: Count, sent: Count, failed: Count }).strict()),
 }).strict();
 
 export const HealthMessageSchema = z.object({

@@ -179,7 +179,8 @@ export class SyslogExporter implements ExportSink {
 
   private send(msg: EventMessage): void {
     if (this.closed) return;
-    this.queue.push({ line: formatRfc5424(msg, this.opts), sev: syslogSeverity(msg) });
+    const line = formatRfc5424(msg, this.opts);
+    this.queue.push({ line, sev: syslogSeverity(msg) }, null, line.length);
     this.flush();
   }
 
@@ -251,7 +252,7 @@ export class SyslogExporter implements ExportSink {
   }
 
   counters() {
-    return { queued: this.queue.length, dropped: this.queue.dropped, sent: this.sent, failed: this.failed };
+    return { queued: this.queue.length, queued_bytes: this.queue.bytes, dropped: this.queue.dropped, sent: this.sent, failed: this.failed };
   }
 
   async close(timeoutMs = 1000): Promise<void> {

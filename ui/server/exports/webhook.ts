@@ -87,12 +87,12 @@ export class WebhookExporter implements ExportSink {
   alert(msg: AlertMessage): void {
     if (this.closed || !this.cfg.events.includes(msg.change)) return;
     if (SEVERITIES.indexOf(msg.alert.severity) < this.minSeverity) return;
-    this.queue.push({ msg, delivery: randomUUID(), attempt: 0 });
+    this.queue.push({ msg, delivery: randomUUID(), attempt: 0 }, null, JSON.stringify(msg).length);
     this.pump();
   }
 
   counters() {
-    return { queued: this.queue.length + (this.current ? 1 : 0), dropped: this.queue.dropped, sent: this.sent, failed: this.failed };
+    return { queued: this.queue.length + (this.current ? 1 : 0), queued_bytes: this.queue.bytes, dropped: this.queue.dropped, sent: this.sent, failed: this.failed };
   }
 
   private pump(): void {
