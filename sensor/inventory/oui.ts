@@ -20,32 +20,58 @@ export interface OuiMatch {
 export class OuiTable {
   private constructor(private readonly names: string[], private readonly blocks: Block[]) {}
 
-  /** Parse the text produced by build-oui.mjs; throws with a reason on a bad file. */
-  static parse(text: string): OuiTable {
-    const lines = text.split('\n');
-    const head = /^waakhond-oui 1 (\d+) (\d+)$/.exec(lines[0] ?? '');
+  /** Parse the file produced by build-oui.mjs; throws with a reason on a bad file. */
+  static parse(data: Uint8Array | string): OuiTable {
+    // Parsed from bytes, with no string per row: the transient garbage is what costs RSS on a router.
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const NL = 0x0a;
+    let pos = buf.indexOf(NL);
+    const head = /^waakhond-oui 1 (\d+) (\d+)$/.exec(buf.toString('latin1', 0, Math.max(0, pos)));
     if (!head) throw new Error('not a waakhond OUI table (bad header)');
     const nNames = Number(head[1]);
-    const names = lines.slice(1, 1 + nNames);
-    if (lines[1 + nNames] !== '%%') throw new Error('OUI table: name section length does not match header');
-    const byLen = new Map<number, { k: number[]; n: number[] }>([[6, { k: [], n: [] }], [7, { k: [], n: [] }], [9, { k: [], n: [] }]]);
-    for (let i = 2 + nNames; i < lines.length; i++) {
-      const l = lines[i];
-      if (!l) continue;
-      const sp = l.indexOf(' ');
-      const prefix = l.slice(0, sp);
-      const b = byLen.get(prefix.length);
-      const idx = parseInt(l.slice(sp + 1), 36);
-      if (!b || !(idx < nNames)) throw new Error(`OUI table line ${i + 1}: bad entry`);
-      b.k.push(parseInt(prefix, 16));
-      b.n.push(idx);
+    const nRows = Number(head[2]);
+    const names: string[] = new Array(nNames);
+    for (let i = 0; i < nNames; i++) {
+      const next = buf.indexOf(NL, pos + 1);
+      if (next < 0) throw new Error('OUI table: truncated name section');
+      names[i] = buf.toString('utf8', pos + 1, next);
+      pos = next;
     }
-    const blocks: Block[] = [];
-    for (const hexDigits of [9, 7, 6]) {
-      const b = byLen.get(hexDigits)!;
-      const order = b.k.map((_, i) => i).sort((x, y) => b.k[x] - b.k[y]);
-      blocks.push({ hexDigits, keys: Float64Array.from(order, (i) => b.k[i]), names: Uint32Array.from(order, (i) => b.n[i]) });
+    if (buf.toString('latin1', pos, pos + 4) !== '\n%%\n') throw new Error('OUI table: name section length does not match header');
+    pos += 4;
+    const tmp = new Map<number, { k: Float64Array; n: Uint32Array; len: number }>(
+      [6, 7, 9].map((d) => [d, { k: new Float64Array(nRows), n: new Uint32Array(nRows), len: 0 }]),
+    );
+    let line = 0;
+    while (pos < buf.length) {
+      line++;
+      let key = 0;
+      let digits = 0;
+      for (; pos < buf.length && buf[pos] !== 0x20; pos++, digits++) {
+        const v = hexValue(buf[pos]);
+        if (v < 0) throw new Error(`OUI table entry ${line}: bad prefix`);
+        key = key * 16 + v;
+      }
+      pos++;
+      let idx = 0;
+      for (; pos < buf.length && buf[pos] !== NL; pos++) {
+        const v = base36Value(buf[pos]);
+        if (v < 0) throw new Error(`OUI table entry ${line}: bad name index`);
+        idx = idx * 36 + v;
+      }
+      pos++;
+      const b = tmp.get(digits);
+      if (!b || idx >= nNames || b.len >= nRows) throw new Error(`OUI table entry ${line}: bad entry`);
+      // Rows are sorted, so each block comes out sorted: binary search needs that, check it.
+      if (b.len > 0 && b.k[b.len - 1] >= key) throw new Error(`OUI table entry ${line}: not sorted`);
+      b.k[b.len] = key;
+      b.n[b.len] = idx;
+      b.len++;
     }
+    const blocks: Block[] = [9, 7, 6].map((hexDigits) => {
+      const b = tmp.get(hexDigits)!;
+      return { hexDigits, keys: b.k.slice(0, b.len), names: b.n.slice(0, b.len) };
+    });
     return new OuiTable(names, blocks);
   }
 
@@ -96,7 +122,7 @@ export function ouiTable(paths: string[] = defaultOuiPaths()): OuiTable | null {
     return null;
   }
   try {
-    cached = { table: OuiTable.parse(readFileSync(file, 'utf8')), error: null };
+    cached = { table: OuiTable.parse(readFileSync(file)), error: null };
   } catch (err) {
     cached = { table: null, error: `${file}: ${(err as Error).message}` };
   }
@@ -106,4 +132,17 @@ export function ouiTable(paths: string[] = defaultOuiPaths()): OuiTable | null {
 /** Why the OUI table is unavailable, or null when it loaded (or was not needed yet). */
 export function ouiStatus(): string | null {
   return cached?.error ?? null;
+}
+
+function hexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x41 && c <= 0x46) return c - 0x37;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+function base36Value(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x7a) return c - 0x57;
+  return -1;
 }

@@ -209,3 +209,15 @@ describe('OUI and private addresses', () => {
     expect(inv.stats).toEqual({ devices: 50, evicted: 4950, full: true });
   });
 });
+
+describe('OUI table file', () => {
+  it('refuses a corrupt table with a reason instead of crashing', async () => {
+    const { OuiTable } = await import('../../../sensor/inventory/oui.js');
+    expect(() => OuiTable.parse('garbage')).toThrow(/bad header/);
+    expect(() => OuiTable.parse('waakhond-oui 1 1 2\nAcme\n%%\n001122 0\n001121 0\n')).toThrow(/not sorted/);
+    expect(() => OuiTable.parse('waakhond-oui 1 1 1\nAcme\n%%\n00112 0\n')).toThrow(/bad entry/);
+    const t = OuiTable.parse('waakhond-oui 1 2 2\nAcme\nSub\n%%\n001122 0\n0011223 1\n');
+    expect(t.lookup('00:11:22:33:44:55')).toMatchObject({ name: 'Sub', registry: 'MA-M' });
+    expect(t.lookup('00:11:22:43:44:55')).toMatchObject({ name: 'Acme', registry: 'MA-L' });
+  });
+});
