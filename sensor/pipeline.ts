@@ -43,6 +43,8 @@ export interface PipelineStats {
   ip_fragments: number;
   /** Protocol payloads a parser rejected (not an error: random data on a well-known port). */
   unparsed: number;
+  /** Unanswered TCP attempts from outside not reported one by one (see flowEnded). */
+  unanswered_inbound: number;
   /** Internal errors caught (a parser threw, a sink threw). Should stay 0. */
   internal_errors: number;
   events: number;
@@ -64,7 +66,7 @@ const MAC_CACHE_MAX = 4096;
 
 export class Pipeline {
   readonly stats: PipelineStats = {
-    packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0,
+    packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0, unanswered_inbound: 0,
     internal_errors: 0, events: 0, first_ts: null, last_ts: null,
   };
   readonly flows: FlowTable;
@@ -169,16 +171,27 @@ export class Pipeline {
     const f = r > 0 ? r - 1 : -r - 1;
     const fromOrig = r > 0;
     if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
-      const dst = p.ipVersion === 4 ? p.ip4Dst : -1;
-      this.emit({
-        type: 'tcp_syn', ts: p.ts, ...this.endpoints(srcLocal, dstLocal),
-        src_port: p.srcPort, dst_port: p.dstPort, seq: p.seq, window: p.window, ttl: p.ttl,
-        options_length: p.tcpOptLen,
-        mirai_seq: dst >= 0 && p.seq === dst,
-        ecn: (flags & (TCP_ECE | TCP_CWR)) !== 0,
-      });
+      // SYNs from outside are summarised by the traffic counters (in_tcp_syn): a spoofed flood must not
+      // become one event per packet. SYNs the home's devices send are what scan rules look at.
+      if (srcLocal || !dstLocal) {
+        const dst = p.ipVersion === 4 ? p.ip4Dst : -1;
+        this.emit({
+          type: 'tcp_syn', ts: p.ts,
+          src_mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null, dst_mac: p.dstMac >= 0 ? this.mac(p.dstMac) : null,
+          src_ip: this.ipSrc(), dst_ip: this.ipDst(), direction: direction(srcLocal, dstLocal),
+          src_port: p.srcPort, dst_port: p.dstPort, seq: p.seq, window: p.window, ttl: p.ttl,
+          options_length: p.tcpOptLen,
+          mirai_seq: dst >= 0 && p.seq === dst,
+          ecn: (flags & (TCP_ECE | TCP_CWR)) !== 0,
+        });
+      }
     } else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && fl.respPkts[f] === 1 && !fromOrig) {
-      this.emit({ type: 'tcp_synack', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort });
+      this.emit({
+        type: 'tcp_synack', ts: p.ts,
+        src_mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null, dst_mac: p.dstMac >= 0 ? this.mac(p.dstMac) : null,
+        src_ip: this.ipSrc(), dst_ip: this.ipDst(), direction: direction(srcLocal, dstLocal),
+        src_port: p.srcPort, dst_port: p.dstPort,
+      });
     }
     if (p.payloadLen <= 0) return;
     const segs = fromOrig ? fl.origSegs[f] : fl.respSegs[f];
@@ -329,6 +342,14 @@ export class Pipeline {
   private flowEnded(f: number, reason: FlowEndReason): void {
     const fl = this.flows;
     const o = f * 4;
+    const ipProto = fl.proto[f];
+    // Unanswered TCP attempts from outside (spoofed floods, internet background scans) are
+    // summarised by the traffic counters; one conn event each would let a flood drive the rules.
+    if (ipProto === IPPROTO_TCP && fl.respPkts[f] === 0 && fl.family[f] === 4 &&
+        !this.local.isLocal4(fl.origAddr[o]) && this.local.isLocal4(fl.respAddr[o])) {
+      this.stats.unanswered_inbound++;
+      return;
+    }
     let src: string;
     let dst: string;
     let srcLocal: boolean;
@@ -350,7 +371,6 @@ export class Pipeline {
       srcLocal = this.local.isLocal6(buf, 0);
       dstLocal = this.local.isLocal6(buf, 16);
     }
-    const ipProto = fl.proto[f];
     this.emit({
       type: 'conn', ts: fl.firstTs[f], end_ts: fl.lastTs[f],
       src_mac: fl.origMac[f] >= 0 ? this.mac(fl.origMac[f]) : null,

@@ -3,7 +3,7 @@
 // Usage: npm run bench [-- --size 1G] [--keep]   (size of the merged capture; default 512M)
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,8 +45,10 @@ await build({
 const merged = path.join(tmp, `bench-${sizeArg}.pcap`);
 if (!existsSync(merged)) {
   const inputs = listCaptures(pcaps).filter((f) => !/fuzz|crash|malformed|badpackets/i.test(f));
-  const r = spawnSync(process.execPath, [helper, 'merge', merged, String(target), ...inputs], { encoding: 'utf8' });
+  const partial = `${merged}.partial`;
+  const r = spawnSync(process.execPath, [helper, 'merge', partial, String(target), ...inputs], { encoding: 'utf8' });
   if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
+  renameSync(partial, merged);
 }
 const fileBytes = statSync(merged).size;
 

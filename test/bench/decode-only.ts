@@ -1,14 +1,24 @@
-// Benchmark entry: read a capture and decode every frame, nothing else (the decode-only rate).
+// Benchmark entry: merge captures, or time decode-only / pipeline-only passes over one capture.
 import { openCaptureFile } from '../../sensor/capture/file.js';
 import { decodeFrame } from '../../sensor/decode/dispatch.js';
 import { Packet } from '../../sensor/decode/packet.js';
 import { mergeCaptures } from './merge.js';
+import { Pipeline } from '../../sensor/pipeline.js';
 
 const [mode, ...rest] = process.argv.slice(2);
 if (mode === 'merge') {
   const [out, size, ...inputs] = rest;
   const r = await mergeCaptures(inputs, out, Number(size));
   console.log(JSON.stringify(r));
+} else if (mode === 'pipeline') {
+  // Pipeline with no consumer: decode + flows + protocol parsers + counters, events built and dropped.
+  let events = 0;
+  const pipeline = new Pipeline({ sinks: [() => { events++; }] });
+  const t0 = process.hrtime.bigint();
+  for await (const batch of openCaptureFile(rest[0])) pipeline.push(batch);
+  pipeline.finish();
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(JSON.stringify({ frames: pipeline.stats.packets, events, seconds: s, maxrss_kb: process.resourceUsage().maxRSS }));
 } else {
   const p = new Packet();
   let frames = 0;

@@ -31,7 +31,9 @@ export async function mergeCaptures(inputs: string[], out: string, targetBytes: 
         for (const f of batch) {
           if (f.linktype !== LINKTYPE_ETHERNET) continue;
           if (base < 0) base = f.ts;
-          const ts = clock + Math.max(0, f.ts - base);
+          // Keep each file's own pacing, but not its oddities (clock jumps of hours or backwards).
+          const delta = f.ts - base;
+          const ts = delta >= 0 && delta < 3600e6 ? Math.max(last, clock + delta) : last + 1000;
           last = Math.max(last, ts);
           const rec = Buffer.allocUnsafe(16 + f.data.length);
           rec.writeUInt32LE(Math.floor(ts / 1e6), 0);
