@@ -89,6 +89,15 @@ export function parseTlsClientHello(payload: Uint8Array): TlsFields | null {
   if (b.length < 9 || b[0] !== RECORD_HANDSHAKE || b[1] !== 3 || b[2] > 4 || b[5] !== HANDSHAKE_CLIENT_HELLO) return null;
   const hs = handshakeBytes(b);
   if (hs === null) return null;
+  return parseClientHelloMessage(hs, 't');
+}
+
+/**
+ * Parse a ClientHello handshake message (msg_type, uint24 length, body) as carried by TLS records
+ * ('t') or QUIC CRYPTO frames ('q', RFC 9001 4). Same truncation policy as parseTlsClientHello.
+ */
+export function parseClientHelloMessage(hs: Uint8Array, proto: 't' | 'q'): TlsFields | null {
+  if (hs.length < 4 || hs[0] !== HANDSHAKE_CLIENT_HELLO) return null;
   const hsEnd = 4 + ((hs[1] << 16) | (hs[2] << 8) | hs[3]);
   const have = Math.min(hs.length, hsEnd);
   const complete = hs.length >= hsEnd;
@@ -183,7 +192,7 @@ export function parseTlsClientHello(payload: Uint8Array): TlsFields | null {
   if (!complete) return sniComplete ? f : null;
   f.ja3 = `${version},${f.ciphers.join('-')},${f.extensions.join('-')},${f.groups.join('-')},${f.point_formats.join('-')}`;
   f.ja3_hash = digestHex('md5', f.ja3);
-  f.ja4 = ja4('t', f, sniSeen, alpnFirst);
+  f.ja4 = ja4(proto, f, sniSeen, alpnFirst);
   return f;
 }
 

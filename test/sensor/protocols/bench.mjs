@@ -17,6 +17,7 @@ export { parseSsdp } from './sensor/protocols/ssdp/parse.ts';
 export { parseTlsClientHello } from './sensor/protocols/tls/parse.ts';
 export { parseHttpRequest, parseHttpResponse } from './sensor/protocols/http/parse.ts';
 export { parseTelnetData } from './sensor/protocols/telnet/parse.ts';
+export { parseQuicInitial } from './sensor/protocols/quic/parse.ts';
 `;
 const dir = mkdtempSync(path.join(tmpdir(), 'waakhond-bench-'));
 const outfile = path.join(dir, 'parsers.cjs');
@@ -57,6 +58,8 @@ bench('dns (small queries/responses <120 B)', (b) => p.parseDns(b), dns.filter((
 bench('dns (mDNS announcements >300 B)', (b) => p.parseDns(b), dns.filter((b) => b.length > 300));
 bench('dhcp', (b) => p.parseDhcp(b), load('dhcp'));
 bench('tls client hello (JA3+JA4)', (b) => p.parseTlsClientHello(b), load('tls'));
+bench('quic client initial (decrypt+JA4)', (b) => p.parseQuicInitial(b), load('quic').slice(0, 4));
+bench('quic on short-header/1-RTT bytes', (b) => p.parseQuicInitial(b), load('quic').map((b) => { const c = b.slice(); c[0] = 0x40; return c; }));
 bench('ssdp', (b) => p.parseSsdp(b), load('ssdp'));
 bench('netbios-ns', (b) => p.parseNetbiosNs(b), load('netbios'));
 const http = load('http');
