@@ -207,7 +207,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   const host = bind.host.includes(':') ? `[${bind.host}]` : bind.host;
   const url = `http://${host}:${port}/`;
   log(`web: dashboard at ${url} (${bind.why})`);
-  log(`capture: ${describe(spec)}`);
+  log(`capture: ${describe(spec)} (memory: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB resident)`);
 
   const pruneTimer = setInterval(() => store.prune(), 3600_000);
   pruneTimer.unref();

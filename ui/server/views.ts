@@ -112,7 +112,8 @@ export class Views {
       evidence: d.evidence.slice(0, MAX_EVIDENCE).map((e) => ({
         source: e.source, detail: e.detail, vendor: e.vendor ?? null, model: e.model ?? null, category: e.category ?? null, weight: e.weight ?? null,
       })),
-      alerts: alerts.sort((a, b) => b.last_seen - a.last_seen).map((a) => this.alert(a)),
+      // Worst first, then newest: the household reads the top of the list.
+      alerts: alerts.sort((a, b) => SEV_RANK[b.severity] - SEV_RANK[a.severity] || b.last_seen - a.last_seen).map((a) => this.alert(a)),
       advice: this.cards(d, lang, alerts),
       traffic: d.traffic.map((p) => [ms(p[0]), p[1], p[2], p[3], p[4]] as TrafficPoint),
     };
@@ -133,6 +134,7 @@ export class Views {
   }
 }
 
+const SEV_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 const STATUS_RANK: Record<DeviceStatus, number> = { ok: 0, check: 1, 'update-advised': 2, exposed: 3, infected: 4 };
 function rank(s: DeviceStatus): number {
   return STATUS_RANK[s];

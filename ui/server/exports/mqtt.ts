@@ -29,6 +29,7 @@ export function mqttTopics(prefix: string, site: string, discoveryPrefix = 'home
     haProblem: (mac: string) => `${discoveryPrefix}/binary_sensor/${node}/${macId(mac)}_problem/config`,
     haStatus: (mac: string) => `${discoveryPrefix}/sensor/${node}/${macId(mac)}_status/config`,
     haBirth: `${discoveryPrefix}/status`,
+    haSensor: `${discoveryPrefix}/sensor/${node}/alerts/config`,
     node,
   };
 }
@@ -37,8 +38,25 @@ export function macId(mac: string): string {
   return mac.toLowerCase().replace(/[^0-9a-f]/g, '');
 }
 
+/** Home Assistant discovery for the sensor itself (the via_device of every home device): an open-alerts count. */
+export function haSensorDiscovery(topics: ReturnType<typeof mqttTopics>, site: string): string {
+  return JSON.stringify({
+    name: 'Open alerts',
+    unique_id: `${topics.node}_alerts`,
+    state_topic: topics.health,
+    value_template: '{{ value_json.health.alerts }}',
+    state_class: 'measurement',
+    icon: 'mdi:shield-alert',
+    availability_topic: topics.status,
+    json_attributes_topic: topics.health,
+    json_attributes_template: '{{ value_json.health | tojson }}',
+    device: { identifiers: [topics.node], name: `Waakhond ${site}`, manufacturer: 'Waakhond', model: 'sensor' },
+    origin: { name: 'waakhond' },
+  });
+}
+
 /** Home Assistant MQTT discovery payloads for one home device: a problem binary_sensor and a status sensor. */
-export function haDiscovery(msg: DeviceMessage, topics: ReturnType<typeof mqttTopics>, site: string): { problem: string; status: string } {
+export function haDiscovery(msg: DeviceMessage, topics: ReturnType<typeof mqttTopics>): { problem: string; status: string } {
   const d = msg.device;
   const id = macId(d.mac);
   const label = d.name ?? ([d.vendor, d.model].filter(Boolean).join(' ') || d.hostname || d.mac);
@@ -78,7 +96,6 @@ export function haDiscovery(msg: DeviceMessage, topics: ReturnType<typeof mqttTo
     icon: 'mdi:shield-check',
     ...common,
   };
-  void site;
   return { problem: JSON.stringify(problem), status: JSON.stringify(status) };
 }
 
@@ -125,6 +142,9 @@ export class MqttExporter implements ExportSink {
       will: { topic: this.topics.status, payload: Buffer.from('offline'), qos: 1, retain: true },
     };
     this.client = mqtt.connect(cfg.url, opts);
+    if (cfg.homeassistant.enabled) {
+      this.enqueue({ topic: this.topics.haSensor, payload: haSensorDiscovery(this.topics, site), qos: 1, retain: true });
+    }
     this.client.on('connect', () => this.onConnect());
     this.client.on('close', () => {
       if (this.everConnected && !this.closing && this.lastError !== 'closed') {
@@ -159,9 +179,15 @@ export class MqttExporter implements ExportSink {
     this.flush();
   }
 
-  /** Queue the latest retained payloads again (coalesced with any already waiting for the same topic). */
+  /**
+   * Publish the latest retained payloads again, ahead of the queue and outside its bound (they are the current
+   * state, one per topic; a full queue of alerts must not push them out). Topics already waiting are left to the queue.
+   */
   private republish(): void {
-    for (const [topic, o] of this.retained) this.queue.push(o, topic, o.payload.length + topic.length);
+    if (!this.client.connected) return;
+    for (const [topic, o] of this.retained) {
+      if (!this.queue.has(topic)) this.publishNow(o);
+    }
     this.flush();
   }
 
@@ -208,7 +234,7 @@ export class MqttExporter implements ExportSink {
       return;
     }
     if (this.cfg.homeassistant.enabled) {
-      const ha = haDiscovery(msg, this.topics, this.site);
+      const ha = haDiscovery(msg, this.topics);
       // Discovery goes before the state so HA has the entity when the state arrives; unchanged configs are not re-sent.
       if (this.retained.get(this.topics.haProblem(mac))?.payload !== ha.problem) {
         this.enqueue({ topic: this.topics.haProblem(mac), payload: ha.problem, qos: 1, retain: true });

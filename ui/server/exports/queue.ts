@@ -48,6 +48,11 @@ export class BoundedQueue<T> {
     if (key !== null) this.byKey.set(key, e);
   }
 
+  /** Whether a value with this key is waiting. */
+  has(key: string): boolean {
+    return this.byKey.has(key);
+  }
+
   /** The oldest value, or undefined. */
   peek(): T | undefined {
     return this.items[this.head]?.value;

@@ -1,0 +1,185 @@
+// End to end in real headless Chromium: the daemon on the demo capture, log in, the infected camera and its
+// advice, switch language, mark advice done, a hostile name stays text; screenshots to test/artifacts/.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { parseRunArgs } from '../../ui/server/config.js';
+import { startDaemon, DEMO_PCAP } from '../../ui/server/daemon.js';
+import type { Daemon } from '../../ui/server/daemon.js';
+import { STORE_FILE } from '../../ui/server/store/store.js';
+import { PROJECT_ROOT } from '../helpers/shared.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(PROJECT_ROOT, 'test', 'artifacts');
+const PASSWORD = 'e2e-password-7731';
+const HOSTILE = '<img src=x onerror=alert(1)>';
+const CAMERA = 'c0:56:e3:17:8a:4d';
+
+let daemon: Daemon;
+let browser: Browser;
+let dataDir: string;
+const logs: string[] = [];
+const figures: Record<string, number | string> = {};
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (CI installs it)`);
+  // The dashboard must be built (npm run build does it; so does this, once).
+  if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'web', 'index.html'))) {
+    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'ui/web/vite.config.ts', '--logLevel', 'warn'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('vite build failed');
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'waakhond-e2e-'));
+  process.env.WAAKHOND_PASSWORD = PASSWORD;
+  const opts = parseRunArgs(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', dataDir]);
+  opts.config.store.save_delay_s = 0.2;
+  const d = await startDaemon(opts, (m) => logs.push(m));
+  if (!d) throw new Error(`daemon did not start:\n${logs.join('\n')}`);
+  daemon = d;
+  await daemon.captureDone;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  delete process.env.WAAKHOND_PASSWORD;
+  await browser?.close();
+  await daemon?.stop();
+  writeFileSync(path.join(ARTIFACTS, 'e2e-figures.json'), JSON.stringify(figures, null, 2));
+});
+
+async function newPage(locale: string, width = 1280, height = 900): Promise<Page> {
+  const ctx = await browser.newContext({ locale, viewport: { width, height }, deviceScaleFactor: 1 });
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => { throw new Error(`unexpected dialog: ${d.message()}`); });
+  return page;
+}
+
+/** Waits until the locator's text contains (or equals) the text. */
+async function hasText(loc: Locator, text: string, exact = false): Promise<void> {
+  await expect.poll(async () => {
+    const got = (await loc.innerText({ timeout: 2000 }).catch(() => '')).trim();
+    return exact ? got === text : got.includes(text);
+  }, { timeout: 10_000, message: `text ${JSON.stringify(text)}` }).toBe(true);
+}
+
+async function loginAs(page: Page): Promise<void> {
+  await page.goto(daemon.url);
+  await page.getByLabel(/^(Password|Wachtwoord)$/).fill(PASSWORD);
+  await page.getByRole('button', { name: /^(Log in|Inloggen)$/ }).click();
+}
+
+describe('dashboard in Chromium', () => {
+  it('logs in, shows the infected camera first with its advice, switches language, marks advice done', async () => {
+    const page = await newPage('en-GB');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // The wrong-password attempt below logs one expected 401 resource error.
+    page.on('console', (m) => { if (m.type() === 'error' && !/status of 401/.test(m.text())) errors.push(m.text()); });
+
+    const t0 = Date.now();
+    await page.goto(daemon.url);
+    await page.getByLabel('Password').waitFor();
+    figures.login_form_ms = Date.now() - t0;
+    const wrong = page.getByLabel('Password');
+    await wrong.fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await hasText(page.getByRole('alert'), 'Wrong password.', true);
+    await page.getByLabel('Password').fill(PASSWORD);
+    const t1 = Date.now();
+    await page.getByRole('button', { name: 'Log in' }).click();
+
+    // Overview: counts and the most urgent action first.
+    const first = page.locator('ol.todo li').first();
+    await first.waitFor();
+    figures.overview_after_login_ms = Date.now() - t1;
+    await hasText(first, 'Unplug Hikvision camera');
+    await hasText(first, 'Infected');
+    await page.getByText('need attention').waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'overview-en.png'), fullPage: true });
+
+    // Device list with search.
+    await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
+    await page.getByLabel('Search devices').fill('chromecast');
+    await expect.poll(() => page.locator('ul.devices li').count()).toBe(1);
+    await page.getByLabel('Search devices').fill('');
+    await page.getByLabel('Show').selectOption('infected');
+    await expect.poll(() => page.locator('ul.devices li').count()).toBe(1);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'devices-en.png'), fullPage: true });
+
+    // Device page: identity, evidence, alerts in words, advice with vendor update knowledge.
+    await page.locator('ul.devices a').first().click();
+    await page.getByRole('heading', { level: 1, name: 'Hikvision camera' }).waitFor();
+    await page.getByRole('heading', { name: 'Why we think so' }).waitFor();
+    await page.getByRole('heading', { name: 'Unplug Hikvision camera and reset it to factory settings' }).waitFor();
+    await hasText(page.locator('.alerts'), 'Mirai');
+    await hasText(page.locator('.vendor').first(), 'Hikvision');
+    await hasText(page.locator('.label-q').first(), 'Does it get security updates?');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'device-en.png'), fullPage: false });
+
+    // Switch to Dutch: the advice comes from the nl data.
+    await page.getByRole('button', { name: 'Switch language to Dutch' }).click();
+    await page.getByRole('heading', { name: 'Haal Hikvision camera van het netwerk en zet hem terug naar fabrieksinstellingen' }).waitFor();
+    await page.getByRole('heading', { name: 'Waarom we dat denken' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('nl');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'device-nl.png'), fullPage: true });
+
+    // Mark "doe je updates" done.
+    const update = page.locator('article.advice', { has: page.getByRole('heading', { name: /^Doe je updates/ }) });
+    await update.getByRole('button', { name: 'Gedaan' }).click();
+    await hasText(update, '✓ Gedaan');
+    await update.getByRole('button', { name: 'Toon weer' }).waitFor();
+    // Stored: after the coalesced write the file says so.
+    await expect.poll(() => {
+      const s = JSON.parse(readFileSync(path.join(dataDir, STORE_FILE), 'utf8')) as { advice: Record<string, { state: string }> };
+      return s.advice[`update@${CAMERA}`]?.state;
+    }, { timeout: 5000 }).toBe('done');
+    expect(errors).toEqual([]);
+  });
+
+  it('renders a hostile device name as text, never as HTML', async () => {
+    const page = await newPage('en-US');
+    await loginAs(page);
+    await page.goto(`${daemon.url}#/device/${CAMERA}`);
+    await page.getByLabel('Your name for it').fill(HOSTILE);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { level: 1, name: HOSTILE }).waitFor();
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
+    await page.goto(`${daemon.url}#/`);
+    await page.locator('ol.todo li').first().waitFor();
+    await hasText(page.locator('ol.todo li').first(), HOSTILE);
+    expect(await page.locator('img').count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'hostile-name.png') });
+    // Put the friendly name back for the remaining screenshots.
+    await page.goto(`${daemon.url}#/device/${CAMERA}`);
+    await page.getByRole('button', { name: 'Use the automatic name' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Hikvision camera' }).waitFor();
+  });
+
+  it('works on a phone-sized screen', async () => {
+    const page = await newPage('nl-NL', 390, 844);
+    await loginAs(page);
+    await page.locator('ol.todo li').first().waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .map((e) => `${e.tagName}.${e.className}`).slice(0, 5));
+    expect(overflow, `too wide: ${wide.join(', ')}`).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'phone-nl.png'), fullPage: true });
+  });
+
+  it('README screenshot: the infected camera in English', async () => {
+    const page = await newPage('en-GB', 1200, 1000);
+    await loginAs(page);
+    await page.goto(`${daemon.url}#/device/${CAMERA}`);
+    await page.getByRole('heading', { level: 1, name: 'Hikvision camera' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'screenshot.png') });
+  });
+});
