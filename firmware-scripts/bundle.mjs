@@ -44,6 +44,7 @@ const EXTERNAL = [
   'pcap', // native libpcap addon: optional, tcpdump child is the fallback
   'bufferutil', 'utf-8-validate', // optional native speed-ups of ws (mqtt over websockets)
   'fsevents',
+  'supports-color', // optional colours of `debug` (under mqtt), required inside try/catch
 ];
 
 /** Data directories copied verbatim (relative to the repo and to the bundle). */
@@ -104,8 +105,9 @@ async function main() {
   // copyTree/jsOut write into the staging dir.
   const target = (rel) => path.join(stage, rel);
 
-  // 3. One JS file: the CLI entry (which dispatches `run`, `analyze`, `check`).
-  const entry = path.resolve(opt('--entry', path.join(ROOT, 'sensor', 'cli.ts')));
+  // 3. One JS file: the CLI (sensor/cli.ts dispatches `run`, `analyze`, `check`).
+  // sensor/waakhond.ts is the program entry (runs sensor/cli.ts main and sets the exit code).
+  const entry = path.resolve(opt('--entry', path.join(ROOT, 'sensor', 'waakhond.ts')));
   let jsBytes = 0;
   if (existsSync(entry)) {
     const esbuild = await import('esbuild');
@@ -135,7 +137,7 @@ async function main() {
       });
     } catch {
       // esbuild printed the unresolved imports: parts of the tree have not landed yet.
-      note('sensor/cli.ts and its imports (esbuild failed, see above)');
+      note('sensor/waakhond.ts and its imports (esbuild failed, see above)');
     }
     if (res) {
       chmodSync(target('dist/waakhond.mjs'), 0o755);
@@ -144,8 +146,15 @@ async function main() {
       const chk = spawnSync(process.execPath, ['--check', target('dist/waakhond.mjs')], { encoding: 'utf8' });
       if (chk.status !== 0) throw new Error(`bundle: node --check failed:\n${chk.stderr}`);
       writeFileSync(path.join(OUT_PARENT, 'meta.json'), JSON.stringify(res.metafile));
+      // A parent-relative module path left in the output is a dynamic import esbuild could not
+      // follow (import(variable)): it resolves against dist/ at run time and fails in every install.
+      // (Package metadata bundled as JSON holds "./..." paths; "../" ones come from our sources.)
+      const js = readFileSync(target('dist/waakhond.mjs'), 'utf8');
+      for (const m of new Set(js.match(/["'`]\.\.\/[^"'`\s]+\.(?:js|mjs|ts)["'`]/g) ?? [])) {
+        note(`unbundled relative import ${m} (write it as a literal import('...') so esbuild bundles it)`);
+      }
     }
-  } else note('sensor/cli.ts (no daemon/CLI JS in the bundle)');
+  } else note('sensor/waakhond.ts (no daemon/CLI JS in the bundle)');
 
   // 4. Built dashboard and compact tables from dist/.
   const copyInto = (rel, destRel = rel) => {

@@ -3,7 +3,7 @@
 // Docker engine: a distroless-style rootfs of this machine's node binary, tcpdump and the shared
 // libraries they need (found with ldd), the bundle, and a non-root user; one reproducible layer.
 //
-//   node firmware-scripts/oci/build-oci.mjs [--bundle DIR] [--out DIR] [--node PATH] [--no-tcpdump] [--no-strip]
+//   node firmware-scripts/oci/build-oci.mjs [--bundle DIR] [--out DIR] [--node PATH] [--no-tcpdump] [--no-strip] [--gzip-level N]
 //
 // Output (default dist/oci/): waakhond/ (image layout: oci-layout, index.json, blobs/sha256/*),
 // waakhond-VERSION-oci.tar (the same as one file, for `skopeo copy oci-archive:...` or `podman load`),
@@ -29,6 +29,7 @@ const BUNDLE = path.resolve(opt('--bundle', path.join(ROOT, 'dist', 'bundle', 'w
 const OUT = path.resolve(opt('--out', path.join(ROOT, 'dist', 'oci')));
 const NODE = realpathSync(opt('--node', process.execPath));
 const UID = 10001;
+const GZIP_LEVEL = Number(opt('--gzip-level', '9'));
 const PREFIX = 'opt/waakhond';
 const DATA = 'var/lib/waakhond';
 
@@ -212,7 +213,7 @@ function main() {
   addTree(tar, BUNDLE, PREFIX);
 
   const layer = tar.toBuffer();
-  const layerGz = gzipSync(layer, { level: 9 });
+  const layerGz = gzipSync(layer, { level: GZIP_LEVEL });
   const diffId = `sha256:${sha256(layer)}`;
   const created = new Date(epoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
