@@ -30,6 +30,8 @@ interface Run {
   received: { topic: string; bytes: number; kind: string }[];
   retainedBytes: number;
   retainedCount: number;
+  /** Without Home Assistant discovery (what an ISP fleet keeps). */
+  retainedCoreBytes: number;
   delaysMs: number[];
   alertsRaised: number;
   alertCalls: number;
@@ -116,6 +118,8 @@ beforeAll(async () => {
     seconds: (last - first) / 1e6, received, delaysMs: delaysMs.sort((a, b) => a - b), alertsRaised: raised, alertCalls,
     retainedBytes: fresh.msgs.reduce((s, m) => s + Buffer.byteLength(m.payload) + Buffer.byteLength(m.topic), 0),
     retainedCount: fresh.msgs.length,
+    retainedCoreBytes: fresh.msgs.filter((m) => !m.topic.startsWith('homeassistant/'))
+      .reduce((s, m) => s + Buffer.byteLength(m.payload) + Buffer.byteLength(m.topic), 0),
   };
   await fresh.close();
 });
@@ -139,7 +143,7 @@ describe('demo home over MQTT (figures)', () => {
     for (const [k, v] of Object.entries(byKind)) console.log(`[figures]   ${k.padEnd(10)} ${String(v.n).padStart(4)} msgs ${String(v.bytes).padStart(7)} bytes`);
     console.log(`[figures] rule engine callbacks ${run.alertCalls} (raised ${run.alertsRaised}) -> alert messages ${byKind.alert?.n ?? 0}`);
     console.log(`[figures] scaled to an hour of this (infected) home: ${(total / hours).toFixed(0)} msgs/h, ${(bytes / hours / 1024).toFixed(1)} KiB/h`);
-    console.log(`[figures] retained state of the home: ${run.retainedCount} topics, ${run.retainedBytes} bytes`);
+    console.log(`[figures] retained state of the home: ${run.retainedCount} topics, ${run.retainedBytes} bytes (${run.retainedCoreBytes} without HA discovery)`);
     // Every raised alert is sent once; updates at most once per alert per minute of capture time.
     const alertMsgs = byKind.alert?.n ?? 0;
     expect(alertMsgs).toBeGreaterThanOrEqual(run.alertsRaised);

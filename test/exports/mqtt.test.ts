@@ -79,7 +79,10 @@ describe('MQTT exporter (real mosquitto)', () => {
     expect(rec.on(T.status).at(-1)?.payload).toBe('online');
 
     // An unchanged device (only last_seen moved) is not re-sent; a status change is, without re-sending discovery.
-    await waitFor(() => sent(ex) === 6, 5000, 'acks'); // online, 2 discovery configs, state, alert, health
+    await waitFor(() => sent(ex) === 7, 5000, 'acks'); // online, sensor + 2 device discovery configs, state, alert, health
+    const sensorCfg = JSON.parse(rec.on(T.haSensor)[0]!.payload);
+    expect(sensorCfg.device.identifiers).toEqual([problem.device.via_device]);
+    expect(sensorCfg.state_topic).toBe(T.health);
     const before = sent(ex);
     ex.deviceChanged(sampleDevice(MAC, { last_seen: sampleDevice().last_seen + 60_000_000 }), 'infected');
     ex.deviceChanged(sampleDevice(), 'ok');
@@ -97,16 +100,17 @@ describe('MQTT exporter (real mosquitto)', () => {
     const { ex } = start(b.url);
     ex.deviceChanged(sampleDevice(), 'exposed');
     ex.deviceChanged(sampleDevice('00:11:22:33:44:55'), 'ok');
-    await waitFor(() => sent(ex) >= 7, 5000, 'publish'); // online + 2 x (2 configs + state)
+    await waitFor(() => sent(ex) >= 8, 5000, 'publish'); // online + sensor config + 2 x (2 configs + state)
     const r1 = await recorder(b.url, ['waakhond/+/device/#', 'homeassistant/#']);
-    await waitFor(() => r1.msgs.length === 6, 5000, 'retained');
+    const perDevice = (r: Recorder) => r.msgs.filter((m) => m.topic !== T.haSensor);
+    await waitFor(() => perDevice(r1).length === 6, 5000, 'retained');
     expect(r1.msgs.every((m) => m.retain)).toBe(true);
 
     ex.deviceForgotten(MAC);
     await waitFor(() => r1.msgs.filter((m) => m.payload === '').length === 3, 5000, 'empty retained');
     const r2 = await recorder(b.url, ['waakhond/+/device/#', 'homeassistant/#']);
     await new Promise((r) => setTimeout(r, 300));
-    expect(r2.msgs.map((m) => m.topic).sort()).toEqual([
+    expect(perDevice(r2).map((m) => m.topic).sort()).toEqual([
       T.haProblem('00:11:22:33:44:55'), T.haStatus('00:11:22:33:44:55'), T.deviceState('00:11:22:33:44:55'),
     ].sort());
   });
@@ -178,7 +182,7 @@ describe('MQTT exporter (real mosquitto)', () => {
   });
 
   it('never blocks: publishing with no broker at all returns at once and queues', async () => {
-    const { ex } = start('mqtt://127.0.0.1:1', {}, { queue_max: 1000 });
+    const { ex } = start('mqtt://127.0.0.1:1', {}, { queue_max: 1000, homeassistant: { enabled: false } });
     const t0 = performance.now();
     for (let i = 0; i < 5000; i++) ex.alert(sampleAlert(i), 'raised');
     const ms = performance.now() - t0;
@@ -189,7 +193,7 @@ describe('MQTT exporter (real mosquitto)', () => {
   it('memory of the buffer while the broker is away (default queue of 10000, filled with alerts and device states)', async () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
-    const { ex } = start('mqtt://127.0.0.1:1', {}, {});
+    const { ex } = start('mqtt://127.0.0.1:1', {}, { homeassistant: { enabled: false } });
     gc();
     const heap0 = process.memoryUsage().heapUsed;
     for (let i = 0; i < 200; i++) ex.deviceChanged(sampleDevice(`02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`), 'ok');
@@ -198,7 +202,7 @@ describe('MQTT exporter (real mosquitto)', () => {
     const heap = process.memoryUsage().heapUsed - heap0;
     const c = ex.counters().mqtt!;
     expect(c.queued).toBe(10_000);
-    expect(c.dropped).toBe(200 * 3 + 12_000 - 10_000);
+    expect(c.dropped).toBe(200 + 12_000 - 10_000);
     const perMsg = c.queued_bytes / c.queued;
     console.log(`[figures] MQTT buffer full (10000 msgs, broker away): payload+topic ${(c.queued_bytes / 1048576).toFixed(2)} MiB (${perMsg.toFixed(0)} B/msg), heap growth ${(heap / 1048576).toFixed(2)} MiB`);
     expect(heap).toBeLessThan(32 * 1048576);
