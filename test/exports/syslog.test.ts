@@ -1,5 +1,6 @@
 // Syslog exporter against local receivers: RFC 5424 fields and structured data, UDP datagrams, TCP octet counting
 // (RFC 6587) across a receiver restart, a unix stream socket, and logger(1).
+import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -223,5 +224,45 @@ describe('syslog RFC 5424', () => {
     expect(low).toMatch(/^<29>/); // daemon.notice
     expect(crit).toMatch(/waakhond/);
     expect(crit).toContain('SYNs to 23/tcp of 3 public addresses');
+  });
+});
+
+// Node cannot open AF_UNIX datagram sockets, so this receiver (like /dev/log of journald, rsyslog or OpenWrt's logd)
+// is a small python3 program; without python3 the test is skipped loudly (and fails in CI).
+const HAVE_PY = (() => {
+  try {
+    execFileSync('python3', ['-c', 'import socket'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!HAVE_PY && !process.env.CI) console.warn('\n*** SKIPPING syslog datagram-socket fallback test: python3 not found ***\n');
+describe.runIf(HAVE_PY || process.env.CI)('syslog to a unix datagram socket (/dev/log style)', () => {
+  it('falls back to logger(1) when the socket is a datagram socket', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'waakhond-dgram-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const sockPath = path.join(dir, 'log');
+    const py = spawn('python3', ['-u', '-c', [
+      'import socket, sys',
+      's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
+      `s.bind(${JSON.stringify(sockPath)})`,
+      'print("ready", flush=True)',
+      'while True:',
+      '    sys.stdout.write(s.recv(65536).decode("utf-8", "replace").replace("\\n", " ") + "\\n"); sys.stdout.flush()',
+    ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanup.push(() => { py.kill(); });
+    let out = '';
+    py.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    await waitFor(() => out.startsWith('ready'), 5000, 'python receiver');
+    const logs: string[] = [];
+    const ex = startExports({ site_id: 'home-1', syslog: { transport: 'unix', path: sockPath } }, (m) => logs.push(m));
+    ex.alert(sampleAlert(5), 'raised');
+    await waitFor(() => out.split('\n').length > 2, 5000, 'datagram');
+    await ex.close();
+    expect(logs.join('\n')).toMatch(/datagram socket; sending through logger/);
+    const line = out.split('\n')[1]!;
+    expect(line).toMatch(/^<26>/);
+    expect(line).toContain('critical: Device scans the internet for telnet: SYNs to 23/tcp of 5 public addresses');
   });
 });
