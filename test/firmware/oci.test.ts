@@ -12,13 +12,21 @@ const sha = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex'
 
 interface Built { out: string; layout: string; real: boolean; bundle: string }
 
+// Temporary trees go when the whole file is done: both suites share one image.
+afterAll(cleanTmp);
+
+let shared: Built | null = null;
+/** One image for the whole file (each build strips and compresses ~100 MB); `from` forces a fresh one. */
 function buildImage(from?: string): Built {
+  if (!from && shared) return shared;
   const rb = from ? { bundle: from } : buildRealBundle(tmpDir('ob'));
   const bundle = rb.bundle ?? stubBundle(tmpDir('obs'));
   const out = tmpDir('oci');
   const r = run(process.execPath, [BUILD, '--bundle', bundle, '--out', out, '--gzip-level', '1'], { env: { ...process.env, SOURCE_DATE_EPOCH: '1700000000' } });
   if (r.status !== 0) throw new Error(`build-oci failed: ${r.stderr}`);
-  return { out, layout: path.join(out, 'waakhond'), real: rb.bundle !== null, bundle };
+  const built = { out, layout: path.join(out, 'waakhond'), real: rb.bundle !== null, bundle };
+  if (!from) shared = built;
+  return built;
 }
 
 describe('OCI image layout', () => {
@@ -31,7 +39,6 @@ describe('OCI image layout', () => {
     b = buildImage();
     blob = (d: string) => readFileSync(path.join(b.layout, 'blobs', 'sha256', d.replace('sha256:', '')));
   });
-  afterAll(cleanTmp);
 
   it('has oci-layout 1.0.0 and an index naming one manifest by digest and size', () => {
     expect(JSON.parse(readFileSync(path.join(b.layout, 'oci-layout'), 'utf8'))).toEqual({ imageLayoutVersion: '1.0.0' });
@@ -121,7 +128,6 @@ describeNeeds('OCI image run by runc (uid 10001, CAP_NET_RAW, test namespace)', 
   afterAll(() => {
     for (const id of ids) run('runc', ['delete', '-f', id]);
     net?.destroy();
-    cleanTmp();
   });
 
   /** Runs the image with our runtime config, args replaced, joined to the sensor namespace. */
