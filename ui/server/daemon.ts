@@ -193,8 +193,16 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   });
   const bind = chooseBind({ host: cfg.host, iface: spec.kind === 'iface' ? spec.iface : null, demo: spec.kind === 'pcap' && spec.demo });
 
-  // The capture source.
-  const source = await openSource(spec);
+  // The capture source: a live capture that cannot start (no CAP_NET_RAW, no such interface) is a clear exit 1.
+  let source: FrameSource;
+  try {
+    source = await openSource(spec);
+  } catch (err) {
+    log(`capture: cannot start: ${(err as Error).message}`);
+    store.close();
+    await exporters.close();
+    return null;
+  }
   const replayLaps = () => (source instanceof ReplaySource ? source.laps : 0);
 
   const server = await new Promise<ReturnType<typeof serve> | null>((resolve) => {
@@ -254,9 +262,7 @@ async function openSource(spec: SourceSpec): Promise<FrameSource> {
   if (spec.kind === 'stdin') return openCaptureStream(process.stdin, 'stdin');
   if (spec.kind === 'iface') {
     // Loaded only for live capture: the native libpcap binding costs memory the replay does not need.
-    // TODO(daemon): a literal import once sensor/capture/live.ts lands (a missing file would break the bundle build).
-    const livePath = '../../sensor/capture/live.js';
-    const { openLive } = (await import(livePath)) as { openLive: (o: { iface: string; filter?: string }) => FrameSource };
+    const { openLive } = await import('../../sensor/capture/live.js');
     return openLive({ iface: spec.iface, filter: spec.filter ?? undefined });
   }
   if (!spec.realtime && !spec.loop) return openCaptureFile(spec.path);

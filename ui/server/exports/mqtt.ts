@@ -224,6 +224,11 @@ export class MqttExporter implements ExportSink {
 
   device(msg: DeviceMessage): void {
     const mac = msg.device.mac;
+    if (!this.cfg.retain_state) {
+      // Not retained (fleet mode): every change, "forgotten" included, is an ordinary message on the state topic.
+      this.enqueue({ topic: this.topics.deviceState(mac), payload: JSON.stringify(msg), qos: 1, retain: false });
+      return;
+    }
     if (msg.change === 'forgotten') {
       // An empty retained message deletes the retained state and, for discovery topics, the HA entity.
       this.enqueue({ topic: this.topics.deviceState(mac), payload: '', qos: 1, retain: true });
@@ -251,7 +256,7 @@ export class MqttExporter implements ExportSink {
   }
 
   health(msg: HealthMessage): void {
-    this.enqueue({ topic: this.topics.health, payload: JSON.stringify(msg), qos: 0, retain: true });
+    this.enqueue({ topic: this.topics.health, payload: JSON.stringify(msg), qos: 0, retain: this.cfg.retain_state });
   }
 
   counters() {

@@ -146,13 +146,17 @@ export const MqttConfigSchema = z.object({
   queue_max: z.number().int().min(1).max(1_000_000).default(10_000),
   /** QoS 1 publishes awaiting PUBACK at once; beyond it messages wait in the bounded queue. */
   max_inflight: z.number().int().min(1).max(65_535).default(100),
+  /** Retain device state and health on the broker (Home Assistant needs it; a fleet feeding Kafka may not want it). */
+  retain_state: z.boolean().default(true),
   /** After a reconnect, publish the latest retained device state and discovery again (a broker restarted without persistence forgot them). */
   republish_on_reconnect: z.boolean().default(true),
   homeassistant: z.object({
     enabled: z.boolean().default(true),
     discovery_prefix: z.string().regex(/^[^#+\u0000]{1,64}$/).default('homeassistant'),
   }).strict().default({ enabled: true, discovery_prefix: 'homeassistant' }),
-}).strict();
+}).strict().refine((m) => m.retain_state || !m.homeassistant.enabled, {
+  message: 'homeassistant discovery needs retain_state: true (HA reads the retained device state)', path: ['retain_state'],
+});
 
 export const SyslogConfigSchema = z.object({
   /**

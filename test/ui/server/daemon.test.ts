@@ -1,0 +1,118 @@
+// The daemon as a process: serves a capture, keeps its store across SIGTERM, starts clean past a corrupt store, refuses bad flags.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../helpers/shared.js';
+import { DEMO_PCAP } from '../../../ui/server/daemon.js';
+import { STORE_FILE } from '../../../ui/server/store/store.js';
+
+let entry: string;
+const tmp = () => mkdtempSync(path.join(tmpdir(), 'waakhond-daemon-'));
+
+beforeAll(async () => {
+  // Node 20 cannot run TypeScript: bundle the entry like the real dist/waakhond.mjs (data found via WAAKHOND_HOME).
+  entry = path.join(tmp(), 'daemon.mjs');
+  await build({
+    entryPoints: [path.join(import.meta.dirname, 'daemon-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry,
+    external: ['pcap'], logLevel: 'error',
+    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
+  });
+}, 60_000);
+
+interface Run { child: ChildProcess; stderr: () => string; exited: Promise<number | null> }
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, [entry, ...args], { env: { ...process.env, WAAKHOND_HOME: PROJECT_ROOT, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stderr: () => err, exited };
+}
+
+async function waitFor(r: Run, re: RegExp, ms = 30_000): Promise<RegExpMatchArray> {
+  const t0 = Date.now();
+  for (;;) {
+    const m = re.exec(r.stderr());
+    if (m) return m;
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${re}; stderr:\n${r.stderr()}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+describe('waakhond run', () => {
+  it('serves the capture, generates a password once (0600), flushes the store on SIGTERM and exits 0', async () => {
+    const data = tmp();
+    const r = run(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', data], { WAAKHOND_PASSWORD: '' });
+    const [, url] = await waitFor(r, /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/);
+    const [, pw] = await waitFor(r, /the dashboard password is (\S+)/);
+    await waitFor(r, /capture: finished/);
+    const pwFile = path.join(data, 'initial-password');
+    expect(readFileSync(pwFile, 'utf8').trim()).toBe(pw);
+    expect(statSync(pwFile).mode & 0o777).toBe(0o600);
+    // The hash, never the password, is in the store.
+    const store = readFileSync(path.join(data, STORE_FILE), 'utf8');
+    expect(store).not.toContain(pw);
+    expect(store).toMatch(/"password_hash":"scrypt\$/);
+    const health = await fetch(`${url}api/health`);
+    expect(await health.json()).toMatchObject({ ok: true, capture: 'finished' });
+    const login = await fetch(`${url}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: pw }) });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const devices = await (await fetch(`${url}api/devices`, { headers: { cookie } })).json() as { devices: { category: string; status: string }[] };
+    expect(devices.devices.find((d) => d.category === 'camera')?.status).toBe('infected');
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    expect(r.stderr()).toMatch(/SIGTERM: flushing the store/);
+    const saved = JSON.parse(readFileSync(path.join(data, STORE_FILE), 'utf8')) as { devices: object; alerts: object };
+    expect(Object.keys(saved.devices).length).toBe(devices.devices.length);
+    expect(Object.keys(saved.alerts).length).toBeGreaterThan(0);
+    // A second start keeps the password and does not show one again.
+    const r2 = run(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', data], { WAAKHOND_PASSWORD: '' });
+    await waitFor(r2, /capture: finished/);
+    expect(r2.stderr()).not.toMatch(/dashboard password is/);
+    r2.child.kill('SIGINT');
+    expect(await r2.exited).toBe(0);
+  }, 90_000);
+
+  it('moves a corrupt store aside, keeps it, and starts clean', async () => {
+    const data = tmp();
+    writeFileSync(path.join(data, STORE_FILE), '{"version":1,"devi');
+    const r = run(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', data], { WAAKHOND_PASSWORD: 'pw-for-this-test' });
+    await waitFor(r, /capture: finished/);
+    expect(r.stderr()).toMatch(/not valid JSON .*moved it aside to .*corrupt-/);
+    const aside = readdirSync(data).filter((f) => f.includes('.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(path.join(data, aside[0]), 'utf8')).toBe('{"version":1,"devi');
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+  }, 60_000);
+
+  it('refuses bad flags with exit 2 and a reason', async () => {
+    for (const [args, reason] of [
+      [['--pcap'], /--pcap needs a value/],
+      [['--pcap', 'a', '--stdin'], /choose one source/],
+      [['--port', 'http'], /--port: not a port number/],
+      [['--loop'], /--realtime and --loop go with --pcap/],
+      [['--bogus'], /unknown option --bogus/],
+    ] as const) {
+      const r = run([...args]);
+      expect(await r.exited, args.join(' ')).toBe(2);
+      expect(r.stderr()).toMatch(reason);
+    }
+  }, 60_000);
+
+  it('a missing capture file ends the capture with a reason, the API keeps serving', async () => {
+    const data = tmp();
+    const r = run(['--pcap', path.join(data, 'nope.pcap'), '--host', '127.0.0.1', '--port', '0', '--data', data], { WAAKHOND_PASSWORD: 'x-password' });
+    const [, url] = await waitFor(r, /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/);
+    await waitFor(r, /capture: ended: .*nope\.pcap/);
+    expect(await (await fetch(`${url}api/health`)).json()).toMatchObject({ ok: false, capture: 'failed' });
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+  }, 60_000);
+});
