@@ -148,6 +148,12 @@ export class Inventory {
     }
   }
 
+  /** The device MAC an address is bound to (ARP, DHCP, NDP), for results that arrive without a MAC. */
+  macForIp(ip: string): string | null {
+    for (const s of this.devices.values()) if (s.device.ips.includes(ip) || s.device.ipv6.includes(ip)) return s.device.mac;
+    return null;
+  }
+
   /** A UPnP description fetched by active discovery from the device at ip. */
   observeUpnp(ip: string, desc: UpnpDescription, ts: number): void {
     const s = [...this.devices.values()].find((d) => d.device.ips.includes(ip) || d.device.ipv6.includes(ip));
