@@ -11,6 +11,14 @@ export interface CaptureParser {
   push(chunk: Uint8Array): Frame[];
   /** End of input: a partial record or header left over becomes stats.error. */
   end(): void;
+  /**
+   * Parse the whole records at the start of buf and keep nothing: the caller hands the unconsumed
+   * tail (buf.subarray(used)) back at the start of the next buffer. Lets a file reader reuse its
+   * buffers instead of allocating one per chunk.
+   */
+  pushWhole(buf: Uint8Array): { frames: Frame[]; used: number };
+  /** End of input for pushWhole(): `leftover` bytes were never consumed. */
+  endWhole(leftover: number): void;
   /** True once a fatal error stopped the parser; later chunks are ignored. */
   readonly failed: boolean;
   readonly stats: SourceStats;
@@ -53,11 +61,27 @@ export abstract class ChunkParser implements CaptureParser {
     return out;
   }
 
+  pushWhole(buf: Uint8Array): { frames: Frame[]; used: number } {
+    if (this.failed || buf.length === 0) return { frames: NO_FRAMES, used: 0 };
+    const out: Frame[] = [];
+    const used = this.parse(buf, out);
+    this.base += used;
+    return { frames: out, used };
+  }
+
   end(): void {
-    if (this.failed) return;
     const left = this.carry === null ? 0 : this.carry.length;
     this.carry = null;
+    this.endWhole(left);
+  }
+
+  endWhole(left: number): void {
+    if (this.failed) return;
     if (left > 0 || !this.headerDone()) {
+      if (left === 0 && this.base === 0) {
+        this.fail('empty capture: no file header');
+        return;
+      }
       this.stats.bad_records += this.headerDone() ? 1 : 0;
       this.fail(this.headerDone() ? `${this.truncatedWhat()} at byte ${this.base}: ${left} bytes left at end of file` : `truncated file header at byte ${this.base}: ${left} bytes`);
     }

@@ -39,15 +39,38 @@ export class AutoParser implements CaptureParser {
       this.head = buf.slice();
       return [];
     }
+    const inner = this.detect(buf);
+    return inner === null ? [] : inner.push(buf);
+  }
+
+  pushWhole(buf: Uint8Array): { frames: Frame[]; used: number } {
+    if (this.inner !== null) return this.inner.pushWhole(buf);
+    if (this.ownFailed || buf.length < 4) return { frames: [], used: 0 };
+    const inner = this.detect(buf);
+    return inner === null ? { frames: [], used: 0 } : inner.pushWhole(buf);
+  }
+
+  endWhole(leftover: number): void {
+    if (this.inner !== null) {
+      this.inner.endWhole(leftover);
+      return;
+    }
+    if (!this.ownFailed) {
+      this.ownFailed = true;
+      this.own.error = leftover === 0 ? 'empty capture: no file header' : `truncated file header: only ${leftover} bytes`;
+    }
+  }
+
+  /** Choose the parser from the first 4 bytes; null (and stats.error) for an unknown magic. */
+  private detect(buf: Uint8Array): CaptureParser | null {
     const magic = ((buf[0] << 24) | (buf[1] << 16) | (buf[2] << 8) | buf[3]) >>> 0;
     if (isPcapMagic(magic)) this.inner = new PcapParser();
     else if (magic === PCAPNG_SHB) this.inner = new PcapngParser();
     else {
       this.ownFailed = true;
       this.own.error = `not a pcap or pcapng capture: bad magic 0x${magic.toString(16).padStart(8, '0')}`;
-      return [];
     }
-    return this.inner.push(buf);
+    return this.inner;
   }
 
   end(): void {

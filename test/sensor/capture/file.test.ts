@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openCaptureFile, openCaptureStream } from '../../../sensor/capture/file.js';
 import type { FrameSource } from '../../../sensor/capture/frame.js';
 import { buildPcap, concat, epb, idb, payload, shb } from './fixtures.js';
-import { hex } from './parse-helper.js';
+import { hex, parseChunks } from './parse-helper.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wk-capture-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +36,23 @@ describe('openCaptureFile', () => {
     const fb = await drain(sb);
     expect(sb.format).toBe('pcapng');
     expect(fb.map((f) => f.iface)).toEqual(Array.from({ length: 30 }, (_, i) => i % 2));
+  });
+
+  it('joins records split across its 1 MiB reads, including records larger than half a buffer', async () => {
+    // ~5 MB: many odd-sized records, a few of 200 KB and two of 700 KB (snaplen 2 MiB allows them).
+    const pkts = [];
+    for (let i = 0; i < 4000; i++) {
+      const len = i % 997 === 0 ? 700_000 : i % 101 === 0 ? 200_000 : 60 + ((i * 37) % 1400);
+      pkts.push({ sec: 1600000000 + i, frac: i, data: payload(i, len) });
+    }
+    const bytes = buildPcap({ le: true, snaplen: 2 << 20, pkts });
+    expect(bytes.length).toBeGreaterThan(5_000_000);
+    const f = path.join(dir, 'big.pcap');
+    writeFileSync(f, bytes);
+    const s = openCaptureFile(f);
+    const got = await drain(s);
+    expect(s.stats.error).toBeNull();
+    expect(got).toEqual(parseChunks(bytes).frames.map((x) => ({ ts: x.ts, hex: x.hex, iface: x.iface })));
   });
 
   it('gives a missing file, a directory and a non-capture as stats.error, not a throw', async () => {
