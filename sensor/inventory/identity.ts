@@ -14,6 +14,8 @@ export interface Identity {
 const PRIOR_WEIGHT = 0.15;
 /** Evidence naming another vendor than the chosen one still counts for category, at this share. */
 const OTHER_VENDOR_SHARE = 0.5;
+/** Below this total a category is not shown (a vendor prior alone, 0.15, is just enough). */
+const MIN_CATEGORY = 0.15;
 
 const NOUN: Record<Category, string | null> = {
   camera: 'camera', 'smart-plug': 'smart plug', hub: 'hub', sensor: 'sensor', lighting: 'light', appliance: 'appliance',
@@ -118,7 +120,8 @@ export function resolveIdentity(evidence: Evidence[], privateMac: boolean, vendo
   if (prior) cat.set(prior, (cat.get(prior) ?? 0) + PRIOR_WEIGHT);
   let category: Category = 'other';
   let best = 0;
-  for (const [c, w] of cat) if (w > best) { category = c; best = w; }
+  // A lone weak hint (one mDNS browse) is not enough to name a kind of device.
+  for (const [c, w] of cat) if (w > best && w >= MIN_CATEGORY) { category = c; best = w; }
 
   // 4. Confidence: support for the vendor, lowered by strong evidence for another brand.
   let confidence = top ? top.score : 0;
