@@ -68,8 +68,8 @@ describe('MQTT over TLS with client certificate and password', () => {
     const url = `mqtts://127.0.0.1:${broker.port}`;
     const badLogs: string[] = [];
     const certLogs: string[] = [];
-    const bad = startExports({ site_id: 'cpe-0001', mqtt: { url, prefix: 'isp/nl', username: 'cpe-0001', password: 'wrong', reconnect_ms: 200, ...tls() } }, (m) => badLogs.push(m));
-    const noCert = startExports({ site_id: 'cpe-0001', mqtt: { url, prefix: 'isp/nl', username: 'cpe-0001', password: 'correct horse', ca: f('ca.crt'), reconnect_ms: 200 } }, (m) => certLogs.push(m));
+    const bad = startExports({ site_id: 'cpe-0001', mqtt: { url, prefix: 'isp/nl', username: 'cpe-0001', password: 'wrong', reconnect_ms: 200, homeassistant: { enabled: false }, ...tls() } }, (m) => badLogs.push(m));
+    const noCert = startExports({ site_id: 'cpe-0001', mqtt: { url, prefix: 'isp/nl', username: 'cpe-0001', password: 'correct horse', ca: f('ca.crt'), reconnect_ms: 200, homeassistant: { enabled: false } } }, (m) => certLogs.push(m));
     bad.alert(sampleAlert(1), 'raised');
     noCert.alert(sampleAlert(1), 'raised');
     await waitFor(() => badLogs.length >= 1 && certLogs.length >= 1, 10_000, 'errors logged');

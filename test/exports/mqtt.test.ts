@@ -207,4 +207,22 @@ describe('MQTT exporter (real mosquitto)', () => {
     console.log(`[figures] MQTT buffer full (10000 msgs, broker away): payload+topic ${(c.queued_bytes / 1048576).toFixed(2)} MiB (${perMsg.toFixed(0)} B/msg), heap growth ${(heap / 1048576).toFixed(2)} MiB`);
     expect(heap).toBeLessThan(32 * 1048576);
   });
+
+  it('fleet mode: nothing retained, "forgotten" is an ordinary message; discovery without retained state is refused', async () => {
+    const b = await broker();
+    const live = await recorder(b.url, ['waakhond/#']);
+    const { ex } = start(b.url, {}, { retain_state: false, homeassistant: { enabled: false } });
+    ex.deviceChanged(sampleDevice(), 'ok');
+    ex.health({ ...sampleStats() });
+    ex.deviceForgotten(MAC);
+    await waitFor(() => live.on(T.deviceState(MAC)).length === 2 && live.on(T.health).length === 1, 5000, 'live');
+    const forgotten = JSON.parse(live.on(T.deviceState(MAC))[1]!.payload);
+    assertValid(forgotten);
+    expect(forgotten).toMatchObject({ kind: 'device', change: 'forgotten', device: { mac: MAC } });
+    expect(live.msgs.some((m) => m.topic.startsWith('homeassistant/'))).toBe(false);
+    const late = await recorder(b.url, ['waakhond/+/device/#', T.health]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(late.msgs).toEqual([]);
+    expect(() => startExports({ mqtt: { url: b.url, retain_state: false } }, () => undefined)).toThrow(/retain_state/);
+  });
 });
