@@ -284,12 +284,14 @@ lan_address() {
   ip -o -4 addr show dev "$iface" 2>/dev/null | awk '{split($4, a, "/"); print a[1]; exit}'
 }
 
-wait_dashboard() { # url: poll /api/health for up to 30 s with node (curl may be absent)
+# Polls /api/health at each URL for up to 30 s with node (curl may be absent); prints the first that answers.
+wait_dashboard() {
   "$node" -e '
-    const url = process.argv[1], until = Date.now() + 30000;
-    const tick = () => fetch(url).then((r) => process.exit(r.ok ? 0 : 1))
+    const urls = process.argv.slice(1), until = Date.now() + 30000;
+    const tick = () => Promise.any(urls.map((u) => fetch(u + "/api/health").then((r) => (r.ok ? u : Promise.reject()))))
+      .then((u) => { console.log(u); process.exit(0); })
       .catch(() => (Date.now() > until ? process.exit(1) : setTimeout(tick, 250)));
-    tick();' "$1/api/health"
+    tick();' "$@"
 }
 
 ensure_tcpdump() {
@@ -337,11 +339,11 @@ install_all() {
     return 0
   fi
   systemctl restart waakhond.service
+  # The daemon binds to the interface's private address, or loopback when it has none (issue 5).
   local addr url
   addr=${host:-$(lan_address)}
   case "$addr" in ''|0.0.0.0) addr=$(lan_address) ;; esac
-  url="http://${addr:-127.0.0.1}:$port"
-  if wait_dashboard "$url"; then
+  if url=$(wait_dashboard ${addr:+"http://$addr:$port"} "http://127.0.0.1:$port"); then
     say "dashboard is up after $(( $(date +%s) - t0 )) s: $url/"
   else
     say "the dashboard did not answer within 30 s; see: journalctl -u waakhond -n 50"
