@@ -170,14 +170,38 @@ export function compileCondition(field: string, cond: RuleCondition, side?: 'src
   };
 }
 
-/** A whole match block -> one predicate (all conditions must hold). */
-export function compileMatch(m: RuleMatch): Predicate {
-  const side = m.device_is;
-  const preds: Predicate[] = [];
-  for (const [k, v] of Object.entries(m)) {
-    if (k === 'event' || k === 'device_is' || v === undefined) continue;
-    preds.push(compileCondition(k, v as RuleCondition, side));
+/** Rough cost of evaluating a condition, so cheap and selective tests run first. */
+function costOf(field: string, cond: RuleCondition): number {
+  let c = field === 'device' || field === 'remote_ip' || field === 'local_ip' ? 1 : field.startsWith('qname') || field === 'dhcp_dns' ? 3 : 0;
+  if (cond !== null && typeof cond === 'object' && !Array.isArray(cond)) {
+    if (cond.regex !== undefined || cond.not_regex !== undefined) c += 4;
+    if (cond.cidr !== undefined || cond.not_cidr !== undefined || cond.public !== undefined || cond.private !== undefined ||
+        cond.multicast !== undefined) c += 3;
+    if (cond.contains !== undefined || cond.starts_with !== undefined || cond.ends_with !== undefined || cond.nocase) c += 2;
   }
+  return c;
+}
+
+/** Compiled predicates are stateless: one per match block, shared by every engine using the rule. */
+const compiledMatches = new WeakMap<RuleMatch, Predicate>();
+
+/** A whole match block -> one predicate (all conditions must hold), cheapest conditions first. */
+export function compileMatch(m: RuleMatch): Predicate {
+  const hit = compiledMatches.get(m);
+  if (hit) return hit;
+  const p = compileMatchUncached(m);
+  compiledMatches.set(m, p);
+  return p;
+}
+
+function compileMatchUncached(m: RuleMatch): Predicate {
+  const side = m.device_is;
+  const entries = Object.entries(m)
+    .filter(([k, v]) => k !== 'event' && k !== 'device_is' && v !== undefined)
+    .map(([k, v], i) => ({ k, v: v as RuleCondition, i, cost: costOf(k, v as RuleCondition) }))
+    .sort((a, b) => a.cost - b.cost || a.i - b.i);
+  const preds: Predicate[] = [];
+  for (const { k, v } of entries) preds.push(compileCondition(k, v, side));
   const n = preds.length;
   if (n === 0) return () => true;
   if (n === 1) return preds[0]!;

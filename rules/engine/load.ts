@@ -109,7 +109,7 @@ export function parseRuleText(file: string, text: string): { rule: Rule | null; 
   if (doc.errors.length) {
     return {
       rule: null,
-      errors: doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line ?? null, reason: `YAML: ${e.message.split('\n')[0]}` })),
+      errors: doc.errors.map((e) => ({ file, line: e.pos ? lc.linePos(e.pos[0]).line : null, reason: `YAML: ${e.message.split('\n')[0]}` })),
     };
   }
   if (!isMap(doc.contents)) return { rule: null, errors: [{ file, line: 1, reason: 'a rule file holds one mapping (id, title, ...)' }] };
@@ -126,9 +126,48 @@ export function parseRuleText(file: string, text: string): { rule: Rule | null; 
   return { rule: { ...r, source: { file, line: lineOf(doc, lc, ['id']) } }, errors: [] };
 }
 
+/**
+ * Parsed packs by folder list, reused while no file changed (same names, sizes and mtimes): analysing
+ * many small captures one by one must not re-parse the YAML each time. Rules are never mutated.
+ */
+const cache = new Map<string, { stamp: string; checked: number; rules: Rule[]; errors: RuleLoadError[] }>();
+/** Within this many ms of the last check the folders are not even listed again (wall clock). */
+const RECHECK_MS = 1000;
+
+function stampOf(files: string[]): string {
+  let s = '';
+  for (const f of files) {
+    try {
+      const st = statSync(f);
+      s += `${f}\u0000${st.size}\u0000${st.mtimeMs}\n`;
+    } catch {
+      s += `${f}\u0000missing\n`;
+    }
+  }
+  return s;
+}
+
 /** Load every rule under the folders; invalid files and duplicate ids are refused, the rest kept. */
 export function loadRulePacks(dirs: string[]): { rules: Rule[]; errors: RuleLoadError[] } {
-  const { files, errors } = listRuleFiles(dirs);
+  const key = JSON.stringify(dirs);
+  const now = Date.now();
+  const hit = cache.get(key);
+  if (hit && now - hit.checked < RECHECK_MS) return { rules: [...hit.rules], errors: [...hit.errors] };
+  const listed = listRuleFiles(dirs);
+  const stamp = stampOf(listed.files);
+  if (hit && hit.stamp === stamp && listed.errors.length === 0) {
+    hit.checked = now;
+    return { rules: [...hit.rules], errors: [...hit.errors] };
+  }
+  const res = loadUncached(listed);
+  if (cache.size > 16) cache.clear();
+  cache.set(key, { stamp, checked: listed.errors.length ? 0 : now, ...res });
+  return { rules: [...res.rules], errors: [...res.errors] };
+}
+
+function loadUncached(listed: { files: string[]; errors: RuleLoadError[] }): { rules: Rule[]; errors: RuleLoadError[] } {
+  const { files } = listed;
+  const errors = [...listed.errors];
   const rules: Rule[] = [];
   const seen = new Map<string, string>();
   for (const file of files) {

@@ -46,5 +46,5 @@ describeShared('test cases (../shared captures)', () => {
 
 it('has cases', () => {
   expect(specs.length).toBeGreaterThan(10);
-  expect(HAVE_SHARED || specs.some((s) => !('shared' in s.capture))).toBe(true);
+  expect(HAVE_SHARED || specs.some((s) => !('shared' in s.spec.capture))).toBe(true);
 });
