@@ -66,7 +66,8 @@ export class PcapLiveSource implements FrameSource {
 
   constructor(private readonly session: PcapSession, iface: string) {
     this.name = `live:${iface}`;
-    this.linktype = LINKTYPE_BY_NAME[session.link_type] ?? -1;
+    // Other DLTs come as "Unknown linktype N" (pcap_session.cc); DLT and LINKTYPE agree for those we decode (SLL2 = 276).
+    this.linktype = LINKTYPE_BY_NAME[session.link_type] ?? Number(/(\d+)$/.exec(session.link_type)?.[1] ?? -1);
     this.stats.dropped = 0;
     session.on('packet', () => this.onPacket());
     // node_pcap dispatches one packet per poll wake-up; drain everything that is ready instead.

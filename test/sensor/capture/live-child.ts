@@ -25,10 +25,14 @@ async function main(): Promise<void> {
   const ports: Record<string, number> = {};
   let frames = 0;
   let linktype = -1;
+  let minTs = Infinity;
+  let maxTs = -Infinity;
   for await (const batch of src) {
     for (const f of batch) {
       frames++;
       linktype = f.linktype;
+      minTs = Math.min(minTs, f.ts);
+      maxTs = Math.max(maxTs, f.ts);
       // Ethernet + IPv4 (IHL) + UDP destination port; the test only sends IPv4 over Ethernet.
       const d = f.data;
       const ihl = (d[14] & 0x0f) * 4;
@@ -37,7 +41,7 @@ async function main(): Promise<void> {
       ports[key] = (ports[key] ?? 0) + 1;
     }
   }
-  console.log(JSON.stringify({ done: true, backend: src.backend, frames, ports, linktype, stats: src.stats }));
+  console.log(JSON.stringify({ done: true, backend: src.backend, frames, ports, linktype, minTs, maxTs, now: Date.now() * 1000, stats: src.stats }));
 }
 
 void main();

@@ -135,6 +135,14 @@ function liveSuite(): void {
     return lines;
   }
 
+  /** Capture timestamps are wall-clock microseconds of the last few seconds. */
+  function expectRecentTs(done: Record<string, unknown>): void {
+    const now = done.now as number;
+    expect(now - (done.minTs as number)).toBeGreaterThan(0);
+    expect(now - (done.minTs as number)).toBeLessThan(30e6);
+    expect(done.maxTs as number).toBeGreaterThanOrEqual(done.minTs as number);
+  }
+
   it('the namespaces are set up', () => {
     expect(setupErrors).toEqual([]);
   });
@@ -144,6 +152,7 @@ function liveSuite(): void {
     expect(ready).toMatchObject({ ready: true, backend: 'tcpdump' });
     expect(done).toMatchObject({ done: true, frames: N, ports: { [`udp/${PORT}`]: N }, linktype: 1 });
     expect((done.stats as { error: unknown; dropped: unknown }).error).toBeNull();
+    expectRecentTs(done);
     expect((done.stats as { dropped: unknown }).dropped).toBe(0);
   });
 
@@ -157,6 +166,7 @@ function liveSuite(): void {
     const [ready, done] = await capture('pcap');
     expect(ready).toMatchObject({ ready: true, backend: 'pcap' });
     expect(done).toMatchObject({ done: true, frames: N, ports: { [`udp/${PORT}`]: N }, linktype: 1 });
+    expectRecentTs(done);
     expect((done.stats as { dropped: unknown }).dropped).toBe(0);
   });
 
