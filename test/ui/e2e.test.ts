@@ -175,6 +175,33 @@ describe('dashboard in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'phone-nl.png'), fullPage: true });
   });
 
+  it('time to first render with a session (figures in test/artifacts/e2e-figures.json)', async () => {
+    const page = await newPage('en-GB');
+    await loginAs(page);
+    await page.locator('ol.todo li').first().waitFor();
+    // A fresh load of the overview, logged in: navigation start -> first paint -> the to-do list drawn.
+    await page.goto(`${daemon.url}#/`, { waitUntil: 'commit' });
+    await page.reload();
+    const ready = await page.waitForFunction(() => document.querySelector('ol.todo li') ? performance.now() : 0);
+    const readyMs = (await ready.jsonValue()) as number;
+    const fcp = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1);
+    // Bytes on the wire for the JS and CSS (gzip), read back as the server sends them.
+    let bytes = 0;
+    for (const href of await page.evaluate(() => [...document.querySelectorAll('script[src], link[rel=stylesheet]')].map((e) => (e as HTMLScriptElement).src || (e as HTMLLinkElement).href))) {
+      const r = await fetch(href, { headers: { 'accept-encoding': 'gzip' } });
+      expect(r.headers.get('content-encoding')).toBe('gzip');
+      bytes += Number(r.headers.get('content-length') ?? (await r.arrayBuffer()).byteLength);
+    }
+    figures.overview_ready_ms = Math.round(readyMs);
+    figures.first_contentful_paint_ms = Math.round(fcp);
+    figures.asset_transfer_bytes = bytes;
+    expect(readyMs).toBeGreaterThan(0);
+    expect(readyMs).toBeLessThan(5000);
+    // Budget (issue 5): first load <= 60 kB gzipped JS+CSS.
+    expect(bytes).toBeGreaterThan(1000);
+    expect(bytes).toBeLessThanOrEqual(60 * 1024);
+  });
+
   it('README screenshot: the infected camera in English', async () => {
     const page = await newPage('en-GB', 1200, 1000);
     await loginAs(page);

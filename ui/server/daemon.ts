@@ -142,7 +142,10 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     if (a.device) { hub.emit({ type: 'device', mac: a.device }); exportDevice(a.device); }
   };
   const daemonSink = (e: WaakhondEvent) => {
-    if (e.type === 'traffic') store.recordTraffic(e);
+    if (e.type === 'traffic') {
+      store.recordTraffic(e);
+      if (e.mac && store.data.devices[e.mac]) hub.emit({ type: 'device', mac: e.mac });
+    }
     else if (e.type === 'sensor_stats') onStats(e);
   };
   const onStats = (e: SensorStatsEvent) => {

@@ -141,6 +141,8 @@ export class Store {
     if (!e.mac) return;
     const d = this.data.devices[e.mac];
     if (!d) return;
+    // The inventory reports identity changes, not every packet: traffic keeps "last seen" current.
+    if (e.ts > d.last_seen) d.last_seen = e.ts;
     const minute = Math.floor(e.ts / MINUTE_US) * MINUTE_US;
     const last = d.traffic[d.traffic.length - 1];
     if (last && last[0] === minute) {
