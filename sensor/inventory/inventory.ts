@@ -138,10 +138,21 @@ export class Inventory {
       }
       case 'ssdp': case 'netbios': case 'tls_client_hello': case 'http_request': case 'http_response':
         break;
+      case 'conn':
+        // Flows only keep known devices fresh: a flow's MAC alone is no reason to list a device.
+        if (e.direction === 'outbound' || e.direction === 'internal') this.touch(e.src_mac, e.end_ts, { create: false });
+        return;
+      case 'traffic':
+        if (e.out_pkts > 0) this.touch(e.mac, e.ts, { create: false });
+        return;
       default:
         return;
     }
     for (const o of observationsOf(e)) this.apply(o, e);
+    if (e.type === 'dns' && e.llmnr && e.response && e.answers.length && (e.direction === 'internal' || e.direction === 'outbound')) {
+      // RFC 4795 2.1: a responder answers only for its own name.
+      this.touch(e.src_mac, e.ts, { ip: e.src_ip, hostname: clean(e.answers[0].name.replace(/\.$/, '')), rank: NAME_RANK.netbios });
+    }
     if (e.type === 'dns' || e.type === 'ssdp' || e.type === 'tls_client_hello' || e.type === 'http_request' || e.type === 'http_response' || e.type === 'netbios' || e.type === 'tcp_syn') {
       // Events with no rule fields (an mDNS packet of PTR look-ups) still show the device is there.
       if (e.direction === 'outbound' || e.direction === 'internal') this.touch(e.src_mac, e.ts, { ip: e.src_ip });
@@ -167,7 +178,7 @@ export class Inventory {
     const evidence: Evidence[] = this.know.matcher.match(o);
     let hostname: string | null = null;
     let rank = 0;
-    if (e?.type === 'dhcp') { hostname = clean(e.hostname); rank = NAME_RANK.dhcp; }
+    if (e?.type === 'dhcp') { hostname = clean(e.hostname ?? e.fqdn?.split('.')[0]); rank = NAME_RANK.dhcp; }
     else if (o.kind === 'mdns') { hostname = clean(o.fields.get('host')?.[0]); rank = NAME_RANK.mdns; }
     else if (o.kind === 'netbios') { hostname = clean(o.fields.get('name')?.[0]); rank = NAME_RANK.netbios; }
     this.touch(o.mac, o.ts, { ip: o.ip ?? undefined, evidence, hostname, rank, dhcp: e?.type === 'dhcp' ? e : undefined });

@@ -221,3 +221,41 @@ describe('OUI table file', () => {
     expect(t.lookup('00:11:22:43:44:55')).toMatchObject({ name: 'Acme', registry: 'MA-L' });
   });
 });
+
+describe('NetBIOS, LLMNR, TCP traits, FQDN, flows', () => {
+  const lan = { dst_mac: 'ff:ff:ff:ff:ff:ff', src_ip: '192.168.1.70', dst_ip: '192.168.1.255', direction: 'internal' as const };
+
+  it('NetBIOS registrations and LLMNR answers give the hostname; default Windows names say computer', () => {
+    const inv = new Inventory();
+    inv.observe({ type: 'netbios', ts: 1, src_mac: '3c:22:fb:00:00:01', ...lan, kind: 'registration', name: 'DESKTOP-AB12CD3', suffix: 0 });
+    expect(inv.get('3c:22:fb:00:00:01')).toMatchObject({ hostname: 'DESKTOP-AB12CD3', category: 'computer' });
+    inv.observe(dns({ src_mac: '3c:22:fb:00:00:02', llmnr: true, response: true, src_port: 5355, answers: [{ name: 'kitchen-pc', type: 'A', ttl: 30, data: '192.168.1.20' }] }));
+    expect(inv.get('3c:22:fb:00:00:02')!.hostname).toBe('kitchen-pc');
+  });
+
+  it('DHCP option 81 FQDN names a host that sends no option 12', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: '3c:22:fb:00:00:03', fqdn: 'laptop7.home.lan' }));
+    expect(inv.get('3c:22:fb:00:00:03')!.hostname).toBe('laptop7');
+  });
+
+  it('TCP SYN traits are a weak hint, looked at only for the first few SYNs', () => {
+    const inv = new Inventory();
+    const syn = (ts: number) => ({ type: 'tcp_syn' as const, ts, src_mac: '3c:22:fb:00:00:04', dst_mac: 'aa:aa:aa:aa:aa:01', src_ip: '192.168.1.71', dst_ip: '52.1.2.3', direction: 'outbound' as const, src_port: 50000, dst_port: 443, seq: 1, window: 64240, ttl: 128, options_length: 12, mirai_seq: false, ecn: false });
+    for (let i = 0; i < 100; i++) inv.observe(syn(i));
+    const d = inv.get('3c:22:fb:00:00:04')!;
+    expect(d.category).toBe('computer');
+    expect(d.evidence.filter((e) => e.source === 'tcp')).toHaveLength(1);
+    expect(d.last_seen).toBe(99);
+  });
+
+  it('flows keep known devices fresh but create none', () => {
+    const inv = new Inventory();
+    const conn = (mac: string) => ({ type: 'conn' as const, ts: 10, end_ts: 50, src_mac: mac, dst_mac: 'aa:aa:aa:aa:aa:01', src_ip: '192.168.1.72', dst_ip: '52.1.2.3', direction: 'outbound' as const, proto: 'tcp' as const, ip_proto: 6, src_port: 1, dst_port: 2, state: 'SF' as const, orig_pkts: 1, orig_bytes: 1, resp_pkts: 1, resp_bytes: 1, reason: 'closed' as const });
+    inv.observe(conn('3c:22:fb:00:00:05'));
+    expect(inv.get('3c:22:fb:00:00:05')).toBeUndefined();
+    inv.observe(dhcp({ client_mac: '3c:22:fb:00:00:05', ts: 5 }));
+    inv.observe(conn('3c:22:fb:00:00:05'));
+    expect(inv.get('3c:22:fb:00:00:05')!.last_seen).toBe(50);
+  });
+});
