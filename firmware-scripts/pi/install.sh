@@ -208,6 +208,8 @@ install_program() {
   chown -R 0:0 "$new" 2>/dev/null || true
   chmod -R u=rwX,go=rX "$new"
   chmod 0755 "$new/dist/waakhond.mjs" "$new/bin/waakhond" 2>/dev/null || true
+  # An optional native pcap addon (npm install --prefix /opt/waakhond pcap) survives upgrades.
+  if [ -d "$dst/node_modules" ] && [ ! -e "$new/node_modules" ]; then cp -R "$dst/node_modules" "$new/"; fi
   if [ -e "$dst" ]; then mv "$dst" "$old"; fi
   mv "$new" "$dst"
   rm -rf "$old"

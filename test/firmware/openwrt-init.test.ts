@@ -206,6 +206,21 @@ describe('waakhond-run (RAM data, debounced flash copies)', () => {
     expect(readFileSync(path.join(flash, 'store.json'), 'utf8')).toBe('final\n');
   });
 
+  it('makes the first flash copy soon after a first start (the generated password survives a reboot)', async () => {
+    const dir = tmpDir('first');
+    const fake = path.join(dir, 'fake.sh');
+    writeFileSync(fake, FAKE_DAEMON);
+    const data = path.join(dir, 'ram');
+    const flash = path.join(dir, 'flash');
+    const p = runner(['--data', data, '--persist', flash, '--interval', '3600', '--', ...ash(), fake, data], { WAAKHOND_FIRST_SAVE: '1' });
+    const done = exited(p);
+    await sleep(2000);
+    const saved = existsSync(path.join(flash, 'store.json'));
+    p.kill('SIGTERM');
+    await done;
+    expect(saved).toBe(true);
+  });
+
   it('passes on the daemon exit code (procd respawns) after saving', async () => {
     const dir = tmpDir('crash');
     const fake = path.join(dir, 'fake.sh');

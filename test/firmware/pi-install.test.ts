@@ -95,6 +95,13 @@ describe('pi/install.sh --root', () => {
     expect(readFileSync(p('etc/passwd'), 'utf8')).toBe(passwdBefore);
   });
 
+  it('keeps an optional native pcap addon (node_modules) across upgrades', () => {
+    mkdirSync(p('opt/waakhond/node_modules/pcap'), { recursive: true });
+    writeFileSync(p('opt/waakhond/node_modules/pcap/package.json'), '{"name":"pcap"}');
+    expect(install(root, b2).status).toBe(0);
+    expect(readFileSync(p('opt/waakhond/node_modules/pcap/package.json'), 'utf8')).toBe('{"name":"pcap"}');
+  });
+
   it('is idempotent: the same install twice leaves the same tree', () => {
     const list = () => run('find', [root, '-printf', '%P %m %U %s\\n']).stdout.split('\n').sort().join('\n');
     const before = list();

@@ -73,6 +73,11 @@ child=$!
 stopping=0
 trap 'stopping=1; kill -TERM "$child" 2>/dev/null' TERM INT HUP
 last=$(date +%s)
+# No copy on flash yet (first start): make the first one within a minute, so the generated
+# dashboard password survives an early reboot.
+if [ -n "$persist" ] && [ ! -d "$persist" ] && [ "$interval" -gt "${WAAKHOND_FIRST_SAVE:=60}" ]; then
+	last=$((last - interval + WAAKHOND_FIRST_SAVE))
+fi
 
 while [ "$stopping" = 0 ] && kill -0 "$child" 2>/dev/null; do
 	sleep "$tick" &
