@@ -7,13 +7,14 @@ interface Args {
   iface: string;
   filter: string;
   backend: 'pcap' | 'tcpdump' | 'auto';
+  tcpdump?: string;
 }
 
 async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2]) as Args;
   let src;
   try {
-    src = await openLive({ iface: args.iface, filter: args.filter, backend: args.backend, snaplen: 65535 });
+    src = await openLive({ iface: args.iface, filter: args.filter, backend: args.backend, snaplen: 65535, tcpdump: args.tcpdump });
   } catch (err) {
     console.log(JSON.stringify({ openError: err instanceof Error ? err.message : String(err) }));
     return;
