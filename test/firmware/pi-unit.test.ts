@@ -49,6 +49,20 @@ describe('waakhond.service', () => {
     expect(r.status).toBe(0);
   });
 
+  it('systemd-analyze security (offline) rates its exposure below 3 of 10', () => {
+    const dir = tmpDir('sec');
+    const f = path.join(dir, 'waakhond.service');
+    writeFileSync(f, render(TEMPLATE));
+    const r = run('systemd-analyze', ['security', '--offline=yes', '--no-pager', f]);
+    const level = Number(/Overall exposure level for waakhond\.service: ([\d.]+)/.exec(r.stdout + r.stderr)?.[1]);
+    expect(level).toBeGreaterThan(0);
+    expect(level).toBeLessThan(3);
+    // The same unit without its sandbox rates far worse (the measure is live).
+    writeFileSync(f, render(TEMPLATE).split('\n').filter((l) => !/^(Protect|Private|Restrict|SystemCall|CapabilityBounding|NoNewPriv)/.test(l)).join('\n'));
+    const loose = run('systemd-analyze', ['security', '--offline=yes', '--no-pager', f]);
+    expect(Number(/Overall exposure level for waakhond\.service: ([\d.]+)/.exec(loose.stdout + loose.stderr)?.[1])).toBeGreaterThan(6);
+  });
+
   it('verify rejects a broken unit (the check is live)', () => {
     const r = verify(render(TEMPLATE).replace('ExecStart=' + process.execPath, 'ExecStart=relative/node'));
     expect(r.status).not.toBe(0);
