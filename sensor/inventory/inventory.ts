@@ -398,5 +398,6 @@ export function clean(s: string | null | undefined): string | null {
   if (!s) return null;
   // eslint-disable-next-line no-control-regex
   const t = s.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_TEXT);
-  return t || null;
+  // A name with no letter or digit ("*", NetBIOS wildcards) names nothing.
+  return t && /[\p{L}\p{N}]/u.test(t) ? t : null;
 }
