@@ -330,8 +330,8 @@ install_all() {
     return 0
   fi
   if ! have_systemd; then
-    say "systemd is not running here; start it by hand:"
-    say "  sudo -u $USER_NAME $node $PREFIX/dist/waakhond.mjs run --iface $iface --port $port --data $DATA --config $CONF/config.json"
+    say "systemd is not running here; start it by hand (as $USER_NAME, with the capture capabilities only):"
+    say "  sudo setpriv --reuid=$USER_NAME --regid=$USER_NAME --init-groups --inh-caps=-all,+net_raw,+net_admin --ambient-caps=+net_raw,+net_admin --bounding-set=-all,+net_raw,+net_admin -- $node $PREFIX/dist/waakhond.mjs run --iface $iface --port $port --data $DATA --config $CONF/config.json"
     return 0
   fi
   systemctl daemon-reload
