@@ -259,3 +259,15 @@ describe('NetBIOS, LLMNR, TCP traits, FQDN, flows', () => {
     expect(inv.get('3c:22:fb:00:00:05')!.last_seen).toBe(50);
   });
 });
+
+describe('DHCP option 55 order', () => {
+  it('the order of the request list tells the client family', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: 'ca:00:00:00:00:01', param_list: [1, 121, 3, 6, 15, 108, 114, 119, 252] }));
+    inv.observe(dhcp({ client_mac: 'ca:00:00:00:00:02', param_list: [1, 3, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252] }));
+    inv.observe(dhcp({ client_mac: 'ca:00:00:00:00:03', param_list: [3, 1, 6, 15, 31, 33, 43, 44, 46, 47, 119, 121, 249, 252] }));
+    expect(inv.get('ca:00:00:00:00:01')).toMatchObject({ vendor: 'Apple', category: 'phone', name: 'Apple phone (private address)' });
+    expect(inv.get('ca:00:00:00:00:02')).toMatchObject({ vendor: null, category: 'computer' });
+    expect(inv.get('ca:00:00:00:00:03')).toMatchObject({ vendor: null, category: 'other' });
+  });
+});
