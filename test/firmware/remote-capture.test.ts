@@ -87,6 +87,44 @@ describe('pcap-splice', () => {
   });
 });
 
+describe('remote-capture.sh (ssh replaced by a recording stand-in)', () => {
+  afterAll(cleanTmp);
+
+  it('runs tcpdump over ssh with keepalives, no password prompt, and its own SSH traffic filtered out', async () => {
+    const dir = tmpDir('ssh');
+    const cap = path.join(dir, 'c.pcap');
+    writeFileSync(cap, writePcap(recs(0, 5)));
+    // ssh stand-in: records its arguments, then "streams" a capture.
+    writeFileSync(path.join(dir, 'ssh'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\n' "$a"; done > ${dir}/argv\ncat ${cap}\n`, { mode: 0o755 });
+    // CLI stand-in: reads the spliced stream's header and first packets, then leaves (EPIPE ends the splicer).
+    writeFileSync(path.join(dir, 'cli'), `#!/bin/sh\necho "$@" > ${dir}/cli-args\nhead -c 200 > ${dir}/got\n`, { mode: 0o755 });
+    const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const p = spawn('sh', [path.join(FW, 'remote-capture.sh'), '--router', '192.0.2.1', '--iface', 'br-lan', '--', '--port', '8080'], {
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, WAAKHOND_CLI: path.join(dir, 'cli') }, stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let err = '';
+      p.stderr.on('data', (b) => { err += b; });
+      const t = setTimeout(() => p.kill('SIGKILL'), 20_000);
+      p.on('close', (code) => { clearTimeout(t); resolve({ code, err }); });
+    });
+    const argv = readFileSync(path.join(dir, 'argv'), 'utf8').trim().split('\n');
+    expect(argv).toContain('BatchMode=yes');
+    expect(argv).toContain('ServerAliveInterval=15');
+    expect(argv).toContain('root@192.0.2.1');
+    expect(argv[argv.length - 1]).toBe("tcpdump -i br-lan -U -s 0 -w - 'not port 22'");
+    expect(readFileSync(path.join(dir, 'cli-args'), 'utf8').trim()).toBe('run --stdin --port 8080');
+    const got = readFileSync(path.join(dir, 'got'));
+    expect(got.readUInt32LE(0)).toBe(0xa1b2c3d4);
+    expect(r.err).toContain('capturing with: ssh');
+  });
+
+  it('refuses to run without a router or a capture command', () => {
+    const r = run('sh', [path.join(FW, 'remote-capture.sh')], { env: { PATH: process.env.PATH } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--router HOST');
+  });
+});
+
 // ------------------------------------------------------------------------------------------------
 
 /** Prometheus text -> value of one metric without labels. */
