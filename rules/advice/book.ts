@@ -207,3 +207,17 @@ function parseFile<T>(file: string, schema: z.ZodType<T>): T {
   }
   return r.data;
 }
+
+/** For `waakhond check`: the advice data loads, and every advice id the rules name exists. */
+export function validateAdvice(dir: string, ruleAdviceIds: Iterable<string> = []): { ok: boolean; lines: string[] } {
+  let book: AdviceBook;
+  try {
+    book = loadAdviceBook(dir);
+  } catch (err) {
+    return { ok: false, lines: [(err as Error).message] };
+  }
+  const lines: string[] = [];
+  for (const id of new Set(ruleAdviceIds)) if (!book.advice.has(id)) lines.push(`rules name advice "${id}", which ${path.join(dir, 'advice.yaml')} does not have`);
+  lines.push(`${book.advice.size} advice entries (nl, en), ${book.vendors.length} vendors`);
+  return { ok: lines.length === 1, lines };
+}

@@ -163,6 +163,24 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Hikvision camera' }).waitFor();
   });
 
+  it('live updates: a change made elsewhere shows up without a reload (SSE)', async () => {
+    const page = await newPage('en-GB');
+    await loginAs(page);
+    await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
+    await page.locator('ul.devices li').first().waitFor();
+    await page.locator('.live.on').waitFor();
+    // Another session renames the printer through the API.
+    const login = await fetch(`${daemon.url}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const { csrf } = await login.json() as { csrf: string };
+    const devices = await (await fetch(`${daemon.url}api/devices`, { headers: { cookie } })).json() as { devices: { mac: string; category: string }[] };
+    const printer = devices.devices.find((d) => d.category === 'printer')!;
+    const r = await fetch(`${daemon.url}api/devices/${printer.mac}`, { method: 'PATCH', headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Printer in the study' }) });
+    expect(r.status).toBe(200);
+    await hasText(page.locator('ul.devices'), 'Printer in the study');
+    await fetch(`${daemon.url}api/devices/${printer.mac}`, { method: 'PATCH', headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify({ name: null }) });
+  });
+
   it('works on a phone-sized screen', async () => {
     const page = await newPage('nl-NL', 390, 844);
     await loginAs(page);

@@ -1,7 +1,7 @@
 // The advice data: valid, complete in both languages, covering every advice id the rule packs name.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AdviceBook, loadAdviceBook } from '../../../rules/advice/book.js';
+import { AdviceBook, defaultAdviceDir, loadAdviceBook, validateAdvice } from '../../../rules/advice/book.js';
 import { loadRulePacks } from '../../../rules/engine/engine.js';
 import { PROJECT_ROOT } from '../../helpers/shared.js';
 import { miraiAlert } from '../server/fixture.js';
@@ -25,6 +25,16 @@ describe('advice data', () => {
     const used = new Set(rules.map((r) => (r as { advice?: string | null }).advice).filter((a): a is string => !!a));
     expect(used.size).toBeGreaterThan(0);
     for (const id of used) expect(book.advice.has(id), `rules use advice "${id}"`).toBe(true);
+  });
+
+  it('validateAdvice (for waakhond check) reports unknown ids and broken files', () => {
+    expect(validateAdvice(defaultAdviceDir(), ['update']).ok).toBe(true);
+    const bad = validateAdvice(defaultAdviceDir(), ['update', 'reflash-with-a-hammer']);
+    expect(bad.ok).toBe(false);
+    expect(bad.lines[0]).toMatch(/reflash-with-a-hammer/);
+    const missing = validateAdvice('/nonexistent/advice');
+    expect(missing.ok).toBe(false);
+    expect(missing.lines[0]).toMatch(/advice\.yaml/);
   });
 
   it('knows where a vendor\'s updates live, and says unknown for unknown makers', () => {

@@ -8,6 +8,9 @@ import { KindIcon } from './KindIcon.js';
 import { StatusBadge } from './StatusBadge.js';
 import { TrafficChart } from './TrafficChart.js';
 
+/** The worst few alerts first; the rest behind a button (an infected camera easily has a dozen). */
+const ALERTS_SHOWN = 5;
+
 export interface DevicePageProps {
   device: DeviceDetail | null;
   missing: boolean;
@@ -17,7 +20,9 @@ export interface DevicePageProps {
 
 export function DevicePage({ device: d, missing, onRename, onAdvice }: DevicePageProps) {
   const [name, setName] = useState(d?.user_name ?? '');
+  const [allAlerts, setAllAlerts] = useState(false);
   useEffect(() => setName(d?.user_name ?? ''), [d?.mac, d?.user_name]);
+  useEffect(() => setAllAlerts(false), [d?.mac]);
   if (!d) return <section><p><a href="#/devices">← {t('device.back')}</a></p>{missing && <p class="empty">{t('device.notfound')}</p>}</section>;
   const unknown = <span class="muted">{t('device.unknown')}</span>;
   return (
@@ -38,7 +43,14 @@ export function DevicePage({ device: d, missing, onRename, onAdvice }: DevicePag
           {d.advice.length === 0 ? <p class="empty">{t('advice.none')}</p> : d.advice.map((c) => <AdviceCard key={c.key} card={c} onAction={onAdvice} />)}
 
           <h2>{t('device.alerts')}</h2>
-          {d.alerts.length === 0 ? <p class="empty">{t('device.noalerts')}</p> : <ul class="alerts">{d.alerts.map((a) => <AlertItem key={a.id} alert={a} />)}</ul>}
+          {d.alerts.length === 0 ? <p class="empty">{t('device.noalerts')}</p> : (
+            <>
+              <ul class="alerts">{(allAlerts ? d.alerts : d.alerts.slice(0, ALERTS_SHOWN)).map((a) => <AlertItem key={a.id} alert={a} />)}</ul>
+              {d.alerts.length > ALERTS_SHOWN && !allAlerts && (
+                <button type="button" onClick={() => setAllAlerts(true)}>{t('device.alerts.all').replace('{n}', String(d.alerts.length))}</button>
+              )}
+            </>
+          )}
 
           <h2>{t('device.traffic')}</h2>
           <TrafficChart points={d.traffic} />
