@@ -13,7 +13,7 @@ export function writePcap(recs: Rec[], opts: { le?: boolean; nanos?: boolean; li
   w16(h, 4, 6);
   w32(h, 262144, 16);
   w32(h, opts.linktype ?? 1, 20);
-  const parts = [h];
+  const parts: Buffer[] = [h];
   for (const r of recs) {
     const rh = Buffer.alloc(16);
     w32(rh, r.sec, 0); w32(rh, r.frac, 4); w32(rh, r.data.length, 8); w32(rh, r.data.length, 12);
