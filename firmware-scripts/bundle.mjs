@@ -224,8 +224,10 @@ async function main() {
 
 // POSIX sh launcher: the systemd unit and procd call node directly; this is for people.
 const LAUNCHER = `#!/bin/sh
-# Runs the Waakhond CLI from this bundle with the first node >= 20 found.
-here=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
+# Runs the Waakhond CLI from this bundle with the first node >= 20 found (also through a symlink
+# such as /usr/bin/waakhond: readlink -f works in coreutils and busybox).
+self=$(readlink -f -- "$0" 2>/dev/null || printf '%s' "$0")
+here=$(CDPATH= cd -- "$(dirname -- "$self")/.." && pwd)
 node=\${WAAKHOND_NODE:-$(command -v node)}
 if [ -z "$node" ]; then
   echo "waakhond: node (>= 20) not found; set WAAKHOND_NODE or install Node.js 20" >&2

@@ -13,6 +13,7 @@ PREFIX=/opt/waakhond
 DATA=/var/lib/waakhond
 CONF=/etc/waakhond
 UNIT=/etc/systemd/system/waakhond.service
+LINK=/usr/local/bin/waakhond
 USER_NAME=waakhond
 NODE_MIN=20
 
@@ -86,6 +87,7 @@ uninstall() {
   rm -f "$(R "$UNIT")"
   have_systemd && systemctl daemon-reload
   rm -rf "$(R "$PREFIX")" "$(R "$PREFIX").new" "$(R "$PREFIX").old"
+  if [ -L "$(R "$LINK")" ]; then rm -f "$(R "$LINK")"; fi
   if [ "$purge" = 1 ]; then
     rm -rf "$(R "$DATA")" "$(R "$CONF")"
     if [ -z "$root" ]; then
@@ -213,6 +215,9 @@ install_program() {
   if [ -e "$dst" ]; then mv "$dst" "$old"; fi
   mv "$new" "$dst"
   rm -rf "$old"
+  # The CLI on PATH (waakhond check, waakhond lookup --data /var/lib/waakhond ...).
+  install -d -m 0755 "$(dirname "$(R "$LINK")")"
+  if [ ! -e "$(R "$LINK")" ] || [ -L "$(R "$LINK")" ]; then ln -sfn "$PREFIX/bin/waakhond" "$(R "$LINK")"; fi
 }
 
 set_env_var() { # file key value: replace or append KEY=value

@@ -1,7 +1,7 @@
 // npm run bundle: one JS file plus dashboard and data, no node_modules needed, runnable from anywhere.
 import { createHash } from 'node:crypto';
 import { builtinModules } from 'node:module';
-import { cpSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FW, ROOT, cleanTmp, run, tmpDir } from './helpers.js';
@@ -84,7 +84,11 @@ describe('bundle.mjs', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/fingerprints: \d+ entries/);
     expect(r.stdout).toMatch(/rules: \d+ rule\(s\) valid/);
-    const h = run(path.join(elsewhere, 'bin', 'waakhond'), ['help'], { cwd: '/' });
+    // Through a symlink on PATH, as the installers place it.
+    const link = path.join(tmpDir('link'), 'waakhond');
+    symlinkSync(path.join(elsewhere, 'bin', 'waakhond'), link);
+    const h = run(link, ['help'], { cwd: '/' });
+    expect(h.stderr).toBe('');
     expect(h.status).toBe(0);
     expect(h.stdout).toContain('waakhond run');
   });

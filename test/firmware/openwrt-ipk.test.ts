@@ -93,6 +93,7 @@ describe('build-ipk.sh', () => {
     has('-rwxr-xr-x', './usr/libexec/waakhond/uci2json');
     has('-rw-r--r--', './usr/share/waakhond/dist/waakhond.mjs');
     has('-rw-r--r--', './usr/share/waakhond/rules/packs/x.yaml');
+    expect(l).toContain('lrwxrwxrwx 0/0 ./usr/bin/waakhond -> ../share/waakhond/bin/waakhond');
     expect(l.every((e) => e.split(' ')[1] === '0/0')).toBe(true);
     // The Pi installer is not for routers.
     expect(l.some((e) => e.includes('firmware-scripts/pi'))).toBe(false);

@@ -1,5 +1,5 @@
 // firmware-scripts/pi/install.sh into a temporary root: files, owners, modes, upgrades, settings kept, uninstall.
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FW, IS_ROOT, cleanTmp, run, stubBundle, tmpDir } from './helpers.js';
@@ -49,6 +49,11 @@ describe('pi/install.sh --root', () => {
     expect(mode('opt/waakhond/dist/waakhond.mjs')).toBe('755');
     expect(mode('opt/waakhond/rules/packs/x.yaml')).toBe('644');
     expect(existsSync(p('opt/waakhond.new')) || existsSync(p('opt/waakhond.old'))).toBe(false);
+  });
+
+  it('puts the CLI on PATH (/usr/local/bin/waakhond -> the bundle launcher)', () => {
+    expect(lstatSync(p('usr/local/bin/waakhond')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(p('usr/local/bin/waakhond'))).toBe('/opt/waakhond/bin/waakhond');
   });
 
   it('creates a system user with no login shell', () => {
@@ -143,6 +148,7 @@ describe('pi/install.sh --root', () => {
     expect(r.status).toBe(0);
     expect(existsSync(p('opt/waakhond'))).toBe(false);
     expect(existsSync(p('etc/systemd/system/waakhond.service'))).toBe(false);
+    expect(() => lstatSync(p('usr/local/bin/waakhond'))).toThrow();
     expect(existsSync(p('var/lib/waakhond/db.json'))).toBe(true);
     expect(existsSync(p('etc/waakhond/config.json'))).toBe(true);
   });

@@ -22,6 +22,9 @@ done
 # The Pi installer and remote-capture helpers are not for the router.
 rm -rf "$dest/usr/share/waakhond/firmware-scripts/pi"
 chmod -R u=rwX,go=rX "$dest/usr/share/waakhond"
+# `waakhond check`, `waakhond lookup --data /tmp/waakhond ...` on the router's shell.
+d /usr/bin
+ln -sf ../share/waakhond/bin/waakhond "$dest/usr/bin/waakhond"
 
 d /etc/init.d
 f "$files/waakhond.init" /etc/init.d/waakhond 0755
