@@ -354,7 +354,7 @@ export class Inventory {
     d.category = id.category;
     d.name = id.name;
     d.confidence = id.confidence;
-    d.evidence = evidence;
+    d.evidence = forPeople(evidence);
     return before !== `${d.vendor}|${d.model}|${d.category}|${d.name}|${d.confidence}|${d.evidence.length}`;
   }
 
@@ -370,6 +370,24 @@ export class Inventory {
     this.evictedCount++;
     this.onChange?.(snapshot(s.device), 'evicted');
   }
+}
+
+/**
+ * The evidence list people read: rules that matched the same observation become one line with all
+ * they concluded (the heaviest weight kept), strongest first. Identity is computed from the full list.
+ */
+function forPeople(evidence: Evidence[]): Evidence[] {
+  const byDetail = new Map<string, Evidence>();
+  for (const e of evidence) {
+    const m = byDetail.get(e.detail);
+    if (!m) { byDetail.set(e.detail, { ...e }); continue; }
+    if (e.vendor && !m.vendor) m.vendor = e.vendor;
+    if (e.model && (!m.model || (e.weight ?? 0) > (m.weight ?? 0))) m.model = e.model;
+    if (e.category && !m.category) m.category = e.category;
+    m.weight = Math.max(m.weight ?? 0, e.weight ?? 0);
+    if (e.ts !== undefined && (m.ts === undefined || e.ts < m.ts)) m.ts = e.ts;
+  }
+  return [...byDetail.values()].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
 }
 
 function link(d: Device, other: string): boolean {
