@@ -96,7 +96,9 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
     for (const [id, msg] of pendingUpdates) {
       if (now - (alertSentAt.get(id) ?? -Infinity) >= upd) {
         pendingUpdates.delete(id);
+        alertSentAt.delete(id);
         alertSentAt.set(id, now);
+        bound(alertSentAt);
         each((s) => s.alert(msg));
       }
     }
