@@ -91,11 +91,12 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   }
   const dataDir = path.resolve(cfg.data ?? process.env.WAAKHOND_DATA ?? '.data');
 
+  let exporters: Exporters | null = null;
   // Store first: a corrupt file is moved aside here, before anything else can write.
   const store = new Store({
     dataDir, log, saveDelayMs: cfg.store.save_delay_s * 1000, alertRetentionDays: cfg.store.alert_retention_days,
     deviceRetentionDays: cfg.store.device_retention_days, maxDevices: cfg.store.max_devices, maxAlerts: cfg.store.max_alerts,
-    maxBytes: cfg.store.max_bytes, fsync: cfg.store.fsync,
+    maxBytes: cfg.store.max_bytes, fsync: cfg.store.fsync, onForget: (mac) => exporters?.deviceForgotten(mac),
   });
   store.load();
   log(`store: ${store.file} (${Object.keys(store.data.devices).length} devices, ${Object.keys(store.data.alerts).length} alerts)`);
@@ -110,7 +111,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   const inventory = new Inventory(cfg.fingerprints_dir ? { fingerprintsDir: cfg.fingerprints_dir } : {});
   const views = new Views(store, book);
   const hub = new Hub();
-  const exporters: Exporters = startExports((cfg.exports ?? {}) as Parameters<typeof startExports>[0], log);
+  exporters = startExports((cfg.exports ?? {}) as Parameters<typeof startExports>[0], log);
 
   const live: LiveStats = {
     started_ms: Date.now(), source: describe(spec), capture_state: 'running', capture_error: null, packets: 0, bytes: 0,

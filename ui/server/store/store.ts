@@ -62,6 +62,8 @@ export interface StoreOptions {
   maxBytes?: number;
   trafficPoints?: number;
   fsync?: boolean;
+  /** Called for each device that retention or the cap removed (exports forget it too). */
+  onForget?: (mac: string) => void;
 }
 
 export const STORE_FILE = 'waakhond.json';
@@ -89,7 +91,7 @@ export class Store {
   readonly file: string;
   readonly adapter: AtomicJsonFile<StoreData>;
   readonly stats = { writes: 0, write_errors: 0, pruned_alerts: 0, pruned_devices: 0, evicted_devices: 0, evicted_alerts: 0, trimmed_for_size: 0, bytes: 0 };
-  private readonly opts: Required<Omit<StoreOptions, 'log'>> & { log: (m: string) => void };
+  private readonly opts: Required<Omit<StoreOptions, 'log' | 'onForget'>> & { log: (m: string) => void; onForget?: (mac: string) => void };
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
   /** Latest capture time seen (µs): the clock retention runs on, so old captures are not pruned at once. */
@@ -194,7 +196,7 @@ export class Store {
     const devCut = nowUs - this.opts.deviceRetentionDays * DAY_US;
     for (const [mac, d] of Object.entries(this.data.devices)) {
       // A device the household named is theirs to forget, not ours.
-      if (d.last_seen < devCut && !this.data.names[mac]) { delete this.data.devices[mac]; devices++; }
+      if (d.last_seen < devCut && !this.data.names[mac]) { delete this.data.devices[mac]; devices++; this.opts.onForget?.(mac); }
     }
     for (const key of Object.keys(this.data.advice)) {
       const mac = key.slice(key.indexOf('@') + 1);
@@ -251,6 +253,7 @@ export class Store {
     for (const d of devs.slice(0, devs.length - this.opts.maxDevices)) {
       delete this.data.devices[d.mac];
       this.stats.evicted_devices++;
+      this.opts.onForget?.(d.mac);
     }
   }
 
