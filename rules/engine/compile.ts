@@ -100,12 +100,26 @@ function cidrList(x: string | string[]): Cidr[] {
   });
 }
 
-function same(v: unknown, want: string | number | boolean, nocase: boolean): boolean {
-  if (v === want) return true;
-  if (v === null || v === undefined) return false;
-  if (nocase && typeof want === 'string') return String(v).toLowerCase() === want.toLowerCase();
-  // Let "23" in a rule match the number 23 and the reverse (YAML authors quote freely).
-  return typeof v !== typeof want && String(v) === String(want);
+/** Equality that lets "23" in a rule match the number 23 and the reverse, without allocating per event. */
+function equalsTo(want: string | number | boolean, nocase: boolean): (v: unknown) => boolean {
+  const wantStr = String(want);
+  const wantNum = typeof want === 'number' ? want : typeof want === 'string' && /^-?\d+(\.\d+)?$/.test(want) ? Number(want) : undefined;
+  if (nocase && typeof want === 'string') {
+    const low = want.toLowerCase();
+    return (v) => typeof v === 'string' && v.toLowerCase() === low;
+  }
+  return (v) => v === want || (typeof v === 'number' && v === wantNum) || (typeof v === 'string' && v === wantStr);
+}
+
+/** A set of allowed values, holding numeric strings also as numbers and numbers also as strings. */
+function valueSet(list: (string | number)[], nocase: boolean): Set<unknown> {
+  const set = new Set<unknown>();
+  for (const x of list) {
+    set.add(nocase && typeof x === 'string' ? x.toLowerCase() : x);
+    set.add(String(x));
+    if (typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x)) set.add(Number(x));
+  }
+  return set;
 }
 
 /** One field condition -> predicate over the field's value (and the event, for gte_field). */
@@ -113,27 +127,24 @@ export function compileCondition(field: string, cond: RuleCondition, side?: 'src
   const get = getter(field, side);
   const tests: ((v: unknown, e: AnyEvent, ctx: FieldContext) => boolean)[] = [];
   if (cond === null || typeof cond !== 'object') {
-    const want = cond;
-    return (e, ctx) => same(get(e, ctx), want, false);
+    const eq = equalsTo(cond, false);
+    return (e, ctx) => eq(get(e, ctx));
   }
   if (Array.isArray(cond)) {
-    const set = new Set<unknown>(cond.flatMap((x) => [x, String(x)]));
-    return (e, ctx) => {
-      const v = get(e, ctx);
-      return set.has(v) || (typeof v === 'number' && set.has(String(v)));
-    };
+    const set = valueSet(cond, false);
+    return (e, ctx) => set.has(get(e, ctx));
   }
   const nocase = cond.nocase === true;
   const flags = nocase ? 'i' : '';
-  if (cond.eq !== undefined) { const w = cond.eq; tests.push((v) => same(v, w, nocase)); }
-  if (cond.ne !== undefined) { const w = cond.ne; tests.push((v) => !same(v, w, nocase)); }
+  if (cond.eq !== undefined) { const eq = equalsTo(cond.eq, nocase); tests.push((v) => eq(v)); }
+  if (cond.ne !== undefined) { const eq = equalsTo(cond.ne, nocase); tests.push((v) => !eq(v)); }
   if (cond.in) {
-    const set = new Set<unknown>(cond.in.flatMap((x) => [x, String(x), ...(nocase ? [String(x).toLowerCase()] : [])]));
-    tests.push((v) => set.has(v) || (v != null && set.has(nocase ? String(v).toLowerCase() : String(v))));
+    const set = valueSet(cond.in, nocase);
+    tests.push(nocase ? (v) => set.has(typeof v === 'string' ? v.toLowerCase() : v) : (v) => set.has(v));
   }
   if (cond.not_in) {
-    const set = new Set<unknown>(cond.not_in.flatMap((x) => [x, String(x)]));
-    tests.push((v) => !(set.has(v) || (v != null && set.has(String(v)))));
+    const set = valueSet(cond.not_in, nocase);
+    tests.push(nocase ? (v) => !set.has(typeof v === 'string' ? v.toLowerCase() : v) : (v) => !set.has(v));
   }
   if (cond.gt !== undefined) { const n = cond.gt; tests.push((v) => typeof v === 'number' && v > n); }
   if (cond.gte !== undefined) { const n = cond.gte; tests.push((v) => typeof v === 'number' && v >= n); }

@@ -161,13 +161,14 @@ export const BUCKETS = 10;
 
 /** A sum (or count) over a sliding window of BUCKETS ring buckets, or over tumbling windows. */
 export class WindowSum {
-  private readonly buckets: Float64Array | null;
+  // A plain array, not a Float64Array: typed arrays are costly to allocate and collect under a key churn.
+  private readonly buckets: number[] | null;
   private head = -1;
   private start = -1;
   total = 0;
 
   constructor(private readonly windowUs: number, sliding: boolean) {
-    this.buckets = sliding ? new Float64Array(BUCKETS) : null;
+    this.buckets = sliding ? new Array<number>(BUCKETS).fill(0) : null;
   }
 
   add(ts: number, v: number): void {
@@ -207,5 +208,12 @@ export class WindowSum {
   reset(): void {
     this.buckets?.fill(0);
     this.total = 0;
+  }
+
+  /** Forget everything, including the window position (for reuse by another key). */
+  clear(): void {
+    this.reset();
+    this.head = -1;
+    this.start = -1;
   }
 }

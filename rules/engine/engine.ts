@@ -78,6 +78,8 @@ interface Compiled {
   keys: Map<string, KeyState>;
   maxKeys: number;
   keysEvicted: number;
+  /** Evicted key states kept for reuse: a flood of new keys then allocates nothing. */
+  free: KeyState[];
   lastSweep: number;
   matched: number;
   fired: number;
@@ -97,6 +99,18 @@ interface AlertState {
   lastEvent: EngineEvent | null;
   /** Extra counters from the last firing (periodic: interval and jitter). */
   extra: Record<string, number> | null;
+}
+
+/** Delete up to n entries from the front (oldest inserted) of a Map in one pass; returns how many. */
+function evictOldest<K, V>(m: Map<K, V>, n: number, free?: V[]): number {
+  let done = 0;
+  for (const [k, v] of m) {
+    if (done >= n) break;
+    m.delete(k);
+    if (free) free.push(v);
+    done++;
+  }
+  return done;
 }
 
 const TEMPLATE_RE = /\{([a-z_0-9]+)\}/g;
@@ -182,6 +196,7 @@ export class RuleEngine implements FieldContext {
       keys: new Map(),
       maxKeys: rule.max_keys ?? this.opts.maxKeysPerRule,
       keysEvicted: 0,
+      free: [],
       lastSweep: 0,
       matched: 0,
       fired: 0,
@@ -344,19 +359,28 @@ export class RuleEngine implements FieldContext {
         for (const [k, s] of c.keys) if (ts - s.last > horizon) c.keys.delete(k);
       }
       if (c.keys.size >= c.maxKeys) {
-        const oldest = c.keys.keys().next().value as string;
-        c.keys.delete(oldest);
-        c.keysEvicted++;
-        this.stats.keys_evicted++;
+        // Evict the oldest eighth in one pass: deleting one key at a time from the front of a Map
+        // leaves holes that every later keys().next() walks over (O(n) per eviction under a flood).
+        const n = evictOldest(c.keys, Math.max(1, c.maxKeys >> 3), c.free);
+        c.keysEvicted += n;
+        this.stats.keys_evicted += n;
         this.markFull(`rules.keys:${c.rule.id}`);
       }
     }
-    const st: KeyState = {
-      last: ts,
-      sum: c.kind === 'count' || c.kind === 'sum' ? new WindowSum(c.windowUs, c.sliding) : null,
-      distinct: c.kind === 'distinct' ? new DistinctCounter(this.opts.distinctCap, c.windowUs) : null,
-      pLast: 0, pN: 0, pMean: 0, pM2: 0, step: 0, t0: 0,
-    };
+    let st = c.free.pop();
+    if (st !== undefined) {
+      st.last = ts;
+      st.sum?.clear();
+      st.distinct?.clear();
+      st.pLast = 0; st.pN = 0; st.pMean = 0; st.pM2 = 0; st.step = 0; st.t0 = 0;
+    } else {
+      st = {
+        last: ts,
+        sum: c.kind === 'count' || c.kind === 'sum' ? new WindowSum(c.windowUs, c.sliding) : null,
+        distinct: c.kind === 'distinct' ? new DistinctCounter(this.opts.distinctCap, c.windowUs) : null,
+        pLast: 0, pN: 0, pMean: 0, pM2: 0, step: 0, t0: 0,
+      };
+    }
     c.keys.set(key, st);
     return st;
   }
@@ -418,11 +442,14 @@ export class RuleEngine implements FieldContext {
     };
     this.collect(as, st, e, extra);
     if (this.alertsById.size >= this.opts.maxAlerts) {
-      const oldest = this.alertsById.keys().next().value as string;
-      const old = this.alertsById.get(oldest)!;
-      this.alertsById.delete(oldest);
-      this.current.delete(old.c.index + '\u0000' + this.keyFromId(old));
-      this.stats.alerts_evicted++;
+      // Least recently updated first, a batch at a time (see evictOldest).
+      let n = Math.max(1, this.opts.maxAlerts >> 4);
+      for (const [oldId, old] of this.alertsById) {
+        if (n-- <= 0) break;
+        this.alertsById.delete(oldId);
+        this.current.delete(old.c.index + '\u0000' + this.keyFromId(old));
+        this.stats.alerts_evicted++;
+      }
       this.markFull('rules.alerts');
     }
     this.alertsById.set(id, as);

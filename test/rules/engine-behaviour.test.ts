@@ -217,8 +217,11 @@ describe('bounded state', () => {
     const r = rule(`id: t.alerts\n${HEAD}match: { event: tcp_syn }\ngroup_by: [dst_ip]\n`);
     const eng = new RuleEngine([r], { maxAlerts: 50 });
     for (let i = 0; i < 500; i++) eng.observe(syn({ ts: T0 + i, dst_ip: `41.0.${i >> 8}.${i & 255}` }));
-    expect(eng.alerts()).toHaveLength(50);
-    expect(eng.stats.alerts_evicted).toBe(450);
+    const kept = eng.alerts().length;
+    // Evicted in batches of maxAlerts/16: between 47 and 50 remain.
+    expect(kept).toBeLessThanOrEqual(50);
+    expect(kept).toBeGreaterThanOrEqual(47);
+    expect(eng.stats.alerts_evicted).toBe(500 - kept);
     expect(eng.health().join('\n')).toMatch(/alert table full/);
   });
   it('distinct counts switch to HyperLogLog past the cap and stay within a few percent', () => {
