@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps, Env } from './context.js';
 import { fail } from './context.js';
-import { csrf, loadSession, requireSession, securityHeaders } from './security.js';
+import { csrf, hostCheck, loadSession, requireSession, securityHeaders } from './security.js';
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
@@ -29,6 +29,7 @@ export function createApp(deps: AppDeps, hooks: AppHooks = {}): Hono<Env> {
     hooks.deviceTouched?.(mac);
   };
   app.use('*', securityHeaders);
+  app.use('*', hostCheck(deps.allowedHosts ?? []));
   app.use('*', async (c, next) => { c.set('deps', deps); await next(); });
   app.use('*', loadSession);
   app.use('/api/*', bodyLimit({ maxSize: 16 * 1024, onError: (c) => fail(c, 413, 'body too large (16 KiB max)') }));

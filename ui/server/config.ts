@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
     capacity: z.number().int().min(1000).max(10_000_000).default(100_000),
     save_interval_s: z.number().min(10).max(86_400).default(600),
   }).strict().default({}),
+  /** Host names the dashboard answers to besides IP addresses and local names (.lan, .local, .home.arpa). */
+  allowed_hosts: z.array(z.string().min(1).max(253)).default([]),
   metrics: z.object({ token: z.string().min(16).nullable().default(null) }).strict().default({}),
   /** Passed unchanged to ui/server/exports (mqtt, syslog, webhooks, site_id, ...). */
   exports: z.record(z.string(), z.unknown()).default({}),

@@ -43,6 +43,8 @@ export interface AppDeps {
   webDir: string | null;
   log: (msg: string) => void;
   version: string;
+  /** Host names served besides IP literals and local names (DNS rebinding defence). */
+  allowedHosts?: string[];
 }
 
 export type Env = { Variables: { session: Session | null; deps: AppDeps } };

@@ -184,7 +184,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
       pipeline.dropped = source.stats.dropped;
       return { ...live, packets: p.packets, bytes: p.bytes, malformed: p.malformed, dropped: source.stats.dropped ?? 0, flows_active: pipeline.flows.active, laps: replayLaps() };
     },
-    metricsToken: metricsToken ?? null, webDir, log, version: VERSION,
+    metricsToken: metricsToken ?? null, webDir, log, version: VERSION, allowedHosts: cfg.allowed_hosts,
   }, {
     deviceTouched: exportDevice,
     extraRoutes: [lookupRoutes({

@@ -63,3 +63,28 @@ export function crossSite(origin: string | undefined, host: string | undefined, 
   }
   return null;
 }
+
+/**
+ * DNS rebinding defence: a page on evil.example that re-points its name at the sensor's LAN address
+ * reaches us with "Host: evil.example". Only IP literals, localhost, local names (.lan, .local,
+ * .home.arpa, .internal, a bare host name) and names listed in config allowed_hosts are served.
+ */
+export function hostAllowed(hostHeader: string | undefined, extra: readonly string[]): boolean {
+  if (!hostHeader) return true; // HTTP/1.0 clients and in-process tests send none; nothing to rebind
+  let host = hostHeader.toLowerCase();
+  if (host.startsWith('[')) return /^\[[0-9a-f:.]+\](:\d+)?$/.test(host); // IPv6 literal
+  host = host.replace(/:\d+$/, '');
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return true;
+  if (host === 'localhost' || !host.includes('.')) return true;
+  if (/\.(lan|local|home\.arpa|internal|localdomain|home)$/.test(host)) return true;
+  return extra.some((h) => h.toLowerCase() === host);
+}
+
+export function hostCheck(extra: readonly string[]): MiddlewareHandler<Env> {
+  return async (c, next) => {
+    if (!hostAllowed(c.req.header('host'), extra)) {
+      return c.json({ error: 'unknown Host name (add it to allowed_hosts in the config)' }, 421);
+    }
+    await next();
+  };
+}

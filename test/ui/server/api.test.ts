@@ -134,6 +134,19 @@ describe('validation: bad input gets a 4xx with a reason, never a 500', () => {
   });
 });
 
+describe('DNS rebinding', () => {
+  it('answers IP literals and local names, refuses foreign Host names', async () => {
+    const { app } = makeApp();
+    for (const host of ['192.168.1.2:8080', '[fd00::1]:8080', 'localhost:8080', 'waakhond.lan', 'openwrt', 'pi.home.arpa', 'pi.local']) {
+      expect((await app.request('http://x/api/health', { headers: { host } })).status, host).toBe(200);
+    }
+    for (const host of ['evil.example', 'evil.example:8080', 'rebind.attacker.com', '[fd00::1]evil']) {
+      const r = await app.request('http://x/api/health', { headers: { host } });
+      expect(r.status, host).toBe(421);
+    }
+  });
+});
+
 describe('headers', () => {
   it('sets a strict CSP without unsafe-inline and sends no CORS headers', async () => {
     const { app } = makeApp();
