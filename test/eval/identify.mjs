@@ -2,8 +2,9 @@
 // Identification accuracy on the IoT Sentinel setup captures: runs each labelled device's captures
 // through analyze and compares vendor, category and model with ../shared/pcaps/iot-sentinel/labels.json.
 //
-// Usage: node test/eval/identify.mjs [--json] [--first N] [--verbose] [DIR...]
+// Usage: node test/eval/identify.mjs [--json] [--first N] [--verbose] [--cli] [DIR...]
 //   --first N   only the first N captures of each device (identity must be there early)
+//   --cli       run the built CLI (node dist/waakhond.mjs analyze --json FILES) instead of bundling analyze
 //   DIR         only these device directories
 // Scoring follows labels.json "about": vendor right if any vendor_accept string is in the reported
 // vendor (lower-case); model right if any model token is in the reported model (lower-case), counted
@@ -22,7 +23,8 @@ const json = args.includes('--json');
 const verbose = args.includes('--verbose');
 const firstIdx = args.indexOf('--first');
 const first = firstIdx >= 0 ? Number(args[firstIdx + 1]) : Infinity;
-const only = args.filter((a, i) => !a.startsWith('--') && i !== firstIdx + 1);
+const useCli = args.includes('--cli');
+const only = args.filter((a, i) => !a.startsWith('--') && (firstIdx < 0 || i !== firstIdx + 1));
 
 if (!existsSync(path.join(base, 'labels.json'))) {
   console.error(`identify: no labels at ${base}/labels.json (set WAAKHOND_SHARED)`);
@@ -34,17 +36,29 @@ if (!existsSync(path.join(root, 'dist', 'data', 'oui.txt'))) {
   spawnSync(process.execPath, [path.join(root, 'firmware-scripts', 'oui', 'build-oui.mjs'), '--quiet'], { cwd: root, stdio: 'inherit' });
 }
 
-// Bundle the analyze entry point (TypeScript) to a temporary module, the way the CLI bundle is built.
-const tmp = mkdtempSync(path.join(tmpdir(), 'wk-eval-'));
-const outfile = path.join(tmp, 'analyze.mjs');
-await build({
-  entryPoints: [path.join(root, 'sensor', 'analyze.ts')], outfile, bundle: true, platform: 'node', format: 'esm',
-  target: 'node20', external: ['pcap'], logLevel: 'error',
-  banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
-  define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.join(root, 'sensor', 'analyze.ts')).href) },
-});
-const { analyzeFiles } = await import(pathToFileURL(outfile).href);
-rmSync(tmp, { recursive: true, force: true });
+let analyzeFiles;
+if (useCli) {
+  const { spawnSync } = await import('node:child_process');
+  const cli = path.join(root, 'dist', 'waakhond.mjs');
+  analyzeFiles = async (files) => {
+    const r = spawnSync(process.execPath, [cli, 'analyze', '--json', ...files], { cwd: root, maxBuffer: 256 * 1024 * 1024 });
+    if (r.status !== 0 && !r.stdout.length) throw new Error(`${cli} analyze failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.toString());
+  };
+} else {
+  // Bundle the analyze entry point (TypeScript) to a temporary module, the way the CLI bundle is built.
+  const tmp = mkdtempSync(path.join(tmpdir(), 'wk-eval-'));
+  const outfile = path.join(tmp, 'analyze.mjs');
+  await build({
+    entryPoints: [path.join(root, 'sensor', 'analyze.ts')], outfile, bundle: true, platform: 'node', format: 'esm',
+    target: 'node20', external: ['pcap'], logLevel: 'error',
+    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.join(root, 'sensor', 'analyze.ts')).href) },
+  });
+  const mod = await import(pathToFileURL(outfile).href);
+  rmSync(tmp, { recursive: true, force: true });
+  analyzeFiles = (files) => mod.analyzeFiles(files, { ruleDirs: [] });
+}
 
 const labels = JSON.parse(readFileSync(path.join(base, 'labels.json'), 'utf8'));
 const rows = [];
@@ -52,7 +66,7 @@ for (const l of labels.devices) {
   if (only.length && !only.includes(l.dir)) continue;
   const dir = path.join(base, l.dir);
   const files = readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort(natural).slice(0, first).map((f) => path.join(dir, f));
-  const report = await analyzeFiles(files, { ruleDirs: [] });
+  const report = await analyzeFiles(files);
   const d = report.devices.find((x) => x.mac === l.mac.toLowerCase()) ?? null;
   const vendor = (d?.vendor ?? '').toLowerCase();
   const model = (d?.model ?? '').toLowerCase();
