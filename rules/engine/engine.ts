@@ -158,6 +158,9 @@ export class RuleEngine implements FieldContext {
   /** Capture time of the first event seen (traffic intervals start before their first packet). */
   private firstTs = -1;
   private alertDepth = 0;
+  /** Alerts with an 'updated' notification held back by the update interval. */
+  private readonly pendingUpdates = new Set<AlertState>();
+  private lastPendingCheck = 0;
 
   constructor(rules: Rule[], opts: RuleEngineOptions = {}) {
     this.opts = {
@@ -224,6 +227,8 @@ export class RuleEngine implements FieldContext {
     this.stats.events++;
     if (e.ts > this.now) this.now = e.ts;
     if (this.firstTs < 0) this.firstTs = e.ts;
+    // Once per second of capture time, send the held-back updates that are due.
+    if (this.pendingUpdates.size > 0 && e.ts - this.lastPendingCheck >= 1_000_000) this.sendDueUpdates(e.ts);
     if (e.type === 'dhcp') this.noteDhcp(e);
     const list = this.byType.get(e.type);
     if (list === undefined) return;
@@ -411,6 +416,7 @@ export class RuleEngine implements FieldContext {
       this.alertsById.set(as.alert.id, as);
       as.pending = true;
       if (ts - as.lastEmit >= this.opts.updateIntervalUs) this.emit(as, 'updated');
+      else this.pendingUpdates.add(as);
       return;
     }
     const episode = as ? as.episode + 1 : 1;
@@ -447,6 +453,7 @@ export class RuleEngine implements FieldContext {
       for (const [oldId, old] of this.alertsById) {
         if (n-- <= 0) break;
         this.alertsById.delete(oldId);
+        this.pendingUpdates.delete(old);
         this.current.delete(old.c.index + '\u0000' + this.keyFromId(old));
         this.stats.alerts_evicted++;
       }
@@ -517,9 +524,18 @@ export class RuleEngine implements FieldContext {
     return a;
   }
 
+  private sendDueUpdates(now: number): void {
+    this.lastPendingCheck = now;
+    for (const as of this.pendingUpdates) {
+      if (!as.pending) this.pendingUpdates.delete(as);
+      else if (now - as.lastEmit >= this.opts.updateIntervalUs) this.emit(as, 'updated');
+    }
+  }
+
   private emit(as: AlertState, change: 'raised' | 'updated'): void {
-    as.lastEmit = as.alert.last_seen;
+    as.lastEmit = Math.max(this.now, as.alert.last_seen);
     as.pending = false;
+    this.pendingUpdates.delete(as);
     if (change === 'updated') this.stats.alerts_updated++;
     if (this.onAlert) this.onAlert(this.render(as), change);
   }
@@ -534,9 +550,10 @@ export class RuleEngine implements FieldContext {
     this.alertDepth--;
   }
 
-  /** End of capture (or periodically): send the pending 'updated' notifications. */
+  /** End of capture: send the 'updated' notifications still held back by the update interval. */
   flush(): void {
-    for (const as of this.alertsById.values()) if (as.pending) this.emit(as, 'updated');
+    for (const as of [...this.pendingUpdates]) if (as.pending) this.emit(as, 'updated');
+    this.pendingUpdates.clear();
   }
 
   /** Every alert kept, most severe first, then by first_seen. */

@@ -171,8 +171,21 @@ describe('suppression and notifications', () => {
     eng.observe(syn({ ts: T0 + 20 * S }));
     eng.observe(syn({ ts: T0 + 200 * S }));
     eng.flush();
-    expect(seen).toEqual([`raised t.sup/${DEV} 1`, `updated t.sup/${DEV} 3`, `raised t.sup/${DEV}/2 1`]);
+    // The update held back at 1 s goes out when the clock reaches 20 s; the one at 20 s when it reaches 200 s.
+    expect(seen).toEqual([`raised t.sup/${DEV} 1`, `updated t.sup/${DEV} 2`, `updated t.sup/${DEV} 3`, `raised t.sup/${DEV}/2 1`]);
     expect(eng.alerts()).toHaveLength(2);
+  });
+  it('a held-back update is sent once due, on any later event', () => {
+    const r = rule(`id: t.held\n${HEAD}match: { event: tcp_syn, dst_port: 23 }\n`);
+    const eng = new RuleEngine([r], { updateIntervalUs: 10 * S });
+    const seen: string[] = [];
+    eng.onAlert = (a, ch) => seen.push(`${ch} ${a.count}`);
+    eng.observe(syn({ ts: T0 }));
+    eng.observe(syn({ ts: T0 + S }));
+    eng.observe(syn({ ts: T0 + 5 * S, dst_port: 80 }));
+    expect(seen).toEqual(['raised 1']);
+    eng.observe(syn({ ts: T0 + 11 * S, dst_port: 80 })); // not matching, but the clock moved on
+    expect(seen).toEqual(['raised 1', 'updated 2']);
   });
   it('DHCP-assigned resolvers decide dhcp_dns', () => {
     const r = rule(`id: t.dns\n${HEAD}match: { event: dns, dhcp_dns: not_assigned }\n`);
