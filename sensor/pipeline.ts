@@ -18,7 +18,8 @@ import { parseHttpRequest, parseHttpResponse } from './protocols/http/parse.js';
 import { parseNetbiosNs } from './protocols/netbios/parse.js';
 import { parseSsdp } from './protocols/ssdp/parse.js';
 import { parseTelnetData } from './protocols/telnet/parse.js';
-import { parseTlsClientHello } from './protocols/tls/parse.js';
+import { parseQuicInitial } from './protocols/quic/parse.js';
+import { parseTlsClientHello, tlsHelloLength } from './protocols/tls/parse.js';
 import { TrafficCounters } from './traffic.js';
 
 export interface PipelineOptions {
@@ -61,6 +62,12 @@ const HTTP_SEGMENTS = 4;
 
 const APP_NONE = 0;
 const APP_NOT_HTTP = 1;
+const APP_TLS_PENDING = 2;
+
+/** ClientHellos split over TCP segments are joined up to this size and this many flows at once. */
+const TLS_REASSEMBLY_MAX = 16384;
+const TLS_PENDING_FLOWS = 256;
+const TLS_SEGMENTS = 4;
 
 const MAC_CACHE_MAX = 4096;
 
@@ -79,6 +86,8 @@ export class Pipeline {
   private nextStats = -1;
   private nextExpire = -1;
   private readonly reportedErrors = new Set<string>();
+  /** First client bytes of flows whose ClientHello spans several segments (Chrome's post-quantum hellos do). */
+  private readonly tlsPending = new Map<number, Uint8Array>();
   private readonly onError: (where: string, err: unknown) => void;
   /** Set by the capture source owner: kernel drops, for sensor_stats. */
   dropped: number | null = null;
@@ -197,17 +206,34 @@ export class Pipeline {
     const segs = fromOrig ? fl.origSegs[f] : fl.respSegs[f];
     const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);
     const serverPort = fl.respPort[f];
+    if (serverPort === 53 || serverPort === 5353) {
+      // DNS over TCP (RFC 7766): length-prefixed messages; the first of each side is enough for us.
+      if (segs === 1) {
+        const d = this.guard('dns', () => parseDns(payload, true));
+        if (d) this.emit({ type: 'dns', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), mdns: serverPort === 5353, llmnr: false, transport: 'tcp', src_port: p.srcPort, dst_port: p.dstPort, ...d });
+        else this.stats.unparsed++;
+      }
+      return;
+    }
     if (TELNET_PORTS.has(serverPort)) {
       if (segs <= TELNET_SEGMENTS) this.telnet(payload, fromOrig, srcLocal, dstLocal);
       return;
     }
     if (fl.app[f] === APP_NOT_HTTP) return;
+    if (fl.app[f] === APP_TLS_PENDING) {
+      if (fromOrig) this.tlsContinue(f, payload, segs, srcLocal, dstLocal);
+      return;
+    }
     if (fromOrig) {
       if (segs === 1 && payload[0] === 0x16 && payload.length > 5 && payload[1] === 3) {
-        const hello = this.guard('tls', () => parseTlsClientHello(payload));
+        const need = tlsHelloLength(payload);
+        if (need !== null && need > payload.length && need <= TLS_REASSEMBLY_MAX && this.tlsPending.size < TLS_PENDING_FLOWS) {
+          this.tlsPending.set(f, payload.slice());
+          fl.app[f] = APP_TLS_PENDING;
+          return;
+        }
         fl.app[f] = APP_NOT_HTTP;
-        if (hello) this.emit({ type: 'tls_client_hello', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort, ...hello });
-        else this.stats.unparsed++;
+        this.tlsHello(payload, srcLocal, dstLocal);
         return;
       }
       if (segs <= HTTP_SEGMENTS) {
@@ -218,6 +244,33 @@ export class Pipeline {
     } else if (segs <= HTTP_SEGMENTS) {
       const res = this.guard('http', () => parseHttpResponse(payload));
       if (res) this.emit({ type: 'http_response', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort, ...res });
+    }
+  }
+
+  private tlsHello(bytes: Uint8Array, srcLocal: boolean, dstLocal: boolean): void {
+    const p = this.p;
+    const hello = this.guard('tls', () => parseTlsClientHello(bytes));
+    if (hello) this.emit({ type: 'tls_client_hello', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort, ...hello });
+    else this.stats.unparsed++;
+  }
+
+  /** Appends a client segment to a pending ClientHello; parses it when complete or when we give up. */
+  private tlsContinue(f: number, payload: Uint8Array, segs: number, srcLocal: boolean, dstLocal: boolean): void {
+    const first = this.tlsPending.get(f);
+    if (first === undefined) {
+      this.flows.app[f] = APP_NOT_HTTP;
+      return;
+    }
+    const joined = new Uint8Array(Math.min(first.length + payload.length, TLS_REASSEMBLY_MAX));
+    joined.set(first);
+    joined.set(payload.subarray(0, joined.length - first.length), first.length);
+    const need = tlsHelloLength(joined) ?? joined.length;
+    if (joined.length >= need || segs >= TLS_SEGMENTS || joined.length >= TLS_REASSEMBLY_MAX) {
+      this.tlsPending.delete(f);
+      this.flows.app[f] = APP_NOT_HTTP;
+      this.tlsHello(joined, srcLocal, dstLocal);
+    } else {
+      this.tlsPending.set(f, joined);
     }
   }
 
@@ -233,7 +286,7 @@ export class Pipeline {
 
   private udp(srcLocal: boolean, dstLocal: boolean): void {
     const p = this.p;
-    this.flows.update(p);
+    const r = this.flows.update(p);
     if (p.payloadLen <= 0) return;
     const sp = p.srcPort;
     const dp = p.dstPort;
@@ -263,6 +316,13 @@ export class Pipeline {
       const s = this.guard('ssdp', () => parseSsdp(payload));
       if (!s) { this.stats.unparsed++; return; }
       this.emit({ type: 'ssdp', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: sp, dst_port: dp, ...s });
+      return;
+    }
+    // QUIC Initial (RFC 9000 17.2.2): long header, padded to >= 1200 bytes (RFC 9000 14.1). Decrypting
+    // costs ~70 us, so only the first two client datagrams of a flow are tried (a flood on 443 stays cheap).
+    if (dp === 443 && r > 0 && payload.length >= 1200 && (payload[0] & 0xc0) === 0xc0 && this.flows.origPkts[r - 1] <= 2) {
+      const h = this.guard('quic', () => parseQuicInitial(payload));
+      if (h) this.emit({ type: 'tls_client_hello', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: sp, dst_port: dp, ...h });
     }
   }
 
@@ -340,6 +400,7 @@ export class Pipeline {
   }
 
   private flowEnded(f: number, reason: FlowEndReason): void {
+    if (this.tlsPending.size > 0) this.tlsPending.delete(f);
     const fl = this.flows;
     const o = f * 4;
     const ipProto = fl.proto[f];

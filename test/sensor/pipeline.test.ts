@@ -72,6 +72,32 @@ describeShared('pipeline events on real captures', () => {
     expect(hello[0].ja3_hash).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('TLS: a ClientHello split over two TCP segments is joined', async () => {
+    const { all } = await events(pcap('ndpi/pcap/dingtalk.pcap'));
+    const hello = ofType(all, 'tls_client_hello');
+    // tshark -Y 'tls.handshake.type==1 && tcp.segments': one reassembled hello, SNI static.dingtalk.com
+    const h = hello.find((x) => x.sni === 'static.dingtalk.com');
+    expect(h).toBeDefined();
+    // Complete (not truncated): the fingerprints are filled in.
+    expect(h!.ja4).toMatch(/^t1/);
+    expect(h!.ja3_hash).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('TLS: JA4 marks an unknown supported_versions value as 00', async () => {
+    const { all } = await events(pcap('ndpi/pcap/tls_2_reasms.pcapng'));
+    // tshark: supported_versions 0x0304, 0xfb1a (not a known TLS version): JA4 spec says "00".
+    const h = ofType(all, 'tls_client_hello').find((x) => x.sni === 'i.instagram.com');
+    expect(h!.ja4).toMatch(/^t00d/);
+  });
+
+  it('QUIC: the SNI of an Initial packet', async () => {
+    const { all } = await events(pcap('ndpi/pcap/quic-23.pcap'));
+    const hello = ofType(all, 'tls_client_hello');
+    // tshark: tls.handshake.extensions_server_name quic.aiortc.org (IETF draft 23)
+    expect(hello.map((h) => h.sni)).toContain('quic.aiortc.org');
+    expect(hello[0].ja4).toMatch(/^q/);
+  });
+
   it('SSDP: a MiniUPnPd NOTIFY with SERVER, USN and LOCATION', async () => {
     const { all } = await events(pcap('suricata-verify/sip-ssdp-pm__ssdp.pcap'));
     const s = ofType(all, 'ssdp');
