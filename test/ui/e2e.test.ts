@@ -141,6 +141,13 @@ describe('dashboard in Chromium', () => {
       return s.advice[`update@${CAMERA}`]?.state;
     }, { timeout: 5000 }).toBe('done');
     expect(errors).toEqual([]);
+    // Accessibility basics: every form control has a label, every button a name, one h1.
+    const a11y = await page.evaluate(() => ({
+      unlabelled: [...document.querySelectorAll('input, select')].filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).length,
+      nameless: [...document.querySelectorAll('button')].filter((b) => !(b.textContent ?? '').trim() && !b.getAttribute('aria-label')).length,
+      h1: document.querySelectorAll('h1').length,
+    }));
+    expect(a11y).toEqual({ unlabelled: 0, nameless: 0, h1: 1 });
   });
 
   it('renders a hostile device name as text, never as HTML', async () => {

@@ -56,6 +56,17 @@ describe('advice data', () => {
     expect(AdviceBook.statusOf(cc)).toBe('ok');
   });
 
+  it('fills every placeholder in both languages', () => {
+    const alerts = [...CONTRACT_IDS].map((id, i) => ({ ...miraiAlert('c0:56:e3:17:8a:4d'), id: `a${i}`, advice: id }));
+    for (const lang of ['nl', 'en'] as const) {
+      for (const vendor of ['Hikvision', null]) {
+        const cards = book.cardsFor({ mac: 'c0:56:e3:17:8a:4d', vendor, category: 'camera', label: 'Cam' }, alerts, lang, {});
+        expect(cards.map((c) => c.advice).sort()).toEqual([...CONTRACT_IDS].sort());
+        for (const c of cards) expect(JSON.stringify([c.title, c.why, c.steps, c.vendor]), `${lang} ${c.advice}`).not.toMatch(/\{[a-z]+\}/);
+      }
+    }
+  });
+
   it('done and snoozed cards do not count for the status', () => {
     const dev = { mac: '50:c7:bf:2a:91:33', vendor: 'TP-Link', category: 'smart-plug' as const, label: 'plug' };
     expect(AdviceBook.statusOf(book.cardsFor(dev, [], 'en', {}))).toBe('update-advised');
