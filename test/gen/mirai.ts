@@ -1,6 +1,6 @@
 // Mirai-faithful traffic, following the published source (jgamblin/Mirai-Source-Code): scanner, brute force, report, loader, C2, floods.
 import dnsPacket from 'dns-packet';
-import { TCP, concat, ip4, tcpFrame, text, udpFrame, dnsPayload } from './packets.js';
+import { ETH_IPV4, TCP, concat, ethernet, ip4, ipv4, tcpFrame, text, udp, udpFrame, dnsPayload, httpRequest } from './packets.js';
 import { S, type Host, type Scene } from './scene.js';
 
 /** scanner.c: SCANNER_RAW_PPS. */
@@ -183,3 +183,59 @@ export const MIRAI_CREDS: [string, string][] = [
   ['root', 'xc3511'], ['root', 'vizxv'], ['root', 'admin'], ['admin', 'admin'], ['root', '888888'], ['root', 'xmhdipc'],
   ['root', 'default'], ['root', 'juantech'], ['root', '123456'], ['root', '54321'], ['support', 'support'], ['root', '12345'],
 ];
+
+/**
+ * attack_tcp_ack(): ACK packets with random source and destination ports and random seq/ack to one
+ * target. The published default carries 512 random bytes; operators set len=0 for bare ACKs, which is
+ * what this generates (the sensor counts bare ACKs).
+ */
+export function ackFlood(sc: Scene, bot: Host, target: string, t: number, seconds: number, pps: number): void {
+  const n = Math.round(seconds * pps);
+  for (let i = 0; i < n; i++) {
+    sc.at(t + (i * S) / pps, tcpFrame(bot.mac, sc.router.mac, bot.ip, target, {
+      sport: sc.rand() & 0xffff, dport: sc.rand() & 0xffff, seq: sc.rand(), ack: sc.rand(), flags: TCP.ACK, window: sc.rand() & 0xffff,
+    }, undefined, 64, sc.rand() & 0xffff));
+  }
+}
+
+/** attack_gre_ip(): GRE (IP protocol 47, RFC 2784) carrying IPv4/UDP with 512 random bytes, to one target. */
+export function greFlood(sc: Scene, bot: Host, target: string, t: number, seconds: number, pps: number): void {
+  const payload = new Uint8Array(512).map(() => sc.rand() & 255);
+  const n = Math.round(seconds * pps);
+  for (let i = 0; i < n; i++) {
+    const inner = ipv4({ src: bot.ip, dst: target, proto: 17, id: sc.rand() & 0xffff }, udp(bot.ip, target, sc.rand() & 0xffff, sc.rand() & 0xffff, payload));
+    const gre = concat(Uint8Array.of(0, 0, 0x08, 0x00), inner);
+    sc.at(t + (i * S) / pps, ethernet(bot.mac, sc.router.mac, ETH_IPV4, ipv4({ src: bot.ip, dst: target, proto: 47, id: sc.rand() & 0xffff }, gre)));
+  }
+}
+
+/** attack_udp_generic() with len=64 and random ports at a high rate. */
+export function udpFloodSmall(sc: Scene, bot: Host, target: string, t: number, seconds: number, pps: number): void {
+  const payload = new Uint8Array(64).map(() => sc.rand() & 255);
+  const n = Math.round(seconds * pps);
+  for (let i = 0; i < n; i++) {
+    sc.at(t + (i * S) / pps, udpFrame(bot.mac, sc.router.mac, bot.ip, target, sc.rand() & 0xffff || 1, sc.rand() & 0xffff || 1, payload, 64, sc.rand() & 0xffff));
+  }
+}
+
+/** attack_udp_dns(): queries for 12 random characters under the victim's domain, through the home resolver. */
+export function waterTorture(sc: Scene, bot: Host, resolver: Host, domain: string, t: number, count: number, gapUs: number): void {
+  const alpha = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  for (let i = 0; i < count; i++) {
+    let label = '';
+    for (let k = 0; k < 12; k++) label += alpha[sc.rand() % alpha.length];
+    const q: dnsPacket.Packet = { type: 'query', id: sc.rand() & 0xffff, flags: 0x0100, questions: [{ type: 'A', name: `${label}.${domain}` }] };
+    sc.at(t + i * gapUs, udpFrame(bot.mac, resolver.mac, bot.ip, resolver.ip, sc.ephemeral(), 53, dnsPayload(q), 64, sc.rand() & 0xffff));
+  }
+}
+
+/** attack_app_http(): GET requests to one site from many connections (conns= option), each closed after the answer. */
+export function httpFlood(sc: Scene, bot: Host, server: Host, host: string, t: number, requests: number, gapUs: number): void {
+  for (let i = 0; i < requests; i++) {
+    const req = httpRequest('GET', '/', {
+      Host: host, 'User-Agent': 'Mozilla/5.0 (Windows NT 10.0; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/51.0.2704.103 Safari/537.36',
+      Connection: 'keep-alive', Accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/webp,*/*;q=0.8',
+    });
+    sc.tcpSession(bot, server, { t: t + i * gapUs, dport: 80, rtt: 30_000, exchanges: [{ from: 'c', data: req }, { from: 's', data: text('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n') }], close: 'rst' });
+  }
+}

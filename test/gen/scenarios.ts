@@ -2,7 +2,8 @@
 import { demoRecords } from './demo.js';
 import { homeBackground, homeStart, makeHome, T0, type Home } from './home.js';
 import {
-  MIRAI_CREDS, c2Lookup, c2Session, loaderInfect, reportWorking, scanProbes, synFlood, telnetBruteForce, udpFlood, vseFlood,
+  MIRAI_CREDS, ackFlood, c2Lookup, c2Session, greFlood, httpFlood, loaderInfect, reportWorking, scanProbes, synFlood,
+  telnetBruteForce, udpFlood, udpFloodSmall, vseFlood, waterTorture,
 } from './mirai.js';
 import { TCP, ip4, tcpFrame } from './packets.js';
 import type { PcapRecord } from './pcap.js';
@@ -76,6 +77,35 @@ export const SCENARIOS: Record<string, () => PcapRecord[]> = {
     udpFlood(h.sc, h.camera, '203.0.114.77', at(20.5), 3, 300);
     vseFlood(h.sc, h.camera, '203.0.114.78', at(30.5), 2, 400);
     synFlood(h.sc, h.camera, '203.0.114.79', at(40.5), 4, 1500);
+    return h.sc.records;
+  },
+  /** Outbound ACK (bare, random ports), GRE and high-rate small UDP floods. */
+  'mirai-floods-2': () => {
+    const h = quietHome(13);
+    ackFlood(h.sc, h.camera, '203.0.114.80', at(20.5), 4, 2500);
+    greFlood(h.sc, h.camera, '203.0.114.81', at(30.5), 4, 600);
+    udpFloodSmall(h.sc, h.camera, '203.0.114.82', at(40.5), 4, 5500);
+    return h.sc.records;
+  },
+  /** DNS water torture through the home resolver, then an HTTP flood against one site. */
+  'mirai-app-floods': () => {
+    const h = quietHome(17);
+    waterTorture(h.sc, h.camera, h.router, 'victim-shop.nl', at(20), 260, 150_000);
+    httpFlood(h.sc, h.camera, h.sc.remote('203.0.114.90'), 'www.victim-shop.nl', at(70), 400, 20_000);
+    return h.sc.records;
+  },
+  /** The infected camera brute-forces other hosts' telnet (the bot side of scanner.c). */
+  'mirai-bot-bruteforce': () => {
+    const h = quietHome(19);
+    for (let k = 0; k < 4; k++) {
+      telnetBruteForce(h.sc, h.camera, h.sc.remote(h.sc.publicIp()), at(20 + k * 12), MIRAI_CREDS.slice(k * 3, k * 3 + 3), { successLast: k === 3 });
+    }
+    return h.sc.records;
+  },
+  /** A laptop at home logs into the camera's telnet: a LAN telnet server, nothing more. */
+  'telnet-lan': () => {
+    const h = quietHome(23);
+    telnetBruteForce(h.sc, h.laptop, h.camera, at(20), [['admin', 'Tr0ub4dor&3']], { successLast: false });
     return h.sc.records;
   },
   // Ladders (suricata-verify style): counts just below and at each threshold.
