@@ -14,6 +14,8 @@ export const RULE_FIELDS = {
   upnp: ['manufacturer', 'model_name', 'model_number', 'model_description', 'friendly_name', 'device_type', 'manufacturer_url'],
   dns: ['domain'],
   http: ['user_agent', 'server'],
+  /** A LAN client's HTTP request to the device: the API it serves (path without query, uri, port, method). */
+  http_api: ['path', 'uri', 'port', 'method'],
   netbios: ['name'],
   tcp: ['syn'],
   /** Second pass over models other evidence named: product-line naming ("DCS-" is a D-Link camera). */

@@ -12,6 +12,7 @@ const FIELD_LABEL: Record<string, string> = {
   st: 'NT/ST', usn: 'USN', location: 'LOCATION', header: 'header', search: 'M-SEARCH for', domain: 'name',
   manufacturer: 'manufacturer', model_name: 'modelName', model_number: 'modelNumber', model_description: 'modelDescription',
   friendly_name: 'friendlyName', device_type: 'deviceType', manufacturer_url: 'manufacturerURL', name: 'name', syn: 'SYN',
+  path: 'request to it for', uri: 'request to it for', port: 'port', method: 'method',
 };
 
 /** Evidence from one matched rule, before it is attached to a device. */

@@ -56,6 +56,15 @@ export function observationsOf(e: WaakhondEvent): Observation[] {
       if (!fromLan(e)) return [];
       const out: Observation[] = [];
       if (e.user_agent) out.push({ kind: 'http', source: 'http', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: new Map([['user_agent', [e.user_agent.slice(0, MAX_VALUE_LEN)]]]) });
+      if (e.direction === 'internal' && e.dst_mac) {
+        // A LAN client (the phone's app) calling the device's own API says what the device is.
+        const f = new Map<string, string[]>();
+        add(f, 'uri', e.uri);
+        add(f, 'path', e.uri.split('?')[0]);
+        add(f, 'port', String(e.dst_port));
+        add(f, 'method', e.method);
+        out.push({ kind: 'http_api', source: 'http', mac: e.dst_mac, ip: e.dst_ip, ts: e.ts, fields: f });
+      }
       const host = e.host?.replace(/:\d+$/, '').toLowerCase();
       if (host && !/^[\d.]+$/.test(host)) out.push({ kind: 'dns', source: 'http', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: new Map([['domain', [host]]]) });
       return out;

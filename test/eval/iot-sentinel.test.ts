@@ -18,8 +18,6 @@ interface Label { dir: string; mac: string; vendor: string; vendor_accept: strin
  * category test is expected to fail for them, and will say so when new knowledge fixes it.
  */
 const NO_CATEGORY_EVIDENCE: Record<string, string> = {
-  EdimaxPlug1101W: 'only DHCP, myedimax.com (shared by Edimax plugs and cameras) and an encrypted cloud protocol',
-  EdimaxPlug2101W: 'only DHCP, myedimax.com (shared by Edimax plugs and cameras) and an encrypted cloud protocol',
   EdnetGateway: 'Hi-Flying module hostname and a white-label cloud (icomen.yunext.com): nothing says hub',
   HomeMaticPlug: 'only the eQ-3 OUI and one TLS-less TCP stream to port 9292: the traffic of an eQ-3 access point',
   SmarterCoffee: 'only DHCP (ESP_ hostname) and EAPOL',

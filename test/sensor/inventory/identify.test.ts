@@ -271,3 +271,23 @@ describe('DHCP option 55 order', () => {
     expect(inv.get('ca:00:00:00:00:03')).toMatchObject({ vendor: null, category: 'other' });
   });
 });
+
+describe('device APIs called by LAN clients', () => {
+  it('a phone calling /smartplug.cgi on port 10000 makes the callee an Edimax smart plug, not the phone', () => {
+    const inv = new Inventory();
+    inv.observe(httpReq('ac:37:43:00:00:01', { dst_mac: '74:da:38:4a:76:49', dst_ip: '192.168.1.80', direction: 'internal', dst_port: 10000, method: 'POST', uri: '/smartplug.cgi', user_agent: 'Dalvik/2.1.0 (Linux; U; Android 6.0)' }));
+    expect(inv.get('74:da:38:4a:76:49')).toMatchObject({ vendor: 'Edimax', category: 'smart-plug' });
+    expect(inv.get('74:da:38:4a:76:49')!.evidence.some((e) => /request to it for \/smartplug\.cgi/.test(e.detail))).toBe(true);
+    expect(inv.get('ac:37:43:00:00:01')!.category).toBe('phone');
+  });
+
+  it('Roku ECP on port 8060, Hue REST paths; the same path on another port is not Roku', () => {
+    const inv = new Inventory();
+    inv.observe(httpReq('ac:37:43:00:00:01', { dst_mac: '02:00:00:00:20:01', dst_ip: '192.168.1.81', direction: 'internal', dst_port: 8060, uri: '/query/device-info' }));
+    inv.observe(httpReq('ac:37:43:00:00:01', { dst_mac: '02:00:00:00:20:02', dst_ip: '192.168.1.82', direction: 'internal', dst_port: 80, uri: '/query/device-info' }));
+    inv.observe(httpReq('ac:37:43:00:00:01', { dst_mac: '02:00:00:00:20:03', dst_ip: '192.168.1.83', direction: 'internal', dst_port: 80, uri: '/api/7af1dee81e8e93fe3d50e80d40770a5b/lights/new' }));
+    expect(inv.get('02:00:00:00:20:01')).toMatchObject({ vendor: 'Roku', category: 'media' });
+    expect(inv.get('02:00:00:00:20:02')!.vendor).toBeNull();
+    expect(inv.get('02:00:00:00:20:03')).toMatchObject({ vendor: 'Philips Hue', category: 'hub' });
+  });
+});
