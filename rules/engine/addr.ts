@@ -143,14 +143,24 @@ const RESERVED = cidrs([
   '240.0.0.0/4', '::/128', '2001:db8::/32', '64:ff9b::/96',
 ]);
 
+function inV4(n: number, list: readonly Cidr[]): boolean {
+  for (const c of list) if (!c.v6 && ((n & c.mask) >>> 0) === c.net) return true;
+  return false;
+}
+
 export function isPrivate(ip: string): boolean {
-  return inCidrs(ip, PRIVATE);
+  const n = ipv4ToInt(ip);
+  return n >= 0 ? inV4(n, PRIVATE) : inCidrs(ip, PRIVATE);
 }
 export function isMulticast(ip: string): boolean {
-  return inCidrs(ip, MULTICAST);
+  const n = ipv4ToInt(ip);
+  return n >= 0 ? inV4(n, MULTICAST) : inCidrs(ip, MULTICAST);
 }
 /** A globally routable unicast address: not private, multicast or special-purpose. */
 export function isPublic(ip: string): boolean {
-  if (ipv4ToInt(ip) < 0 && ipv6ToGroups(ip) === null) return false;
+  // IPv4 fast path: parse once, compare masks (scanners make this the hottest condition).
+  const n = ipv4ToInt(ip);
+  if (n >= 0) return !inV4(n, PRIVATE) && !inV4(n, MULTICAST) && !inV4(n, RESERVED);
+  if (ipv6ToGroups(ip) === null) return false;
   return !inCidrs(ip, PRIVATE) && !inCidrs(ip, MULTICAST) && !inCidrs(ip, RESERVED);
 }

@@ -151,7 +151,8 @@ export class DistinctCounter {
   }
 
   clear(): void {
-    this.exact = new Map();
+    if (this.exact) this.exact.clear();
+    else this.exact = new Map();
     this.hll = null;
   }
 }
