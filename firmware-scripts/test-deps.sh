@@ -4,8 +4,9 @@
 # Idempotent: installs only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
-# busybox (OpenWrt ash for the init/UCI tests), umoci + runc (unpack and run the OCI image): issue 6.
-packages=(libpcap-dev tcpdump mosquitto chromium shellcheck iproute2 libcap2-bin util-linux systemd binutils xz-utils busybox umoci runc)
+# busybox (OpenWrt ash for the init/UCI tests), umoci + runc (unpack and run the OCI image),
+# debootstrap + systemd-container (boot Debian with systemd to test the Pi installer and unit): issue 6.
+packages=(libpcap-dev tcpdump mosquitto chromium shellcheck iproute2 libcap2-bin util-linux systemd binutils xz-utils busybox umoci runc debootstrap systemd-container)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
