@@ -48,7 +48,7 @@ async function buildBackend() {
 function buildOui() {
   const script = path.join(root, 'firmware-scripts', 'oui', 'build-oui.mjs');
   if (!existsSync(script)) return;
-  const r = spawnSync(process.execPath, [script, ...(quiet ? ['--quiet'] : [])], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [script, '--out', path.join(root, 'dist', 'data'), ...(quiet ? ['--quiet'] : [])], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('OUI table build failed');
 }
 

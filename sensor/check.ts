@@ -6,7 +6,10 @@ import { projectPath } from './paths.js';
 export async function checkCommand(args: string[]): Promise<number> {
   const quiet = args.includes('--quiet');
   const fp = validateFingerprints(projectPath('sensor', 'inventory', 'fingerprints'));
-  for (const e of fp.errors) process.stdout.write(`fingerprints: ${e.file}: ${e.reason}\n`);
+  for (const e of fp.errors) {
+    const where = e.entry !== null ? ` entry ${e.entry}${e.id ? ` (${e.id})` : ''}` : '';
+    process.stdout.write(`fingerprints: ${e.file}${where}: ${e.reason}\n`);
+  }
   if (!quiet) process.stdout.write(`fingerprints: ${fp.rules} entries in ${fp.files} file(s), ${fp.vendors} vendors, ${fp.errors.length} error(s)\n`);
   const rules = validateRulePacks([projectPath('rules', 'packs')]);
   for (const line of rules.lines) if (!quiet || !rules.ok) process.stdout.write(`rules: ${line}\n`);
