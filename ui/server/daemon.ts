@@ -142,10 +142,19 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     exporters.alert(a, change);
     if (a.device) { hub.emit({ type: 'device', mac: a.device }); exportDevice(a.device); }
   };
+  const trafficNotified = new Map<string, number>();
   const daemonSink = (e: WaakhondEvent) => {
     if (e.type === 'traffic') {
       store.recordTraffic(e);
-      if (e.mac && store.data.devices[e.mac]) hub.emit({ type: 'device', mac: e.mac });
+      // "Last seen" and the chart move every second a device talks: tell dashboards every 10 s at most.
+      if (e.mac && store.data.devices[e.mac]) {
+        const now = Date.now();
+        if (now - (trafficNotified.get(e.mac) ?? 0) >= 10_000) {
+          trafficNotified.set(e.mac, now);
+          if (trafficNotified.size > 4096) trafficNotified.clear();
+          hub.emit({ type: 'device', mac: e.mac });
+        }
+      }
     }
     else if (e.type === 'sensor_stats') onStats(e);
   };
