@@ -35,6 +35,7 @@ describe('uci2json', () => {
       port: 8443,
       host: '192.168.1.1',
       data: '/tmp/wk',
+      metrics: { token: 'scrape-me-0123456789' },
       exports: {
         site_id: 'home-01',
         mqtt: { url: 'mqtts://broker.isp.example:8883', prefix: 'isp/waakhond', username: 'cpe', password: 'p"a\\ss', homeassistant: { enabled: false } },
@@ -90,6 +91,7 @@ describe('uci2json', () => {
     ['bad-data-dir', 'waakhond.main.data_dir', 'not an absolute path'],
     ['bad-control-char', '.url', 'control characters'],
     ['bad-secret', 'waakhond.hook1.secret', 'at least 16'],
+    ['bad-metrics-token', 'waakhond.main.metrics_token', 'at least 16'],
   ])('%s: refused, naming %s', (name, option, why) => {
     const r = translate(fx(name));
     expect(r.status).toBe(1);

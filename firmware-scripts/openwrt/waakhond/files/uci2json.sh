@@ -77,6 +77,7 @@ config_get port main port 8080
 config_get host main host ''
 config_get data main data_dir /tmp/waakhond
 config_get site_id main site_id ''
+config_get metrics_token main metrics_token ''
 
 need_bool waakhond.main.enabled "$enabled"
 case "$iface" in
@@ -93,6 +94,12 @@ add iface "$(jstr waakhond.main.interface "$iface")"
 add port "$port"
 [ -z "$host" ] || add host "$(jstr waakhond.main.host "$host")"
 add data "$(jstr waakhond.main.data_dir "$data")"
+if [ -n "$metrics_token" ]; then
+	# GET /metrics with "Authorization: Bearer <token>" (Prometheus scrapers cannot log in).
+	need_str waakhond.main.metrics_token "$metrics_token"
+	[ "${#metrics_token}" -ge 16 ] || err "waakhond.main.metrics_token: at least 16 characters"
+	add metrics "{\"token\":$(jstr waakhond.main.metrics_token "$metrics_token")}"
+fi
 out=$obj
 
 # ---- exports: only sections that are enabled; none means nothing is ever sent.
