@@ -50,6 +50,18 @@ interface DeviceState {
   evidence: Map<string, Evidence>;
   nameRank: number;
   syns: number;
+  /** Observations already matched for this device (bounded): repeats skip the fingerprint matcher. */
+  seen: Set<string>;
+}
+
+/** Per-device memory of matched observations; cleared when full (matching again is only slower). */
+const MAX_SEEN_OBSERVATIONS = 512;
+
+/** A key for an observation's fields: the same DNS name or SSDP header from one device matches the same rules. */
+function observationKey(o: Observation): string {
+  let k = o.kind;
+  for (const [f, vals] of o.fields) k += '\u0001' + f + '=' + vals.join('\u0002');
+  return k;
 }
 
 /** Parsed fingerprint folders, shared by all inventories in the process (they are read-only). */
@@ -175,7 +187,18 @@ export class Inventory {
   }
 
   private apply(o: Observation, e: WaakhondEvent | null): void {
-    const evidence: Evidence[] = this.know.matcher.match(o);
+    const known = this.devices.get(normalizeMac(o.mac) ?? '');
+    let evidence: Evidence[] = [];
+    if (known === undefined) {
+      evidence = this.know.matcher.match(o);
+    } else {
+      const key = observationKey(o);
+      if (!known.seen.has(key)) {
+        evidence = this.know.matcher.match(o);
+        if (known.seen.size >= MAX_SEEN_OBSERVATIONS) known.seen.clear();
+        known.seen.add(key);
+      }
+    }
     let hostname: string | null = null;
     let rank = 0;
     if (e?.type === 'dhcp') { hostname = clean(e.hostname ?? e.fqdn?.split('.')[0]); rank = NAME_RANK.dhcp; }
@@ -226,6 +249,9 @@ export class Inventory {
   }
 
   /** Find or create the device for a MAC, record time, address, name and evidence; notify on change. */
+  /** The MAC most recently moved to the end of the devices map (its LRU order). */
+  private lastTouched = '';
+
   private touch(
     rawMac: string | null,
     ts: number,
@@ -238,13 +264,16 @@ export class Inventory {
     if (!s) {
       if (add.create === false) return;
       if (this.devices.size >= this.maxDevices) this.evictStalest();
-      s = { device: newDevice(mac, ts), evidence: new Map(), nameRank: 0, syns: 0 };
+      s = { device: newDevice(mac, ts), evidence: new Map(), nameRank: 0, syns: 0, seen: new Set() };
       this.addOuiEvidence(s, ts);
       change = 'new';
-    } else {
-      this.devices.delete(mac); // re-insert at the end: most recently seen
+      this.devices.set(mac, s);
+    } else if (mac !== this.lastTouched) {
+      // Re-insert at the end (most recently seen); skipped when it is already last (runs of one device's events).
+      this.devices.delete(mac);
+      this.devices.set(mac, s);
     }
-    this.devices.set(mac, s);
+    this.lastTouched = mac;
     const d = s.device;
     if (ts > d.last_seen) d.last_seen = ts;
     if (ts < d.first_seen) d.first_seen = ts;
@@ -256,8 +285,14 @@ export class Inventory {
     }
     if (d.private_mac && this.group(s, add)) change ??= 'changed';
     let evChanged = false;
-    const evidence = [...(add.evidence ?? [])];
-    for (const ev of add.evidence ?? []) {
+    const added = add.evidence;
+    if (added === undefined || added.length === 0) {
+      if (change === 'new' && this.reidentify(s)) change ??= 'changed';
+      if (change) this.onChange?.(snapshot(d), change);
+      return;
+    }
+    const evidence = [...added];
+    for (const ev of added) {
       // Product-line knowledge: a model named by any evidence may say the category and the brand.
       if (ev.model && ev.source !== 'user') {
         evidence.push(...this.know.matcher.match({

@@ -3,6 +3,8 @@
 /** "AA-BB-CC-DD-EE-FF" / "aabb.ccdd.eeff" / "aa:bb:cc:dd:ee:ff" -> "aa:bb:cc:dd:ee:ff", or null if not a MAC. */
 export function normalizeMac(mac: string | null | undefined): string | null {
   if (!mac) return null;
+  // Fast path: the pipeline already writes canonical MACs; this runs for nearly every event.
+  if (mac.length === 17 && isCanonical(mac)) return mac;
   const hex = mac.toLowerCase().replace(/[^0-9a-f]/g, '');
   if (hex.length !== 12 || mac.length > 17) return null;
   return hex.match(/../g)!.join(':');
@@ -26,4 +28,17 @@ export function isLocallyAdministered(mac: string): boolean {
 /** A MAC that cannot be one device: group addresses (incl. ff:ff:ff:ff:ff:ff) and all zeros. */
 export function isNonDeviceMac(mac: string): boolean {
   return isGroupMac(mac) || mac === '00:00:00:00:00:00';
+}
+
+/** "aa:bb:cc:dd:ee:ff" exactly: lower-case hex pairs separated by colons. */
+function isCanonical(mac: string): boolean {
+  for (let i = 0; i < 17; i++) {
+    const c = mac.charCodeAt(i);
+    if (i % 3 === 2) {
+      if (c !== 58) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) {
+      return false;
+    }
+  }
+  return true;
 }
