@@ -1,5 +1,6 @@
 // `waakhond check`: validates every fingerprint and rule file and says which entries were refused and why.
-import { validateRulePacks } from '../rules/engine/engine.js';
+import { validateAdvice } from '../rules/advice/book.js';
+import { loadRulePacks, validateRulePacks } from '../rules/engine/engine.js';
 import { validateFingerprints } from './inventory/fingerprints.js';
 import { projectPath } from './paths.js';
 
@@ -13,5 +14,9 @@ export async function checkCommand(args: string[]): Promise<number> {
   if (!quiet) process.stdout.write(`fingerprints: ${fp.rules} entries in ${fp.files} file(s), ${fp.vendors} vendors, ${fp.errors.length} error(s)\n`);
   const rules = validateRulePacks([projectPath('rules', 'packs')]);
   for (const line of rules.lines) if (!quiet || !rules.ok) process.stdout.write(`rules: ${line}\n`);
-  return fp.ok && rules.ok ? 0 : 1;
+  // Every advice id a rule names must exist in both languages.
+  const adviceIds = loadRulePacks([projectPath('rules', 'packs')]).rules.flatMap((r) => (r.advice ? [r.advice as string] : []));
+  const advice = validateAdvice(projectPath('rules', 'advice'), adviceIds);
+  for (const line of advice.lines) if (!quiet || !advice.ok) process.stdout.write(`advice: ${line}\n`);
+  return fp.ok && rules.ok && advice.ok ? 0 : 1;
 }
