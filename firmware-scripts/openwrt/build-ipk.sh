@@ -7,8 +7,8 @@
 #
 # An .ipk is an outer archive of ./debian-binary ("2.0"), ./control.tar.gz and ./data.tar.gz.
 # --format targz (default) writes the outer archive as a gzipped tar, as OpenWrt's own ipkg-build
-# does for every package in the 24.10 feeds; --format ar writes the Debian-style ar archive that
-# opkg also reads.
+# does for every package in the 24.10 feeds (scripts/ipkg-build); --format ar writes the Debian-style
+# ar archive of opkg-utils' opkg-build (for other opkg systems).
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -43,7 +43,6 @@ mkdir -p "$work/data" "$work/control" "$out"
 
 sh "$pkgdir/stage.sh" "$work/data" "$bundle"
 
-size=$(du -sb "$work/data" | cut -f1)
 desc=$(sed -n '/^define Package\/waakhond\/description/,/^endef/p' "$pkgdir/Makefile" | sed '1d;$d')
 
 cat > "$work/control/control" <<CONTROL
@@ -58,7 +57,7 @@ SourceDateEpoch: $epoch
 Maintainer: $maintainer
 Require-User: $userid
 Architecture: all
-Installed-Size: $size
+Installed-Size: @SIZE@
 Description: Home-network IoT watchdog: device inventory, Mirai detection, advice
 $desc
 CONTROL
@@ -89,6 +88,9 @@ tarit() { # DIR OUTFILE: reproducible gzipped tar of DIR's contents as ./...
 }
 mkdir -p "$work/pkg"
 tarit "$work/data" "$work/pkg/data.tar.gz"
+# Installed-Size as OpenWrt's ipkg-build computes it: the bytes of the uncompressed data tar.
+size=$(gzip -dc "$work/pkg/data.tar.gz" | wc -c)
+sed -i "s/^Installed-Size: @SIZE@$/Installed-Size: $size/" "$work/control/control"
 tarit "$work/control" "$work/pkg/control.tar.gz"
 printf '2.0\n' > "$work/pkg/debian-binary"
 touch -d "@$epoch" "$work/pkg/debian-binary" "$work/pkg/data.tar.gz" "$work/pkg/control.tar.gz"
