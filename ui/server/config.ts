@@ -27,6 +27,10 @@ export const ConfigSchema = z.object({
     fsync: z.boolean().default(true),
   }).strict().default({}),
   /** Outbound connection log for abuse-report lookups (GET /api/lookup, `waakhond lookup`). */
+  /** Flow table size: concurrent connections tracked (about 130 bytes each, allocated at start). */
+  flows: z.object({
+    max: z.number().int().min(256).max(4_000_000).default(16_384),
+  }).strict().default({}),
   connlog: z.object({
     capacity: z.number().int().min(1000).max(10_000_000).default(100_000),
     save_interval_s: z.number().min(10).max(86_400).default(600),
@@ -52,7 +56,7 @@ export interface RunOptions {
 }
 
 export const USAGE = `usage: waakhond run [--iface IF [--filter BPF] | --pcap FILE [--realtime] [--loop] | --stdin]
-                     [--port 8080] [--host ADDR] [--data DIR] [--config FILE]
+                     [--port 8080] [--host ADDR] [--data DIR] [--config FILE] [--mqtt URL]
 With no source, replays the bundled demo home in real time, in a loop.`;
 
 export class UsageError extends Error {}
@@ -60,7 +64,7 @@ export class UsageError extends Error {}
 /** Parses argv (after "run"); throws UsageError with a reason. */
 export function parseRunArgs(args: string[], readFile: (f: string) => string = (f) => readFileSync(f, 'utf8')): RunOptions {
   const flags: Record<string, string | boolean> = {};
-  const valued = new Set(['--iface', '--pcap', '--port', '--host', '--data', '--config', '--filter']);
+  const valued = new Set(['--iface', '--pcap', '--port', '--host', '--data', '--config', '--filter', '--mqtt']);
   const bare = new Set(['--realtime', '--loop', '--stdin']);
   for (let i = 0; i < args.length; i++) {
     let a = args[i];
@@ -98,6 +102,11 @@ export function parseRunArgs(args: string[], readFile: (f: string) => string = (
   if (flags['--host']) config.host = flags['--host'] as string;
   if (flags['--data']) config.data = flags['--data'] as string;
   if (flags['--filter']) config.filter = flags['--filter'] as string;
+  // --mqtt URL: the one export most users want, without writing a config file.
+  if (flags['--mqtt']) {
+    const mqtt = (config.exports.mqtt ?? {}) as Record<string, unknown>;
+    config.exports = { ...config.exports, mqtt: { ...mqtt, url: flags['--mqtt'] as string } };
+  }
   const chosen = ['--iface', '--pcap', '--stdin'].filter((f) => flags[f] !== undefined);
   if (chosen.length > 1) throw new UsageError(`choose one source: ${chosen.join(', ')}`);
   if ((flags['--realtime'] || flags['--loop']) && !flags['--pcap'] && !config.pcap) throw new UsageError('--realtime and --loop go with --pcap');

@@ -13,7 +13,7 @@ import { Inventory } from '../../sensor/inventory/inventory.js';
 import { RuleEngine, loadRulePacks } from '../../rules/engine/engine.js';
 import { loadAdviceBook } from '../../rules/advice/book.js';
 import { startExports } from './exports/index.js';
-import { ConnLog } from '../../sensor/connlog.js';
+import { startConnLog } from './exports/connlog-service.js';
 import { lookupRoutes } from './exports/lookup-route.js';
 import { saveConnLog } from './exports/connlog-file.js';
 import type { DeviceStatus as ExportStatus, Exporters } from './exports/index.js';
@@ -173,11 +173,13 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     live.inventory_devices = inventory.stats.devices;
     live.inventory_evicted = inventory.stats.evicted;
   };
-  const connlog = new ConnLog(cfg.connlog.capacity);
+  // Loads the saved log (abuse lookups survive a restart); the daemon's own timer saves it.
+  const connlog = startConnLog({ dataDir, capacity: cfg.connlog.capacity, saveEveryS: 0, log }).connlog;
   const saveLog = () => { try { saveConnLog(connlog, dataDir); } catch (err) { log(`connlog: save failed: ${(err as Error).message}`); } };
   const pipeline = new Pipeline({
     sinks: [(e) => inventory.observe(e), (e) => engine.observe(e), connlog.observe, daemonSink],
     ...(cfg.local_nets ? { localNets: cfg.local_nets } : {}),
+    maxFlows: cfg.flows.max,
   });
 
   // The web side.
