@@ -170,7 +170,21 @@ describeNeeds('remote-capture.sh -> waakhond run --stdin', HAVE_DAEMON ? null : 
     let log = '';
     p.stdout.on('data', (b) => { log += b; });
     p.stderr.on('data', (b) => { log += b; });
-    const stop = () => { try { process.kill(-(p.pid as number), 'SIGTERM'); } catch { /* gone */ } };
+    const closed = new Promise<void>((resolve) => p.on('close', () => resolve()));
+    /** SIGTERM to the whole group (script, splicer, capture, daemon); SIGKILL after 10 s; resolves when gone. */
+    const stop = async () => {
+      const group = (sig: NodeJS.Signals) => { try { process.kill(-(p.pid as number), sig); } catch { /* gone */ } };
+      group('SIGTERM');
+      const t = setTimeout(() => group('SIGKILL'), 10_000);
+      await closed;
+      clearTimeout(t);
+      // The group may outlive its leader for a moment (the daemon flushing): wait until it is empty.
+      for (let i = 0; i < 100; i++) {
+        try { process.kill(-(p.pid as number), 0); } catch { return; }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      group('SIGKILL');
+    };
     return { p, stop, log: () => log };
   }
 
@@ -184,7 +198,7 @@ describeNeeds('remote-capture.sh -> waakhond run --stdin', HAVE_DAEMON ? null : 
       const ok = await waitFor(async () => (await packets(port, token)) >= 60, 30_000);
       expect(ok, s.log()).toBe(true);
       expect(s.log()).toContain('reconnecting in');
-    } finally { s.stop(); }
+    } finally { await s.stop(); }
   });
 
   it.runIf(IS_ROOT && have('tcpdump'))('feeds packets from a local tcpdump on a veth in a test namespace', async () => {
@@ -197,6 +211,6 @@ describeNeeds('remote-capture.sh -> waakhond run --stdin', HAVE_DAEMON ? null : 
       run('ip', ['netns', 'exec', net.peer, process.execPath, '-e', udpBurst(net.ipSensor, 20)]);
       const ok = await waitFor(async () => (await packets(port, token)) >= 20, 20_000);
       expect(ok, s.log()).toBe(true);
-    } finally { s.stop(); net.destroy(); }
+    } finally { await s.stop(); net.destroy(); }
   });
 });
