@@ -22,10 +22,16 @@ export async function main(args: string[]): Promise<number> {
   let base = 0;
   for (const f of files) {
     const ev: WaakhondEvent[] = [];
-    const t = performance.now();
     await analyzeFiles([f], { ruleDirs: [], onEvent: (e) => ev.push(e) });
-    base += performance.now() - t;
     streams.push(ev);
+    // Warm analyze time without rules (fastest of two): what the engine's share is measured against.
+    let best = Infinity;
+    for (let k = 0; k < 2; k++) {
+      const t = performance.now();
+      await analyzeFiles([f], { ruleDirs: [] });
+      best = Math.min(best, performance.now() - t);
+    }
+    base += best;
   }
   const { rules } = loadRulePacks(defaultPackDirs());
   const run = (rs: typeof rules): number => {
