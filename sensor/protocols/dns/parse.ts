@@ -1,13 +1,14 @@
 // DNS message parser (RFC 1035 4.1) for DNS, mDNS (RFC 6762) and LLMNR (RFC 4795) -> the fields of a DnsEvent.
 //
-// Names are decoded by dns-packet (compression pointers must point backwards, so a pointer loop
-// cannot happen, and a name over 254 bytes is refused). The header, the section walk and the
-// record data are read here instead of by dns-packet's decode(), because that one
+// Names are decoded by ./name.ts, which gives dns-packet's results (compression pointers must point
+// backwards, so a pointer loop cannot happen, and a name over 254 bytes is refused) without a
+// Buffer slice per label; a test checks both agree. The header, the section walk and the record
+// data are read here instead of by dns-packet's decode(), because that one
 // - allocates arrays as long as the hostile 16-bit section counts before reading anything,
 // - decodes every record of a 9 KB mDNS packet where 64 are kept,
 // - loses the mDNS QU bit (5.6.1 masks the class after turning it into a string),
 // - reads A/AAAA data without checking RDLENGTH.
-import dnsPacket from 'dns-packet';
+import { decodeName, decoded as nameDecoded } from './name.js';
 import type { DnsEvent, DnsQuestion, DnsRecord, Endpoints } from '../../events.js';
 import { cleanText, hexOf, ipv4At, ipv6At, netText } from '../bytes.js';
 
@@ -30,11 +31,6 @@ export const DNS_LIMITS = {
   rawBytes: 64,
 } as const;
 
-interface NameCodec {
-  decode: ((buf: Buffer, offset: number) => string) & { bytes: number };
-}
-// dns-packet exports its name codec at runtime; @types/dns-packet does not declare it.
-const nameCodec = (dnsPacket as unknown as { name: NameCodec }).name;
 
 // RFC 1035 3.2.2, RFC 3596, RFC 2782, RFC 6891, RFC 4034, RFC 9460; others print as TYPEnn (RFC 3597 5).
 const TYPE_NAMES: Record<number, string> = {
@@ -83,8 +79,8 @@ export function parseDns(payload: Uint8Array, tcp = false): DnsFields | null {
   let decoded = 0;
   try {
     for (let i = 0; i < qd; i++) {
-      const name = nameCodec.decode(buf, off);
-      off += nameCodec.decode.bytes;
+      const name = decodeName(buf, off);
+      off += nameDecoded.bytes;
       if (off + 4 > buf.length) throw new RangeError('question past end');
       const klass = u16(buf, off + 2);
       const q: DnsQuestion = { name: cleanText(name, DNS_LIMITS.name), type: typeName(u16(buf, off)) };
@@ -96,8 +92,8 @@ export function parseDns(payload: Uint8Array, tcp = false): DnsFields | null {
       else return f; // the records follow the questions: past the cap there is no point walking on
     }
     for (let i = 0; i < rr && f.answers.length < DNS_LIMITS.records; i++) {
-      const name = nameCodec.decode(buf, off);
-      off += nameCodec.decode.bytes;
+      const name = decodeName(buf, off);
+      off += nameDecoded.bytes;
       if (off + 10 > buf.length) throw new RangeError('record header past end');
       const type = u16(buf, off);
       const ttl = ((buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7]) >>> 0;
@@ -189,7 +185,7 @@ function record(buf: Buffer, name: string, type: number, ttl: number, rd: number
 function boundedName(buf: Buffer, at: number, end: number): string | null {
   if (at >= end) return null;
   try {
-    return cleanText(nameCodec.decode(buf, at), DNS_LIMITS.name);
+    return cleanText(decodeName(buf, at), DNS_LIMITS.name);
   } catch {
     return null;
   }
