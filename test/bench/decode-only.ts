@@ -18,7 +18,8 @@ if (mode === 'merge') {
   for await (const batch of openCaptureFile(rest[0])) pipeline.push(batch);
   pipeline.finish();
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  console.log(JSON.stringify({ frames: pipeline.stats.packets, events, seconds: s, maxrss_kb: process.resourceUsage().maxRSS }));
+  const cpu = process.cpuUsage();
+  console.log(JSON.stringify({ frames: pipeline.stats.packets, events, seconds: s, cpu_s: (cpu.user + cpu.system) / 1e6, maxrss_kb: process.resourceUsage().maxRSS }));
 } else {
   const p = new Packet();
   let frames = 0;
