@@ -15,6 +15,17 @@ export function hash32(s: string): number {
   return h >>> 0;
 }
 
+/** 32-bit hash of a number (ports, counters) without making a string: murmur3 finaliser over both halves. */
+export function hashNumber(n: number): number {
+  let h = (n | 0) ^ Math.imul((n / 4294967296) | 0, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** HyperLogLog (Flajolet et al. 2007) with 2^10 registers: ~3.3% standard error, 1 KiB. */
 export class HyperLogLog {
   static readonly P = 10;
@@ -24,8 +35,8 @@ export class HyperLogLog {
   private sum = HyperLogLog.M;
   private zeros = HyperLogLog.M;
 
-  add(value: string): void {
-    this.addHash(hash32(value));
+  add(value: string | number): void {
+    this.addHash(typeof value === 'number' ? hashNumber(value) : hash32(value));
   }
 
   addHash(h: number): void {
@@ -78,13 +89,14 @@ export class HyperLogLog {
  * windowUs = Infinity counts over all time (the cumulative count kept on an alert).
  */
 export class DistinctCounter {
-  exact: Map<string, number> | null = new Map();
+  exact: Map<string | number, number> | null = new Map();
   hll: HyperLogLog | null = null;
   private hllStart = 0;
 
   constructor(private readonly cap: number, private readonly windowUs: number) {}
 
-  add(value: string, ts: number): void {
+  /** Numbers are kept as numbers (no string per event); a number and its text count as different values. */
+  add(value: string | number, ts: number): void {
     if (this.hll) {
       if (ts - this.hllStart > this.windowUs) {
         // The sketch's window is over: back to exact counting with fresh state.
@@ -140,8 +152,8 @@ export class DistinctCounter {
   }
 
   /** A few exact values, for evidence. */
-  sampleValues(n: number): string[] {
-    const out: string[] = [];
+  sampleValues(n: number): (string | number)[] {
+    const out: (string | number)[] = [];
     if (!this.exact) return out;
     for (const v of this.exact.keys()) {
       if (out.length >= n) break;

@@ -281,7 +281,7 @@ export class RuleEngine implements FieldContext {
         const v = c.valueGet!(a, this);
         if (v === null || v === undefined) return;
         const d = st.distinct!;
-        d.add(typeof v === 'string' ? v : String(v), e.ts);
+        d.add(typeof v === 'string' || typeof v === 'number' ? v : String(v), e.ts);
         st.pN++;
         if (d.count() >= c.min) { const n = st.pN; st.pN = 0; this.fire(c, key, st, a, n); d.clear(); }
         return;

@@ -57,6 +57,13 @@ describe('HyperLogLog', () => {
       expect(Math.abs(h.estimate() - n) / n, `n=${n}`).toBeLessThan(0.1);
     }
   });
+  it('counts numbers (ports) without turning them into strings', () => {
+    for (const n of [500, 50_000]) {
+      const h = new HyperLogLog();
+      for (let i = 0; i < n; i++) h.add(i);
+      expect(Math.abs(h.estimate() - n) / n, `n=${n}`).toBeLessThan(0.1);
+    }
+  });
   it('merge is a union', () => {
     const a = new HyperLogLog();
     const b = new HyperLogLog();
