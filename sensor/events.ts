@@ -290,12 +290,18 @@ export interface TrafficEvent {
   out_pkts: number;
   out_bytes: number;
   out_tcp_syn: number;
+  /** TCP segments whose only flag is ACK (no SYN/FIN/RST/PSH), bare or carrying data, to non-local hosts:
+   *  Mirai's ACK flood sends them with 512 random bytes to random ports. */
   out_tcp_ack_only: number;
   out_udp: number;
   /** UDP datagrams with exactly 512 payload bytes (Mirai's default UDP flood size). */
   out_udp_512: number;
   out_gre: number;
   out_icmp_echo: number;
+  /** UDP datagrams carrying the Source engine query (FF FF FF FF "TSource Engine Query"): Mirai's VSE flood. */
+  out_udp_vse: number;
+  /** Distinct destinations of those queries (a server browser asks hundreds of servers, a flood one). */
+  out_udp_vse_dst: number;
   /** Distinct destination addresses this interval (exact up to a cap, then saturates). */
   out_distinct_dst: number;
   /** Distinct destination ports this interval (exact up to a cap). */

@@ -366,10 +366,14 @@ export class Pipeline {
         if (proto === IPPROTO_TCP) {
           const fl = p.tcpFlags;
           if ((fl & (TCP_SYN | TCP_ACK)) === TCP_SYN) c.out_tcp_syn++;
-          else if ((fl & (TCP_SYN | TCP_ACK | TCP_FIN | TCP_RST | TCP_PSH)) === TCP_ACK && p.payloadLen <= 0 && !dstLocal) c.out_tcp_ack_only++;
+          else if ((fl & (TCP_SYN | TCP_ACK | TCP_FIN | TCP_RST | TCP_PSH)) === TCP_ACK && !dstLocal) c.out_tcp_ack_only++;
         } else if (proto === IPPROTO_UDP) {
           c.out_udp++;
           if (p.payloadLen === 512) c.out_udp_512++;
+          else if (p.payloadLen >= 20 && isVseQuery(p.data, p.payloadOff)) {
+            c.out_udp_vse++;
+            if (c.vseDst.size < 64) c.vseDst.add(v4 ? p.ip4Dst : this.hash6(p.ip6DstOff));
+          }
         } else if (proto === IPPROTO_GRE) c.out_gre++;
         else if (proto === IPPROTO_ICMP && p.icmpType === 8) c.out_icmp_echo++;
         if (!dstLocal || (v4 && p.ip4Dst >>> 28 !== 0xe && p.ip4Dst !== 0xffffffff)) {
@@ -518,6 +522,14 @@ export class Pipeline {
       }
     }
   }
+}
+
+/** Valve's A2S_INFO request (FF FF FF FF 'T' "Source Engine Query"), which Mirai's attack_udp_vse repeats. */
+const VSE = [0xff, 0xff, 0xff, 0xff, 0x54, 0x53, 0x6f, 0x75, 0x72, 0x63, 0x65, 0x20, 0x45, 0x6e, 0x67, 0x69, 0x6e, 0x65];
+
+function isVseQuery(b: Uint8Array, off: number): boolean {
+  for (let i = 0; i < VSE.length; i++) if (b[off + i] !== VSE[i]) return false;
+  return true;
 }
 
 function direction(srcLocal: boolean, dstLocal: boolean): Direction {

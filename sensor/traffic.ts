@@ -16,6 +16,8 @@ class Counters {
   out_udp_512 = 0;
   out_gre = 0;
   out_icmp_echo = 0;
+  out_udp_vse = 0;
+  readonly vseDst = new Set<number>();
   readonly outDst = new Set<number>();
   readonly outDport = new Set<number>();
   in_pkts = 0;
@@ -28,7 +30,8 @@ class Counters {
 
   clear(): void {
     this.out_pkts = this.out_bytes = this.out_tcp_syn = this.out_tcp_ack_only = this.out_udp = 0;
-    this.out_udp_512 = this.out_gre = this.out_icmp_echo = 0;
+    this.out_udp_512 = this.out_gre = this.out_icmp_echo = this.out_udp_vse = 0;
+    this.vseDst.clear();
     this.in_pkts = this.in_bytes = this.in_tcp_syn = this.in_udp = 0;
     this.outDst.clear();
     this.outDport.clear();
@@ -104,6 +107,8 @@ export class TrafficCounters {
         out_udp_512: c.out_udp_512,
         out_gre: c.out_gre,
         out_icmp_echo: c.out_icmp_echo,
+        out_udp_vse: c.out_udp_vse,
+        out_udp_vse_dst: c.vseDst.size,
         out_distinct_dst: c.outDst.size,
         out_distinct_dport: c.outDport.size,
         in_pkts: c.in_pkts,

@@ -22,7 +22,7 @@ export const EVENT_FIELDS: Record<EventType | 'alert', readonly string[]> = {
   conn: [...ENDPOINTS, ...PORTS, 'end_ts', 'proto', 'ip_proto', 'state', 'orig_pkts', 'orig_bytes', 'resp_pkts',
     'resp_bytes', 'reason'],
   traffic: ['interval', 'mac', 'ip', 'out_pkts', 'out_bytes', 'out_tcp_syn', 'out_tcp_ack_only', 'out_udp', 'out_udp_512',
-    'out_gre', 'out_icmp_echo', 'out_distinct_dst', 'out_distinct_dport', 'in_pkts', 'in_bytes', 'in_tcp_syn', 'in_udp',
+    'out_gre', 'out_icmp_echo', 'out_udp_vse', 'out_udp_vse_dst', 'out_distinct_dst', 'out_distinct_dport', 'in_pkts', 'in_bytes', 'in_tcp_syn', 'in_udp',
     'in_distinct_src'],
   sensor_stats: ['packets', 'bytes', 'malformed', 'unsupported_link', 'ip_fragments', 'dropped', 'flows_active',
     'flows_evicted'],

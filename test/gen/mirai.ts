@@ -186,15 +186,16 @@ export const MIRAI_CREDS: [string, string][] = [
 
 /**
  * attack_tcp_ack(): ACK packets with random source and destination ports and random seq/ack to one
- * target. The published default carries 512 random bytes; operators set len=0 for bare ACKs, which is
- * what this generates (the sensor counts bare ACKs).
+ * target, carrying `len` random bytes: 512 is the published default (ATK_OPT_PAYLOAD_SIZE), operators
+ * set len=0 for bare ACKs.
  */
-export function ackFlood(sc: Scene, bot: Host, target: string, t: number, seconds: number, pps: number): void {
+export function ackFlood(sc: Scene, bot: Host, target: string, t: number, seconds: number, pps: number, len = 512): void {
   const n = Math.round(seconds * pps);
+  const payload = len > 0 ? new Uint8Array(len).map(() => sc.rand() & 255) : undefined;
   for (let i = 0; i < n; i++) {
     sc.at(t + (i * S) / pps, tcpFrame(bot.mac, sc.router.mac, bot.ip, target, {
       sport: sc.rand() & 0xffff, dport: sc.rand() & 0xffff, seq: sc.rand(), ack: sc.rand(), flags: TCP.ACK, window: sc.rand() & 0xffff,
-    }, undefined, 64, sc.rand() & 0xffff));
+    }, payload, 64, sc.rand() & 0xffff));
   }
 }
 

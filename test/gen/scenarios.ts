@@ -5,7 +5,7 @@ import {
   MIRAI_CREDS, ackFlood, c2Lookup, c2Session, greFlood, httpFlood, loaderInfect, reportWorking, scanProbes, synFlood,
   telnetBruteForce, udpFlood, udpFloodSmall, vseFlood, waterTorture,
 } from './mirai.js';
-import { TCP, ip4, tcpFrame } from './packets.js';
+import { TCP, concat, ip4, tcpFrame, text, udpFrame } from './packets.js';
 import type { PcapRecord } from './pcap.js';
 import { S } from './scene.js';
 
@@ -72,6 +72,16 @@ export const SCENARIOS: Record<string, () => PcapRecord[]> = {
     return h.sc.records;
   },
   /** Outbound floods: 512-byte UDP, VSE, SYN. */
+  /** A game's server browser: one Source engine query to each of 600 servers within 3 s (not a VSE flood). */
+  'game-server-browser': () => {
+    const h = quietHome(21);
+    const q = concat(Uint8Array.of(0xff, 0xff, 0xff, 0xff), text('TSource Engine Query'), Uint8Array.of(0));
+    for (let i = 0; i < 600; i++) {
+      const server = `${45 + (i % 50)}.${(i * 7) % 250}.${(i * 13) % 250}.${1 + (i % 200)}`;
+      h.sc.at(at(20) + i * 5_000, udpFrame(h.laptop.mac, h.sc.router.mac, h.laptop.ip, server, 27005, 27015 + (i % 3), q, 64, i));
+    }
+    return h.sc.records;
+  },
   'mirai-floods': () => {
     const h = quietHome(9);
     udpFlood(h.sc, h.camera, '203.0.114.77', at(20.5), 3, 300);
@@ -79,7 +89,7 @@ export const SCENARIOS: Record<string, () => PcapRecord[]> = {
     synFlood(h.sc, h.camera, '203.0.114.79', at(40.5), 4, 1500);
     return h.sc.records;
   },
-  /** Outbound ACK (bare, random ports), GRE and high-rate small UDP floods. */
+  /** Outbound ACK (512-byte default payload, random ports), GRE and high-rate small UDP floods. */
   'mirai-floods-2': () => {
     const h = quietHome(13);
     ackFlood(h.sc, h.camera, '203.0.114.80', at(20.5), 4, 2500);

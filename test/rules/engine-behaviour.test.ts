@@ -26,7 +26,7 @@ function syn(o: Partial<TcpSynEvent> = {}): TcpSynEvent {
 function traffic(o: Partial<TrafficEvent>): TrafficEvent {
   return {
     type: 'traffic', ts: T0, interval: S, mac: DEV, ip: '192.168.1.40', out_pkts: 0, out_bytes: 0, out_tcp_syn: 0,
-    out_tcp_ack_only: 0, out_udp: 0, out_udp_512: 0, out_gre: 0, out_icmp_echo: 0, out_distinct_dst: 0,
+    out_tcp_ack_only: 0, out_udp: 0, out_udp_512: 0, out_gre: 0, out_icmp_echo: 0, out_udp_vse: 0, out_udp_vse_dst: 0, out_distinct_dst: 0,
     out_distinct_dport: 0, in_pkts: 0, in_bytes: 0, in_tcp_syn: 0, in_udp: 0, in_distinct_src: 0, ...o,
   };
 }

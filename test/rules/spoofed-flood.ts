@@ -21,7 +21,7 @@ export function spoofedFlood(engine: RuleEngine, sources: number, from = 0, onPr
   };
   const traffic: TrafficEvent = {
     type: 'traffic', ts: T0, interval: S, mac: VICTIM, ip: '192.168.1.40', out_pkts: 0, out_bytes: 0, out_tcp_syn: 0,
-    out_tcp_ack_only: 0, out_udp: 0, out_udp_512: 0, out_gre: 0, out_icmp_echo: 0, out_distinct_dst: 0, out_distinct_dport: 0,
+    out_tcp_ack_only: 0, out_udp: 0, out_udp_512: 0, out_gre: 0, out_icmp_echo: 0, out_udp_vse: 0, out_udp_vse_dst: 0, out_distinct_dst: 0, out_distinct_dport: 0,
     in_pkts: 50_000, in_bytes: 3_000_000, in_tcp_syn: 50_000, in_udp: 0, in_distinct_src: 1024,
   };
   for (let i = from; i < from + sources; i++) {

@@ -86,7 +86,7 @@ describe('retention and caps', () => {
       const mac = `02:00:00:00:00:${i.toString(16).padStart(2, '0')}`;
       s.upsertDevice(device(mac, { last_seen: 1_700_000_000_000_000 + i * 1e6, hostname: 'h'.repeat(100) }));
       for (let m = 0; m < 120; m++) {
-        s.recordTraffic({ type: 'traffic', ts: 1_600_000_000_000_000 + m * 60e6, interval: 1e6, mac, ip: null, out_pkts: 1, out_bytes: 100, out_tcp_syn: 0, out_tcp_ack_only: 0, out_udp: 0, out_udp_512: 0, out_gre: 0, out_icmp_echo: 0, out_distinct_dst: 1, out_distinct_dport: 1, in_pkts: 1, in_bytes: 100, in_tcp_syn: 0, in_udp: 0, in_distinct_src: 1 });
+        s.recordTraffic({ type: 'traffic', ts: 1_600_000_000_000_000 + m * 60e6, interval: 1e6, mac, ip: null, out_pkts: 1, out_bytes: 100, out_tcp_syn: 0, out_tcp_ack_only: 0, out_udp: 0, out_udp_512: 0, out_gre: 0, out_icmp_echo: 0, out_udp_vse: 0, out_udp_vse_dst: 0, out_distinct_dst: 1, out_distinct_dport: 1, in_pkts: 1, in_bytes: 100, in_tcp_syn: 0, in_udp: 0, in_distinct_src: 1 });
       }
     }
     expect(Object.keys(s.data.devices)).toHaveLength(20);
@@ -103,7 +103,7 @@ describe('retention and caps', () => {
     s.load();
     const mac = '02:00:00:00:00:01';
     s.upsertDevice(device(mac, { last_seen: 1e15 }));
-    const tr = (ts: number, out: number) => s.recordTraffic({ type: 'traffic', ts, interval: 1e6, mac, ip: null, out_pkts: 1, out_bytes: out, out_tcp_syn: 0, out_tcp_ack_only: 0, out_udp: 0, out_udp_512: 0, out_gre: 0, out_icmp_echo: 0, out_distinct_dst: 1, out_distinct_dport: 1, in_pkts: 2, in_bytes: 10, in_tcp_syn: 0, in_udp: 0, in_distinct_src: 1 });
+    const tr = (ts: number, out: number) => s.recordTraffic({ type: 'traffic', ts, interval: 1e6, mac, ip: null, out_pkts: 1, out_bytes: out, out_tcp_syn: 0, out_tcp_ack_only: 0, out_udp: 0, out_udp_512: 0, out_gre: 0, out_icmp_echo: 0, out_udp_vse: 0, out_udp_vse_dst: 0, out_distinct_dst: 1, out_distinct_dport: 1, in_pkts: 2, in_bytes: 10, in_tcp_syn: 0, in_udp: 0, in_distinct_src: 1 });
     tr(1e15 + 1e6, 100);
     tr(1e15 + 2e6, 50);
     expect(s.data.devices[mac].last_seen).toBe(1e15 + 2e6);
