@@ -241,6 +241,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     try {
       for await (const frames of source) pipeline.push(frames);
       pipeline.finish();
+      // Throttled 'updated' notifications still pending go out now, not never.
+      engine.flush();
       const err = source.stats.error;
       live.capture_state = err ? 'failed' : 'finished';
       live.capture_error = err;
