@@ -6,6 +6,7 @@
 // direction-independent hash of the two endpoints.
 import { IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from './decode/packet.js';
 import type { ConnState } from './events.js';
+import { fmix32 } from './hash.js';
 
 export interface FlowTableOptions {
   /** Maximum concurrent flows (memory is ~150 bytes per slot, allocated up front). */
@@ -30,14 +31,6 @@ const STATUS_FREE = 0;
 const STATUS_ACTIVE = 1;
 const STATUS_CLOSED = 2;
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 export class FlowTable {
   readonly capacity: number;
@@ -152,9 +145,9 @@ export class FlowTable {
     const sport = hasPorts ? p.srcPort : 0;
     const dport = hasPorts ? p.dstPort : 0;
     // Direction-independent: the sum of the two endpoint hashes.
-    const hs = fmix(key[0] ^ Math.imul(key[1], 0x9e3779b1) ^ Math.imul(key[2], 0x7feb352d) ^ Math.imul(key[3], 0x846ca68b) ^ (sport * 0x10001));
-    const hd = fmix(key[4] ^ Math.imul(key[5], 0x9e3779b1) ^ Math.imul(key[6], 0x7feb352d) ^ Math.imul(key[7], 0x846ca68b) ^ (dport * 0x10001));
-    const h = fmix((hs + hd + proto) >>> 0);
+    const hs = fmix32(key[0] ^ Math.imul(key[1], 0x9e3779b1) ^ Math.imul(key[2], 0x7feb352d) ^ Math.imul(key[3], 0x846ca68b) ^ (sport * 0x10001));
+    const hd = fmix32(key[4] ^ Math.imul(key[5], 0x9e3779b1) ^ Math.imul(key[6], 0x7feb352d) ^ Math.imul(key[7], 0x846ca68b) ^ (dport * 0x10001));
+    const h = fmix32((hs + hd + proto) >>> 0);
 
     let slot = h & this.bucketMask;
     let flow = -1;

@@ -1,4 +1,5 @@
 // Bounded window counters: sliding/tumbling sums, distinct counts (exact up to a cap, then HyperLogLog).
+import { fmix32 } from '../../sensor/hash.js';
 
 /** 32-bit string hash: FNV-1a over UTF-16 code units, then the murmur3 finaliser for avalanche. */
 export function hash32(s: string): number {
@@ -7,23 +8,12 @@ export function hash32(s: string): number {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32(h);
 }
 
 /** 32-bit hash of a number (ports, counters) without making a string: murmur3 finaliser over both halves. */
 export function hashNumber(n: number): number {
-  let h = (n | 0) ^ Math.imul((n / 4294967296) | 0, 0x9e3779b1);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix32((n | 0) ^ Math.imul((n / 4294967296) | 0, 0x9e3779b1));
 }
 
 /** HyperLogLog (Flajolet et al. 2007) with 2^10 registers: ~3.3% standard error, 1 KiB. */

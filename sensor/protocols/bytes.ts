@@ -1,4 +1,5 @@
 // Small bounds-checked helpers shared by the protocol parsers: addresses, hex and hostile text.
+import { ipv6ToString } from '../decode/format.js';
 
 const HEX = '0123456789abcdef';
 
@@ -9,34 +10,7 @@ export function ipv4At(buf: Uint8Array, off: number): string {
 
 /** RFC 5952 text of the 16 bytes at off (caller checked off + 16 <= buf.length). */
 export function ipv6At(buf: Uint8Array, off: number): string {
-  const w = new Array<number>(8);
-  for (let i = 0; i < 8; i++) w[i] = (buf[off + 2 * i] << 8) | buf[off + 2 * i + 1];
-  // RFC 5952 4.3: IPv4-mapped addresses keep the dotted quad.
-  if (w[0] === 0 && w[1] === 0 && w[2] === 0 && w[3] === 0 && w[4] === 0 && w[5] === 0xffff) {
-    return `::ffff:${ipv4At(buf, off + 12)}`;
-  }
-  // RFC 5952 4.2: compress the longest run (first on ties) of two or more zero words.
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  if (bestLen < 2) bestStart = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (i === bestStart) {
-      out += '::';
-      i += bestLen - 1;
-      continue;
-    }
-    if (out.length > 0 && !out.endsWith(':')) out += ':';
-    out += w[i].toString(16);
-  }
-  return out;
+  return ipv6ToString(buf, off);
 }
 
 /** Lower-case hex of buf[start, end) without separators. */
