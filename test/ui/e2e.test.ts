@@ -99,7 +99,7 @@ describe('dashboard in Chromium', () => {
     const first = page.locator('ol.todo li').first();
     await first.waitFor();
     figures.overview_after_login_ms = Date.now() - t1;
-    await hasText(first, 'Unplug Hikvision camera');
+    await hasText(first, 'Unplug Hikvision DS-2CD2032-I camera');
     await hasText(first, 'Infected');
     await page.getByText('need attention').waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'overview-en.png'), fullPage: true });
@@ -115,9 +115,9 @@ describe('dashboard in Chromium', () => {
 
     // Device page: identity, evidence, alerts in words, advice with vendor update knowledge.
     await page.locator('ul.devices a').first().click();
-    await page.getByRole('heading', { level: 1, name: 'Hikvision camera' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Hikvision DS-2CD2032-I camera' }).waitFor();
     await page.getByRole('heading', { name: 'Why we think so' }).waitFor();
-    await page.getByRole('heading', { name: 'Unplug Hikvision camera and reset it to factory settings' }).waitFor();
+    await page.getByRole('heading', { name: 'Unplug Hikvision DS-2CD2032-I camera and reset it to factory settings' }).waitFor();
     await hasText(page.locator('.alerts'), 'Mirai');
     await hasText(page.locator('.vendor').first(), 'Hikvision');
     await hasText(page.locator('.label-q').first(), 'Does it get security updates?');
@@ -125,7 +125,7 @@ describe('dashboard in Chromium', () => {
 
     // Switch to Dutch: the advice comes from the nl data.
     await page.getByRole('button', { name: 'Switch language to Dutch' }).click();
-    await page.getByRole('heading', { name: 'Haal Hikvision camera van het netwerk en zet hem terug naar fabrieksinstellingen' }).waitFor();
+    await page.getByRole('heading', { name: 'Haal Hikvision DS-2CD2032-I camera van het netwerk en zet hem terug naar fabrieksinstellingen' }).waitFor();
     await page.getByRole('heading', { name: 'Waarom we dat denken' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('nl');
     await page.screenshot({ path: path.join(ARTIFACTS, 'device-nl.png'), fullPage: true });
@@ -167,7 +167,7 @@ describe('dashboard in Chromium', () => {
     // Put the friendly name back for the remaining screenshots.
     await page.goto(`${daemon.url}#/device/${CAMERA}`);
     await page.getByRole('button', { name: 'Use the automatic name' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Hikvision camera' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Hikvision DS-2CD2032-I camera' }).waitFor();
   });
 
   it('live updates: a change made elsewhere shows up without a reload (SSE)', async () => {
@@ -231,7 +231,7 @@ describe('dashboard in Chromium', () => {
     const page = await newPage('en-GB', 1200, 1000);
     await loginAs(page);
     await page.goto(`${daemon.url}#/device/${CAMERA}`);
-    await page.getByRole('heading', { level: 1, name: 'Hikvision camera' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Hikvision DS-2CD2032-I camera' }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'screenshot.png') });
   });
 });
