@@ -2,7 +2,8 @@
 // and the validator the other tests use must accept good messages and refuse bad ones.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventJsonSchema, parseExportsConfig, SCHEMA_ID } from '../../ui/server/exports/schema.js';
+import { parseExportsConfig, SCHEMA_ID } from '../../ui/server/exports/schema.js';
+import { eventJsonSchema } from '../../ui/server/exports/event-schema.js';
 import { alertMessage, deviceMessage, healthMessage, isoFromMicros } from '../../ui/server/exports/messages.js';
 import { SCHEMA_PATH, assertValid, validate } from './helpers/validate.js';
 import { sampleAlert, sampleDevice, sampleStats } from './helpers/samples.js';
