@@ -36,6 +36,12 @@ async function buildBackend() {
     target: 'node20',
     sourcemap: 'linked',
     legalComments: 'none',
+    // V8 keeps the whole source text of the running script (lazy compilation needs it): without comments and
+    // whitespace it is ~40% smaller, and ASCII-only (comments in dependencies hold UTF-8) it stays a one-byte
+    // string instead of a two-byte one. Identifiers are kept, so stack traces stay readable (and the map maps them).
+    minifyWhitespace: true,
+    minifySyntax: true,
+    charset: 'ascii',
     // The native capture addon is optional and loaded at run time only if present.
     external: ['pcap'],
     // CommonJS dependencies (dns-packet, mqtt) call require(): give the ESM bundle one.
