@@ -1,10 +1,11 @@
 // Builds what the project runs: the CLI/daemon as one ESM file (dist/waakhond.mjs), the compact
-// OUI table (dist/data/) and the dashboard (dist/web/). `--backend` builds only the first two.
+// OUI table and the parsed data files (dist/data/) and the dashboard (dist/web/). `--backend` builds all but the last.
 import { build } from 'esbuild';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDocs } from './build-docs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -58,6 +59,12 @@ function buildOui() {
   if (r.status !== 0) throw new Error('OUI table build failed');
 }
 
+function buildDocsCache() {
+  const out = path.join(root, 'dist', 'data', 'docs.json');
+  const r = buildDocs(root, out);
+  log(`built dist/data/docs.json: ${r.docs} data files parsed ahead${r.skipped ? `, ${r.skipped} left to the YAML loaders` : ''}`);
+}
+
 function buildWeb() {
   const config = path.join(root, 'ui', 'web', 'vite.config.ts');
   if (!existsSync(config)) return;
@@ -69,6 +76,7 @@ function buildWeb() {
 try {
   await buildBackend();
   buildOui();
+  buildDocsCache();
   if (!args.has('--backend')) buildWeb();
 } catch (err) {
   console.error(`build: ${err.message}`);

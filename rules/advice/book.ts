@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { DocsCache } from '../../sensor/docs-cache.js';
 import type { Device, Category } from '../../sensor/inventory/types.js';
 import type { Alert, Severity } from '../engine/types.js';
 
@@ -187,8 +188,10 @@ export function defaultAdviceDir(): string {
 
 /** Loads and validates the advice data; throws with file and reason when it is invalid (it is ours, not the user's). */
 export function loadAdviceBook(dir = defaultAdviceDir()): AdviceBook {
-  const a = parseFile(path.join(dir, 'advice.yaml'), adviceFile);
-  const v = parseFile(path.join(dir, 'vendors.yaml'), vendorFile);
+  // Parsed at build time when the text is unchanged: the YAML parser costs the daemon ~6 MB resident.
+  const cache = DocsCache.open();
+  const a = parseFile(path.join(dir, 'advice.yaml'), adviceFile, cache);
+  const v = parseFile(path.join(dir, 'vendors.yaml'), vendorFile, cache);
   const ids = new Set<string>();
   for (const e of a.advice) {
     if (ids.has(e.id)) throw new Error(`${path.join(dir, 'advice.yaml')}: advice id "${e.id}" appears twice`);
@@ -198,8 +201,10 @@ export function loadAdviceBook(dir = defaultAdviceDir()): AdviceBook {
   return new AdviceBook(a.advice, v.vendors, v.generic);
 }
 
-function parseFile<T>(file: string, schema: z.ZodType<T>): T {
-  const data = parse(readFileSync(file, 'utf8'));
+function parseFile<T>(file: string, schema: z.ZodType<T>, cache: DocsCache): T {
+  const text = readFileSync(file, 'utf8');
+  const hit = cache.get(text);
+  const data = hit ? hit.doc : parse(text);
   const r = schema.safeParse(data);
   if (!r.success) {
     const i = r.error.issues[0];

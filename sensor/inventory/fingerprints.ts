@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { CATEGORIES, type Category } from './types.js';
 import { projectPath } from '../paths.js';
+import { DocsCache } from '../docs-cache.js';
 
 /** Which observation a rule looks at, and the fields it may name (see observe.ts). */
 export const RULE_FIELDS = {
@@ -132,13 +133,17 @@ export function loadFingerprints(dir: string = defaultFingerprintsDir()): Finger
     return out;
   }
   const ids = new Map<string, string>();
+  // Parsed at build time when the text is unchanged: the YAML parser costs the daemon ~6 MB resident.
+  const cache = DocsCache.open();
   for (const name of names) {
     const file = path.join(dir, name);
     out.files.push(file);
     let doc: unknown;
     try {
       const text = readFileSync(file, 'utf8');
+      const hit = cache.get(text);
       if (/\.json$/i.test(name)) doc = JSON.parse(text);
+      else if (hit) doc = hit.doc;
       else {
         const docs = parseAllDocuments(text);
         if (docs.length !== 1) throw new Error(`expected one YAML document, found ${docs.length}`);
