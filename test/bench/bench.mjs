@@ -80,5 +80,20 @@ const rows = [
   ['rule engine share', `${(100 * (full.seconds - noRules.seconds) / full.seconds).toFixed(1)}% of analyze time`],
   ['report', `${report.devices.length} devices, ${report.alerts.length} alerts, ${report.stats.malformed} malformed`],
 ];
+// The same on bulk traffic (long downloads), which is what most of a home's packets are.
+const bulk = path.join(tmp, 'bench-bulk.pcap');
+if (!existsSync(bulk)) {
+  const r = spawnSync(process.execPath, [helper, 'bulk', `${bulk}.partial`, '1000000'], { encoding: 'utf8' });
+  if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
+  renameSync(`${bulk}.partial`, bulk);
+}
+const tdBulk = timed('tcpdump', ['-n', '-r', bulk, '-w', '/dev/null']);
+const fullBulk = timed(process.execPath, ['--import', rssHook, path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', bulk]);
+const bulkPackets = 1000000;
+rows.push(
+  ['bulk capture', `${bulk} (${(statSync(bulk).size / 1048576).toFixed(0)} MiB, ${bulkPackets} packets: 8 downloads, full-size segments)`],
+  ['bulk: tcpdump', `${tdBulk.seconds.toFixed(2)} s, ${Math.round(bulkPackets / tdBulk.seconds)} packets/s`],
+  ['bulk: full analyze', `${fullBulk.seconds.toFixed(2)} s, ${Math.round(bulkPackets / fullBulk.seconds)} packets/s (${(tdBulk.seconds / fullBulk.seconds).toFixed(2)}x tcpdump), peak RSS ${(Number(/maxrss_kb=(\d+)/.exec(fullBulk.stderr)?.[1] ?? 0) / 1024).toFixed(0)} MB`],
+);
 for (const [k, v] of rows) console.log(`${k.padEnd(30)} ${v}`);
-if (!argv.includes('--keep')) rmSync(merged);
+if (!argv.includes('--keep')) { rmSync(merged); rmSync(bulk); }

@@ -3,10 +3,15 @@ import { openCaptureFile } from '../../sensor/capture/file.js';
 import { decodeFrame } from '../../sensor/decode/dispatch.js';
 import { Packet } from '../../sensor/decode/packet.js';
 import { mergeCaptures } from './merge.js';
+import { writeBulk } from './bulk.js';
 import { Pipeline } from '../../sensor/pipeline.js';
 
 const [mode, ...rest] = process.argv.slice(2);
-if (mode === 'merge') {
+if (mode === 'bulk') {
+  const [out, count] = rest;
+  const r = await writeBulk(out, Number(count));
+  console.log(JSON.stringify(r));
+} else if (mode === 'merge') {
   const [out, size, ...inputs] = rest;
   const r = await mergeCaptures(inputs, out, Number(size));
   console.log(JSON.stringify(r));
