@@ -233,6 +233,10 @@ if [ -z "$node" ]; then
   echo "waakhond: node (>= 20) not found; set WAAKHOND_NODE or install Node.js 20" >&2
   exit 127
 fi
+# glibc: a fixed mmap threshold, so freed large blocks (scrypt's 16 MiB per login) go back to the system at once
+# instead of staying resident (~20 MB); musl (OpenWrt) ignores it.
+MALLOC_MMAP_THRESHOLD_=\${MALLOC_MMAP_THRESHOLD_:-131072}
+export MALLOC_MMAP_THRESHOLD_
 exec "$node" "$here/dist/waakhond.mjs" "$@"
 `;
 

@@ -235,7 +235,8 @@ function main() {
     os: 'linux',
     config: {
       User: `${UID}:${UID}`,
-      Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'NODE_ENV=production'],
+      // MALLOC_MMAP_THRESHOLD_: see firmware-scripts/pi/waakhond.service (glibc keeps freed scrypt buffers otherwise).
+      Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'NODE_ENV=production', 'MALLOC_MMAP_THRESHOLD_=131072'],
       Entrypoint: entrypoint,
       Cmd: cmd,
       WorkingDir: `/${DATA}`,
