@@ -1,7 +1,7 @@
 // Builds what the project runs: the CLI/daemon as one ESM file (dist/waakhond.mjs), the compact
 // OUI table and the parsed data files (dist/data/) and the dashboard (dist/web/). `--backend` builds all but the last.
 import { build } from 'esbuild';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, statSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,9 +28,22 @@ async function buildBackend() {
   const sources = Math.max(...['sensor', 'rules', 'ui/server'].map((d) => existsSync(path.join(root, d)) ? newestMtime(path.join(root, d)) : 0));
   if (args.has('--if-stale') && existsSync(out) && statSync(out).mtimeMs > sources) return;
   const t0 = Date.now();
+  // Chunks of an earlier build (their names carry a content hash) would pile up.
+  const distDir = path.join(root, 'dist');
+  if (existsSync(distDir)) {
+    for (const name of readdirSync(distDir)) if (/^waakhond-.+\.mjs(\.map)?$/.test(name)) rmSync(path.join(distDir, name));
+  }
   await build({
     entryPoints: [path.join(root, 'sensor', 'waakhond.ts')],
-    outfile: out,
+    // Code splitting: what a command loads with import() (the daemon, check, lookup, live capture, the exporters
+    // with the MQTT client) is a chunk beside dist/waakhond.mjs, read only when used, so the demo daemon never
+    // parses or keeps the MQTT client's code. Chunks sit in dist/ itself: import.meta.url-relative paths
+    // (sensor/paths.ts: one folder up is the root) resolve the same from every chunk.
+    outdir: distDir,
+    entryNames: '[name]',
+    chunkNames: 'waakhond-[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',

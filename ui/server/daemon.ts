@@ -12,7 +12,7 @@ import { projectRoot } from '../../sensor/paths.js';
 import { Inventory } from '../../sensor/inventory/inventory.js';
 import { RuleEngine, loadRulePacks } from '../../rules/engine/engine.js';
 import { loadAdviceBook } from '../../rules/advice/book.js';
-import { startExports } from './exports/index.js';
+import { startConfiguredExports } from './exports/start.js';
 import { startConnLog } from './exports/connlog-service.js';
 import { lookupRoutes } from './exports/lookup-route.js';
 import { saveConnLog } from './exports/connlog-file.js';
@@ -111,7 +111,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   const inventory = new Inventory(cfg.fingerprints_dir ? { fingerprintsDir: cfg.fingerprints_dir } : {});
   const views = new Views(store, book);
   const hub = new Hub();
-  exporters = startExports((cfg.exports ?? {}) as Parameters<typeof startExports>[0], log);
+  exporters = await startConfiguredExports((cfg.exports ?? {}) as Parameters<typeof startConfiguredExports>[0], log);
 
   const live: LiveStats = {
     started_ms: Date.now(), source: describe(spec), capture_state: 'running', capture_error: null, packets: 0, bytes: 0,
