@@ -1,4 +1,9 @@
-// The API's shapes as the dashboard sees them (mirrors ui/server/views.ts and rules/advice/book.ts).
+// The API's shapes as the dashboard sees them. Alert and advice shapes are the server's own types
+// (type-only imports: nothing of the server is bundled); the rest are the dashboard's views of them.
+import type { AlertView } from '../../../server/views.js';
+import type { AdviceCard, VendorCard } from '../../../../rules/advice/book.js';
+
+export type { AdviceCard, AlertView, VendorCard };
 export type Status = 'ok' | 'check' | 'update-advised' | 'exposed' | 'infected';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export type Answer = 'yes' | 'no' | 'partly' | 'setting' | 'unknown';
@@ -23,46 +28,6 @@ export interface DeviceSummary {
   last_seen_ms: number;
   alert_count: number;
   actions: Action[];
-}
-
-export interface VendorCard {
-  vendor: string | null;
-  where: string;
-  updates_url: string | null;
-  auto_update: Answer;
-  security_updates: Answer;
-  support_period: string | null;
-  works_offline: Answer;
-}
-
-export interface AdviceCard {
-  key: string;
-  advice: string;
-  priority: number;
-  status: Exclude<Status, 'ok'>;
-  title: string;
-  why: string;
-  steps: string[];
-  vendor: VendorCard | null;
-  alerts: string[];
-  severity: Severity | null;
-  state: 'open' | 'done' | 'snoozed';
-  snoozed_until: number | null;
-}
-
-export interface AlertView {
-  id: string;
-  rule: string;
-  title: string;
-  severity: Severity;
-  device: string | null;
-  device_label: string | null;
-  summary: string;
-  count: number;
-  first_seen_ms: number;
-  last_seen_ms: number;
-  advice: string | null;
-  evidence: { detail: string; ts_ms: number | null }[];
 }
 
 export interface Evidence { source: string; detail: string; vendor: string | null; model: string | null; category: string | null; weight: number | null }
