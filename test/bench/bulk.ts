@@ -3,6 +3,7 @@
 // back), unlike the merged IDS corpus of short flows and handshakes.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { pcapHeader } from '../gen/pcap.js';
 
 const MSS = 1448;
 
@@ -28,13 +29,7 @@ function checksumless(frame: Buffer, srcIp: number, dstIp: number, sport: number
 /** `count` packets over 8 concurrent downloads to one LAN client, 10 Gbit-free pacing (1 µs apart). */
 export async function writeBulk(out: string, count: number): Promise<{ packets: number; bytes: number }> {
   const ws = createWriteStream(out, { highWaterMark: 1 << 20 });
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  ws.write(header);
+  ws.write(pcapHeader(262144));
   const laptopMac = Buffer.from('3ca9f45e217a', 'hex');
   const routerMac = Buffer.from('e0286d0c1a2b', 'hex');
   const laptop = (192 << 24) | (168 << 16) | (178 << 8) | 20;

@@ -4,16 +4,11 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { openCaptureFile } from '../../sensor/capture/file.js';
 import { LINKTYPE_ETHERNET } from '../../sensor/capture/frame.js';
+import { pcapHeader } from '../gen/pcap.js';
 
 export async function mergeCaptures(inputs: string[], out: string, targetBytes: number): Promise<{ packets: number; bytes: number }> {
   const ws = createWriteStream(out, { highWaterMark: 1 << 20 });
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(LINKTYPE_ETHERNET, 20);
-  ws.write(header);
+  ws.write(pcapHeader(262144, LINKTYPE_ETHERNET));
   let written = 24;
   let packets = 0;
   let clock = Date.UTC(2026, 0, 1) * 1000; // microseconds
