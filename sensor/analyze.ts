@@ -4,7 +4,7 @@ import type { EventSink, WaakhondEvent } from './events.js';
 import { Inventory } from './inventory/inventory.js';
 import type { Device, Evidence } from './inventory/types.js';
 import { projectPath } from './paths.js';
-import { Pipeline } from './pipeline.js';
+import { Pipeline, type PipelineStats } from './pipeline.js';
 import { loadRulePacks, RuleEngine, type RuleLoadError } from '../rules/engine/engine.js';
 import type { Alert, AlertEvidence, Rule, Severity } from '../rules/engine/types.js';
 
@@ -56,20 +56,13 @@ export interface ReportAlert {
 export interface Report {
   devices: ReportDevice[];
   alerts: ReportAlert[];
-  stats: {
+  /** The pipeline's counters, plus what the analysis adds; times as ISO-8601. */
+  stats: Omit<PipelineStats, 'first_ts' | 'last_ts'> & {
     files: number;
-    packets: number;
-    bytes: number;
-    malformed: number;
-    unsupported_link: number;
-    ip_fragments: number;
-    unparsed: number;
-    internal_errors: number;
-    events: number;
     first_packet: string | null;
     last_packet: string | null;
     rules_loaded: number;
-    rule_errors: { file: string; line: number | null; reason: string }[];
+    rule_errors: RuleLoadError[];
     errors: { file: string; error: string }[];
   };
 }
@@ -106,22 +99,15 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
     if (err === null || frames > 0) filesRead++;
   }
   pipeline.finish();
-  const st = pipeline.stats;
+  const { first_ts, last_ts, ...counters } = pipeline.stats;
   return {
     devices: inventory.list().map(reportDevice),
     alerts: engine.alerts().map(reportAlert),
     stats: {
       files: filesRead,
-      packets: st.packets,
-      bytes: st.bytes,
-      malformed: st.malformed,
-      unsupported_link: st.unsupported_link,
-      ip_fragments: st.ip_fragments,
-      unparsed: st.unparsed,
-      internal_errors: st.internal_errors,
-      events: st.events,
-      first_packet: st.first_ts === null ? null : isoTime(st.first_ts),
-      last_packet: st.last_ts === null ? null : isoTime(st.last_ts),
+      ...counters,
+      first_packet: first_ts === null ? null : isoTime(first_ts),
+      last_packet: last_ts === null ? null : isoTime(last_ts),
       rules_loaded: rules.length,
       rule_errors: ruleErrors,
       errors,
