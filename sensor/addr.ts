@@ -93,6 +93,22 @@ export class LocalNets {
     }
   }
 
+  /** Prefixes learned from Router Advertisements (bounded: a hostile RA flood cannot grow the list). */
+  private learned = 0;
+  static readonly MAX_LEARNED = 16;
+
+  /**
+   * Adds an IPv6 prefix the home's router advertises (RA Prefix Information): home devices' global
+   * addresses are local too. Returns true if it was new. Link-local and multicast are never learned.
+   */
+  learn6(b: Uint8Array, off: number, bits: number): boolean {
+    if (b[off] === 0xff || (b[off] === 0xfe && (b[off + 1] & 0xc0) === 0x80)) return false;
+    if (this.isLocal6(b, off) || this.learned >= LocalNets.MAX_LEARNED) return false;
+    this.v6.push({ bytes: b.slice(off, off + 16), bits });
+    this.learned++;
+    return true;
+  }
+
   /** Local, or a destination that never leaves the LAN (multicast, broadcast, unspecified). */
   isLocal4(ip: number): boolean {
     if (ip >>> 28 === 0xe || ip === 0xffffffff || ip === 0) return true;

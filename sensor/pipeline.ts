@@ -32,6 +32,8 @@ export interface PipelineOptions {
   trafficInterval?: number;
   /** Emit a sensor_stats event every this many microseconds of capture time (default 60 s). */
   statsInterval?: number;
+  /** Learn the home's IPv6 prefixes from Router Advertisements (default: on unless localNets is given). */
+  learnIpv6Prefixes?: boolean;
   /** Called once per distinct internal error (a parser or sink bug): the pipeline goes on. */
   onError?: (where: string, err: unknown) => void;
 }
@@ -89,12 +91,14 @@ export class Pipeline {
   /** First client bytes of flows whose ClientHello spans several segments (Chrome's post-quantum hellos do). */
   private readonly tlsPending = new Map<number, Uint8Array>();
   private readonly onError: (where: string, err: unknown) => void;
+  private readonly learnPrefixes: boolean;
   /** Set by the capture source owner: kernel drops, for sensor_stats. */
   dropped: number | null = null;
 
   constructor(opts: PipelineOptions) {
     this.sinks = opts.sinks;
     this.local = new LocalNets(opts.localNets ?? DEFAULT_LOCAL_NETS);
+    this.learnPrefixes = opts.learnIpv6Prefixes ?? opts.localNets === undefined;
     this.flows = new FlowTable({ capacity: opts.maxFlows ?? 65536 });
     this.flows.onEnd = (f, reason) => this.flowEnded(f, reason);
     this.traffic = new TrafficCounters((e) => this.emit(e), (m) => this.mac(m), opts.trafficInterval ?? 1_000_000);
@@ -341,6 +345,10 @@ export class Pipeline {
     const p = this.p;
     const n = parseNdp(p.data, p.l4Off, p.l4End);
     if (!n) { this.stats.unparsed++; return; }
+    // RFC 4861 6.3.4: the router's advertised prefixes are the home's IPv6 networks (unless configured).
+    if (n.kind === 'router_advert' && this.learnPrefixes) {
+      for (const pre of n.prefixes) this.local.learn6(p.data, pre.off, pre.bits);
+    }
     const srcIp = this.ipSrc();
     this.emit({
       type: 'ndp', ts: p.ts, kind: n.kind, mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null,
