@@ -1,5 +1,6 @@
 // Hand-built pcap and pcapng captures for the capture tests: every field written explicitly, in
 // either byte order, so the parsers are checked against the format specs rather than a library.
+import { concat } from '../../gen/packets.js';
 
 /** A packet to write: seconds + fraction in the file's units, bytes, and optional wire length. */
 export interface Pkt {
@@ -135,13 +136,5 @@ export function isb(le: boolean, iface: number, ifdrop: number): Uint8Array {
   });
 }
 
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const n = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Joining byte arrays: the traffic generator's helper. */
+export { concat };
