@@ -2,26 +2,17 @@
 // Prints the device inventory that analyze builds from captures (one line per device, evidence with -v):
 // a quick look at identification on captures without labels.
 // Usage: node test/eval/devices.mjs [-v] FILE...   (each file analysed on its own unless --together)
-import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { loadAnalyzeModule } from './analyze-module.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
 const verbose = args.includes('-v');
 const together = args.includes('--together');
 const files = args.filter((a) => !a.startsWith('-'));
-const tmp = mkdtempSync(path.join(tmpdir(), 'wk-dev-'));
-const outfile = path.join(tmp, 'analyze.mjs');
-await build({
-  entryPoints: [path.join(root, 'sensor', 'analyze.ts')], outfile, bundle: true, platform: 'node', format: 'esm',
-  target: 'node20', external: ['pcap'], logLevel: 'error',
-  banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
-  define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.join(root, 'sensor', 'analyze.ts')).href) },
-});
-const { analyzeFiles } = await import(pathToFileURL(outfile).href);
+const { module: { analyzeFiles }, tmp } = await loadAnalyzeModule(root, 'wk-dev-');
 rmSync(tmp, { recursive: true, force: true });
 for (const group of together ? [files] : files.map((f) => [f])) {
   const r = await analyzeFiles(group, { ruleDirs: [] });

@@ -9,11 +9,10 @@
 // Scoring follows labels.json "about": vendor right if any vendor_accept string is in the reported
 // vendor (lower-case); model right if any model token is in the reported model (lower-case), counted
 // over devices with model tokens; category must be equal.
-import { build } from 'esbuild';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadAnalyzeModule } from './analyze-module.mjs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shared = process.env.WAAKHOND_SHARED ?? path.resolve(root, '..', 'shared');
@@ -47,15 +46,7 @@ if (useCli) {
   };
 } else {
   // Bundle the analyze entry point (TypeScript) to a temporary module, the way the CLI bundle is built.
-  const tmp = mkdtempSync(path.join(tmpdir(), 'wk-eval-'));
-  const outfile = path.join(tmp, 'analyze.mjs');
-  await build({
-    entryPoints: [path.join(root, 'sensor', 'analyze.ts')], outfile, bundle: true, platform: 'node', format: 'esm',
-    target: 'node20', external: ['pcap'], logLevel: 'error',
-    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(path.join(root, 'sensor', 'analyze.ts')).href) },
-  });
-  const mod = await import(pathToFileURL(outfile).href);
+  const { module: mod, tmp } = await loadAnalyzeModule(root);
   rmSync(tmp, { recursive: true, force: true });
   analyzeFiles = (files) => mod.analyzeFiles(files, { ruleDirs: [] });
 }
