@@ -61,6 +61,8 @@ const TELNET_PORTS = new Set([23, 2323]);
 const TELNET_SEGMENTS = 24;
 /** HTTP requests are looked for in the first few client segments (keep-alive, pipelining). */
 const HTTP_SEGMENTS = 4;
+/** Beyond this many payload segments in one direction no application parser looks at a TCP flow. */
+const MAX_SEGMENTS_LOOKED_AT = Math.max(TELNET_SEGMENTS, HTTP_SEGMENTS, 1);
 
 const APP_NONE = 0;
 const APP_NOT_HTTP = 1;
@@ -208,8 +210,10 @@ export class Pipeline {
     }
     if (p.payloadLen <= 0) return;
     const segs = fromOrig ? fl.origSegs[f] : fl.respSegs[f];
-    const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);
     const serverPort = fl.respPort[f];
+    // Most segments of a long flow are looked at by nothing below: the checks come before the payload view.
+    if (segs > MAX_SEGMENTS_LOOKED_AT && fl.app[f] !== APP_TLS_PENDING) return;
+    const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);
     if (serverPort === 53 || serverPort === 5353) {
       // DNS over TCP (RFC 7766): length-prefixed messages; the first of each side is enough for us.
       if (segs === 1) {
@@ -365,9 +369,9 @@ export class Pipeline {
     // Sender side: a local unicast source (MAC if there is a link layer, else its IPv4 address).
     if (srcLocal && (p.srcMac >= 0 || v4)) {
       const key = p.srcMac >= 0 ? p.srcMac : 2 ** 49 + p.ip4Src;
-      const c = tr.get(key, p.srcMac, '');
+      const c = tr.get(key, p.srcMac);
       if (c !== null) {
-        if (c.ip === '' && v4 && p.ip4Src !== 0) c.ip = ipv4ToString(p.ip4Src);
+        c.ip4 = v4 && p.ip4Src !== 0 ? p.ip4Src : -1;
         c.out_pkts++;
         c.out_bytes += len;
         const proto = p.ipProto;
@@ -385,21 +389,21 @@ export class Pipeline {
         } else if (proto === IPPROTO_GRE) c.out_gre++;
         else if (proto === IPPROTO_ICMP && p.icmpType === 8) c.out_icmp_echo++;
         if (!dstLocal || (v4 && p.ip4Dst >>> 28 !== 0xe && p.ip4Dst !== 0xffffffff)) {
-          if (c.outDst.size < 1024) c.outDst.add(v4 ? p.ip4Dst : this.hash6(p.ip6DstOff));
-          if (c.outDport.size < 1024 && (proto === IPPROTO_TCP || proto === IPPROTO_UDP)) c.outDport.add(proto * 65536 + p.dstPort);
+          c.addOutDst(v4 ? p.ip4Dst : this.hash6(p.ip6DstOff));
+          if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) c.addOutDport(proto * 65536 + p.dstPort);
         }
       }
     }
     if (dstLocal && !isGroupMacOrNone(p.dstMac, v4, p.ip4Dst)) {
       const key = p.dstMac >= 0 ? p.dstMac : 2 ** 49 + p.ip4Dst;
-      const c = tr.get(key, p.dstMac, '');
+      const c = tr.get(key, p.dstMac);
       if (c !== null) {
-        if (c.ip === '' && v4) c.ip = ipv4ToString(p.ip4Dst);
+        c.ip4 = v4 ? p.ip4Dst : -1;
         c.in_pkts++;
         c.in_bytes += len;
         if (p.ipProto === IPPROTO_TCP && (p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) c.in_tcp_syn++;
         else if (p.ipProto === IPPROTO_UDP) c.in_udp++;
-        if (c.inSrc.size < 1024) c.inSrc.add(v4 ? p.ip4Src : this.hash6(p.ip6SrcOff));
+        c.addInSrc(v4 ? p.ip4Src : this.hash6(p.ip6SrcOff));
       }
     }
   }

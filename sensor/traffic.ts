@@ -1,13 +1,15 @@
 // Per-device traffic counters over fixed intervals of capture time, emitted as TrafficEvents:
 // floods and sweeps are detected from these without the rule engine seeing every packet.
 import type { TrafficEvent } from './events.js';
+import { ipv4ToString } from './decode/format.js';
 
 /** Distinct counting is exact up to this many values per device and interval, then saturates. */
 export const DISTINCT_CAP = 1024;
 
 class Counters {
   mac = -1;
-  ip = '';
+  /** IPv4 address (as a number) of the device's last counted packet in this interval; -1 none (IPv6). */
+  ip4 = -1;
   out_pkts = 0;
   out_bytes = 0;
   out_tcp_syn = 0;
@@ -27,6 +29,28 @@ class Counters {
   readonly inSrc = new Set<number>();
   /** Intervals in a row with no packets: idle entries are dropped to keep the table small. */
   idle = 0;
+  /** The values last added to the distinct sets: a flow's packets repeat them, and a compare is cheaper than Set.add. */
+  private lastDst = -1;
+  private lastDport = -1;
+  private lastSrc = -1;
+
+  addOutDst(v: number): void {
+    if (v === this.lastDst) return;
+    this.lastDst = v;
+    if (this.outDst.size < DISTINCT_CAP) this.outDst.add(v);
+  }
+
+  addOutDport(v: number): void {
+    if (v === this.lastDport) return;
+    this.lastDport = v;
+    if (this.outDport.size < DISTINCT_CAP) this.outDport.add(v);
+  }
+
+  addInSrc(v: number): void {
+    if (v === this.lastSrc) return;
+    this.lastSrc = v;
+    if (this.inSrc.size < DISTINCT_CAP) this.inSrc.add(v);
+  }
 
   clear(): void {
     this.out_pkts = this.out_bytes = this.out_tcp_syn = this.out_tcp_ack_only = this.out_udp = 0;
@@ -36,11 +60,17 @@ class Counters {
     this.outDst.clear();
     this.outDport.clear();
     this.inSrc.clear();
+    this.lastDst = this.lastDport = this.lastSrc = -1;
   }
 }
 
 export class TrafficCounters {
   private readonly table = new Map<number, Counters>();
+  /** The last two entries looked up (a packet's sender and receiver): runs of one flow skip the Map. */
+  private lastKeyA = -1;
+  private lastA: Counters | null = null;
+  private lastKeyB = -1;
+  private lastB: Counters | null = null;
   private start = -1;
   /** Devices not counted because the table was full. */
   overflow = 0;
@@ -69,7 +99,9 @@ export class TrafficCounters {
   }
 
   /** The counters of a local device: key is the MAC (48-bit) or, without a link layer, 2^49 + IPv4. */
-  get(key: number, mac: number, ip: string): Counters | null {
+  get(key: number, mac: number): Counters | null {
+    if (key === this.lastKeyA) return this.lastA;
+    if (key === this.lastKeyB) return this.lastB;
     let c = this.table.get(key);
     if (c === undefined) {
       if (this.table.size >= this.maxDevices) {
@@ -80,13 +112,19 @@ export class TrafficCounters {
       c.mac = mac;
       this.table.set(key, c);
     }
-    c.ip = ip;
+    this.lastKeyB = this.lastKeyA;
+    this.lastB = this.lastA;
+    this.lastKeyA = key;
+    this.lastA = c;
     return c;
   }
 
   /** Emits one event per device active in the interval that just ended. */
   flush(): void {
     if (this.start < 0) return;
+    // Entries may be dropped below: forget the cached ones.
+    this.lastKeyA = this.lastKeyB = -1;
+    this.lastA = this.lastB = null;
     for (const [key, c] of this.table) {
       if (c.out_pkts === 0 && c.in_pkts === 0) {
         if (++c.idle > 60) this.table.delete(key);
@@ -98,7 +136,7 @@ export class TrafficCounters {
         ts: this.start,
         interval: this.interval,
         mac: c.mac >= 0 ? this.macText(c.mac) : null,
-        ip: c.ip || null,
+        ip: c.ip4 >= 0 ? ipv4ToString(c.ip4) : null,
         out_pkts: c.out_pkts,
         out_bytes: c.out_bytes,
         out_tcp_syn: c.out_tcp_syn,

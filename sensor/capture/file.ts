@@ -4,6 +4,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Frame, FrameSource, SourceStats } from './frame.js';
 import { AutoParser } from './detect.js';
+import { MAXIMUM_SNAPLEN } from './chunked.js';
 
 /** Chunk size for files: large chunks keep the per-chunk overhead (one promise, one batch) negligible. */
 export const FILE_CHUNK = 1 << 20;
@@ -75,10 +76,18 @@ function errMessage(err: unknown): string {
 }
 
 /**
- * A capture file read with positional reads into two buffers used in turn, so that reading a
+ * Room kept in front of each read so the record split at the previous chunk's end can be copied in
+ * front of the new bytes: libpcap's largest snaplen plus the largest record header. Longer pcapng
+ * blocks (rare) are joined in a fresh buffer instead.
+ */
+const HEADROOM = MAXIMUM_SNAPLEN + 64;
+
+/**
+ * A capture file read with positional reads into three buffers used in turn, so that reading a
  * multi-GB file allocates nothing per chunk (a fresh 1 MiB buffer per chunk left ~70 MB of
- * external memory waiting for the GC). The record split at a chunk's end is copied to the start
- * of the other buffer before the next read.
+ * external memory waiting for the GC). The next chunk is read ahead (in libuv's thread pool) while
+ * the current one is parsed and processed, so the disk or page cache and the parser work at once.
+ * The record split at a chunk's end is copied in front of the next chunk's bytes.
  *
  * Frame.data of a batch stays valid while that batch and the next one are processed: the buffer is
  * reused for the batch after that. Copy what you keep longer.
@@ -120,39 +129,49 @@ export class FileFrameSource implements FrameSource {
       return;
     }
     const parser = this.parser;
-    const bufs = [new Uint8Array(FILE_CHUNK), new Uint8Array(FILE_CHUNK)];
+    const bufs = [0, 1, 2].map(() => new Uint8Array(HEADROOM + FILE_CHUNK));
     let which = 0;
     let carry: Uint8Array | null = null;
     let pos = 0;
+    let pending: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], HEADROOM, FILE_CHUNK, 0);
     try {
-      while (!this.closed) {
-        let buf = bufs[which];
-        let fill = 0;
-        if (carry !== null) {
-          // A record longer than half a buffer: grow, so every read brings at least half a buffer.
-          if (carry.length * 2 > buf.length) buf = bufs[which] = new Uint8Array(carry.length * 2);
-          buf.set(carry, 0);
-          fill = carry.length;
-          carry = null;
-        }
-        const { bytesRead } = await fh.read(buf, fill, buf.length - fill, pos);
+      while (!this.closed && pending !== null) {
+        const { bytesRead } = await pending;
+        pending = null;
         if (this.closed) break;
         pos += bytesRead;
+        const next = which === 2 ? 0 : which + 1;
+        // Read ahead into the buffer after this one; the one before keeps the previous batch valid.
+        if (bytesRead > 0) pending = fh.read(bufs[next], HEADROOM, FILE_CHUNK, pos);
+        const buf = bufs[which];
+        const left = carry === null ? 0 : carry.length;
         if (bytesRead === 0) {
-          parser.endWhole(fill);
+          parser.endWhole(left);
           break;
         }
-        const view = buf.subarray(0, fill + bytesRead);
+        let view: Uint8Array;
+        if (carry === null) view = buf.subarray(HEADROOM, HEADROOM + bytesRead);
+        else if (left <= HEADROOM) {
+          buf.set(carry, HEADROOM - left);
+          view = buf.subarray(HEADROOM - left, HEADROOM + bytesRead);
+        } else {
+          view = new Uint8Array(left + bytesRead);
+          view.set(carry, 0);
+          view.set(buf.subarray(HEADROOM, HEADROOM + bytesRead), left);
+        }
+        carry = null;
         const { frames, used } = parser.pushWhole(view);
         if (used < view.length) carry = view.subarray(used);
         if (frames.length > 0) yield frames;
         if (parser.failed) break;
-        which ^= 1;
+        which = next;
       }
     } catch (err) {
       // EISDIR, EIO, a file truncated under us: end with a reason, never a throw.
       if (!this.closed) this.ioError = `cannot read ${this.path}: ${errMessage(err)}`;
     } finally {
+      // A read still in flight must finish before the handle closes.
+      if (pending !== null) await pending.catch(() => undefined);
       await fh.close().catch(() => undefined);
     }
   }

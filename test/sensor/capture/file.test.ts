@@ -55,6 +55,28 @@ describe('openCaptureFile', () => {
     expect(got).toEqual(parseChunks(bytes).frames.map((x) => ({ ts: x.ts, hex: x.hex, iface: x.iface })));
   });
 
+  it('keeps a batch\'s frame bytes valid while the next batch is processed (read-ahead reuses buffers)', async () => {
+    const pkts = Array.from({ length: 6000 }, (_, i) => ({ sec: 1600000000 + i, frac: i, data: payload(i, 300 + ((i * 53) % 1200)) }));
+    const bytes = buildPcap({ le: true, pkts });
+    const f = path.join(dir, 'window.pcap');
+    writeFileSync(f, bytes);
+    const want = parseChunks(bytes).frames.map((x) => x.hex);
+    const got: string[] = [];
+    let prev: { data: Uint8Array }[] | null = null;
+    let batches = 0;
+    for await (const batch of openCaptureFile(f)) {
+      batches++;
+      // Read the previous batch only now, after the source has read ahead again.
+      if (prev) for (const fr of prev) got.push(hex(fr.data));
+      prev = batch;
+      // Give the read-ahead time to land before looking.
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    for (const fr of prev ?? []) got.push(hex(fr.data));
+    expect(batches).toBeGreaterThan(3);
+    expect(got).toEqual(want);
+  });
+
   it('gives a missing file, a directory and a non-capture as stats.error, not a throw', async () => {
     const missing = openCaptureFile(path.join(dir, 'nope.pcap'));
     expect(await drain(missing)).toEqual([]);
