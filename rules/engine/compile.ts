@@ -1,4 +1,4 @@
-// Compile a rule's match conditions and group-by names into small closures (no per-event allocation).
+// Compile a rule's match conditions into flat check lists and its field names into getters (no per-event allocation).
 import { inCidrs, isMulticast, isPrivate, isPublic, parseCidr, type Cidr } from './addr.js';
 import { baseDomain, type EngineEvent } from './fields.js';
 import type { RuleCondition, RuleMatch } from './types.js';
@@ -12,7 +12,6 @@ export interface FieldContext {
 // Events are read by field name: the union's members share the names rules use.
 type AnyEvent = EngineEvent & Record<string, unknown>;
 export type Getter = (e: AnyEvent, ctx: FieldContext) => unknown;
-export type Predicate = (e: AnyEvent, ctx: FieldContext) => boolean;
 
 /** The home side of an event; `side` overrides the direction's answer. */
 export function deviceOf(e: AnyEvent, side?: 'src' | 'dst'): string | null {
@@ -54,7 +53,13 @@ function qname(e: AnyEvent): string | undefined {
   return q ? q.name.toLowerCase() : undefined;
 }
 
+/** The reader of a field: derived ones are computed, any other is read off the event by name. */
 export function getter(field: string, side?: 'src' | 'dst'): Getter {
+  return derivedGetter(field, side) ?? ((e) => e[field]);
+}
+
+/** The computed fields of fields.ts DERIVED_FIELDS; null for a plain event field. */
+function derivedGetter(field: string, side?: 'src' | 'dst'): Getter | null {
   switch (field) {
     case 'device':
       return (e) => deviceOf(e, side);
@@ -86,7 +91,7 @@ export function getter(field: string, side?: 'src' | 'dst'): Getter {
         return list.includes(e.dst_ip as string) ? 'assigned' : 'not_assigned';
       };
     default:
-      return (e) => e[field];
+      return null;
   }
 }
 
@@ -100,17 +105,6 @@ function cidrList(x: string | string[]): Cidr[] {
   });
 }
 
-/** Equality that lets "23" in a rule match the number 23 and the reverse, without allocating per event. */
-function equalsTo(want: string | number | boolean, nocase: boolean): (v: unknown) => boolean {
-  const wantStr = String(want);
-  const wantNum = typeof want === 'number' ? want : typeof want === 'string' && /^-?\d+(\.\d+)?$/.test(want) ? Number(want) : undefined;
-  if (nocase && typeof want === 'string') {
-    const low = want.toLowerCase();
-    return (v) => typeof v === 'string' && v.toLowerCase() === low;
-  }
-  return (v) => v === want || (typeof v === 'number' && v === wantNum) || (typeof v === 'string' && v === wantStr);
-}
-
 /** A set of allowed values, holding numeric strings also as numbers and numbers also as strings. */
 function valueSet(list: (string | number)[], nocase: boolean): Set<unknown> {
   const set = new Set<unknown>();
@@ -122,63 +116,129 @@ function valueSet(list: (string | number)[], nocase: boolean): Set<unknown> {
   return set;
 }
 
-/** One field condition -> predicate over the field's value (and the event, for gte_field). */
-export function compileCondition(field: string, cond: RuleCondition, side?: 'src' | 'dst'): Predicate {
-  const get = getter(field, side);
-  const tests: ((v: unknown, e: AnyEvent, ctx: FieldContext) => boolean)[] = [];
-  if (cond === null || typeof cond !== 'object') {
-    const eq = equalsTo(cond, false);
-    return (e, ctx) => eq(get(e, ctx));
-  }
-  if (Array.isArray(cond)) {
-    const set = valueSet(cond, false);
-    return (e, ctx) => set.has(get(e, ctx));
-  }
+// Check operators. Plain numbers, not a const enum (see DESIGN.md); one switch in testValue() reads them.
+const EQ = 1, NE = 2, EQ_NOCASE = 3, NE_NOCASE = 4, IN = 5, NOT_IN = 6, IN_NOCASE = 7, NOT_IN_NOCASE = 8;
+const GT = 9, GTE = 10, LT = 11, LTE = 12, CIDR = 13, NOT_CIDR = 14, REGEX = 15, NOT_REGEX = 16;
+const CONTAINS = 17, STARTS_WITH = 18, ENDS_WITH = 19, PRIVATE = 20, MULTICAST = 21, PUBLIC = 22, EXISTS = 23, GTE_FIELD = 24;
+
+/**
+ * One test of one field's value. A match block compiles to a flat list of checks that matches()
+ * walks with a single switch, rather than a tree of small closures: closures made by the same
+ * function literal share one call-site feedback, so with 35 rules every call through them was
+ * megamorphic (never inlined). Every check has the same fields (one hidden class), so reading
+ * them stays monomorphic.
+ */
+export interface Check {
+  op: number;
+  /** A rule field: read straight off the event unless derived. */
+  field: string;
+  /** Derived fields (device, qname, ...) are computed; null for a plain event field. */
+  get: Getter | null;
+  /** eq/ne: the value as written, its text and its number (so "23" matches 23 and the reverse). */
+  want: unknown;
+  wantStr: string;
+  wantNum: number | undefined;
+  /** gt/gte/lt/lte bound; gte_field factor. */
+  num: number;
+  set: Set<unknown> | null;
+  re: RegExp | null;
+  cidrs: Cidr[] | null;
+  /** private/multicast/public/exists: the wanted answer. */
+  flag: boolean;
+  nocase: boolean;
+  /** gte_field: the other field. */
+  other: Getter | null;
+}
+
+function check(op: number, field: string, get: Getter | null, nocase: boolean, o: Partial<Check> = {}): Check {
+  return {
+    op, field, get,
+    want: o.want, wantStr: o.wantStr ?? '', wantNum: o.wantNum, num: o.num ?? 0,
+    set: o.set ?? null, re: o.re ?? null, cidrs: o.cidrs ?? null, flag: o.flag ?? false, nocase, other: o.other ?? null,
+  };
+}
+
+/** Operands of eq/ne: the text and number forms a value may be compared in. */
+function equalsOperands(want: string | number | boolean, nocase: boolean): Partial<Check> {
+  if (nocase && typeof want === 'string') return { want: want.toLowerCase(), wantStr: want.toLowerCase() };
+  const wantNum = typeof want === 'number' ? want : typeof want === 'string' && /^-?\d+(\.\d+)?$/.test(want) ? Number(want) : undefined;
+  return { want, wantStr: String(want), wantNum };
+}
+
+/** One field condition -> its checks (all must hold), in a fixed operator order. */
+export function compileCondition(field: string, cond: RuleCondition, side?: 'src' | 'dst'): Check[] {
+  const get = derivedGetter(field, side);
+  if (cond === null || typeof cond !== 'object') return [check(EQ, field, get, false, equalsOperands(cond, false))];
+  if (Array.isArray(cond)) return [check(IN, field, get, false, { set: valueSet(cond, false) })];
   const nocase = cond.nocase === true;
   const flags = nocase ? 'i' : '';
-  if (cond.eq !== undefined) { const eq = equalsTo(cond.eq, nocase); tests.push((v) => eq(v)); }
-  if (cond.ne !== undefined) { const eq = equalsTo(cond.ne, nocase); tests.push((v) => !eq(v)); }
-  if (cond.in) {
-    const set = valueSet(cond.in, nocase);
-    tests.push(nocase ? (v) => set.has(typeof v === 'string' ? v.toLowerCase() : v) : (v) => set.has(v));
+  const out: Check[] = [];
+  const add = (op: number, o: Partial<Check> = {}): void => { out.push(check(op, field, get, nocase, o)); };
+  const strCase = nocase ? (s: string): string => s.toLowerCase() : (s: string): string => s;
+  if (cond.eq !== undefined) add(nocase && typeof cond.eq === 'string' ? EQ_NOCASE : EQ, equalsOperands(cond.eq, nocase));
+  if (cond.ne !== undefined) add(nocase && typeof cond.ne === 'string' ? NE_NOCASE : NE, equalsOperands(cond.ne, nocase));
+  if (cond.in) add(nocase ? IN_NOCASE : IN, { set: valueSet(cond.in, nocase) });
+  if (cond.not_in) add(nocase ? NOT_IN_NOCASE : NOT_IN, { set: valueSet(cond.not_in, nocase) });
+  if (cond.gt !== undefined) add(GT, { num: cond.gt });
+  if (cond.gte !== undefined) add(GTE, { num: cond.gte });
+  if (cond.lt !== undefined) add(LT, { num: cond.lt });
+  if (cond.lte !== undefined) add(LTE, { num: cond.lte });
+  if (cond.cidr !== undefined) add(CIDR, { cidrs: cidrList(cond.cidr) });
+  if (cond.not_cidr !== undefined) add(NOT_CIDR, { cidrs: cidrList(cond.not_cidr) });
+  if (cond.regex !== undefined) add(REGEX, { re: new RegExp(cond.regex, flags) });
+  if (cond.not_regex !== undefined) add(NOT_REGEX, { re: new RegExp(cond.not_regex, flags) });
+  if (cond.contains !== undefined) add(CONTAINS, { wantStr: strCase(cond.contains) });
+  if (cond.starts_with !== undefined) add(STARTS_WITH, { wantStr: strCase(cond.starts_with) });
+  if (cond.ends_with !== undefined) add(ENDS_WITH, { wantStr: strCase(cond.ends_with) });
+  if (cond.private !== undefined) add(PRIVATE, { flag: cond.private });
+  if (cond.multicast !== undefined) add(MULTICAST, { flag: cond.multicast });
+  if (cond.public !== undefined) add(PUBLIC, { flag: cond.public });
+  if (cond.exists !== undefined) add(EXISTS, { flag: cond.exists });
+  if (cond.gte_field !== undefined) add(GTE_FIELD, { other: getter(cond.gte_field.field, side), num: cond.gte_field.times ?? 1 });
+  return out;
+}
+
+/** Does the value pass one check? (`e` and `ctx` only for gte_field.) */
+function testValue(c: Check, v: unknown, e: AnyEvent, ctx: FieldContext): boolean {
+  switch (c.op) {
+    case EQ: return v === c.want || (typeof v === 'number' && v === c.wantNum) || (typeof v === 'string' && v === c.wantStr);
+    case NE: return !(v === c.want || (typeof v === 'number' && v === c.wantNum) || (typeof v === 'string' && v === c.wantStr));
+    case EQ_NOCASE: return typeof v === 'string' && v.toLowerCase() === c.wantStr;
+    case NE_NOCASE: return !(typeof v === 'string' && v.toLowerCase() === c.wantStr);
+    case IN: return c.set!.has(v);
+    case NOT_IN: return !c.set!.has(v);
+    case IN_NOCASE: return c.set!.has(typeof v === 'string' ? v.toLowerCase() : v);
+    case NOT_IN_NOCASE: return !c.set!.has(typeof v === 'string' ? v.toLowerCase() : v);
+    case GT: return typeof v === 'number' && v > c.num;
+    case GTE: return typeof v === 'number' && v >= c.num;
+    case LT: return typeof v === 'number' && v < c.num;
+    case LTE: return typeof v === 'number' && v <= c.num;
+    case CIDR: return typeof v === 'string' && inCidrs(v, c.cidrs!);
+    case NOT_CIDR: return typeof v !== 'string' || !inCidrs(v, c.cidrs!);
+    case REGEX: return v != null && c.re!.test(String(v));
+    case NOT_REGEX: return v == null || !c.re!.test(String(v));
+    case CONTAINS: return typeof v === 'string' && (c.nocase ? v.toLowerCase() : v).includes(c.wantStr);
+    case STARTS_WITH: return typeof v === 'string' && (c.nocase ? v.toLowerCase() : v).startsWith(c.wantStr);
+    case ENDS_WITH: return typeof v === 'string' && (c.nocase ? v.toLowerCase() : v).endsWith(c.wantStr);
+    case PRIVATE: return typeof v === 'string' && isPrivate(v) === c.flag;
+    case MULTICAST: return typeof v === 'string' && isMulticast(v) === c.flag;
+    case PUBLIC: return typeof v === 'string' && isPublic(v) === c.flag;
+    case EXISTS: return (v !== null && v !== undefined && v !== '') === c.flag;
+    case GTE_FIELD: {
+      const o = c.other!(e, ctx);
+      return typeof v === 'number' && typeof o === 'number' && v >= c.num * o;
+    }
+    default: throw new Error(`unknown check ${c.op}`);
   }
-  if (cond.not_in) {
-    const set = valueSet(cond.not_in, nocase);
-    tests.push(nocase ? (v) => !set.has(typeof v === 'string' ? v.toLowerCase() : v) : (v) => !set.has(v));
+}
+
+/** Do all checks hold for the event? (A compiled match block; an empty list matches everything.) */
+export function matches(checks: readonly Check[], e: AnyEvent, ctx: FieldContext): boolean {
+  for (let i = 0; i < checks.length; i++) {
+    const c = checks[i]!;
+    if (!testValue(c, c.get === null ? e[c.field] : c.get(e, ctx), e, ctx)) return false;
   }
-  if (cond.gt !== undefined) { const n = cond.gt; tests.push((v) => typeof v === 'number' && v > n); }
-  if (cond.gte !== undefined) { const n = cond.gte; tests.push((v) => typeof v === 'number' && v >= n); }
-  if (cond.lt !== undefined) { const n = cond.lt; tests.push((v) => typeof v === 'number' && v < n); }
-  if (cond.lte !== undefined) { const n = cond.lte; tests.push((v) => typeof v === 'number' && v <= n); }
-  if (cond.cidr !== undefined) { const c = cidrList(cond.cidr); tests.push((v) => typeof v === 'string' && inCidrs(v, c)); }
-  if (cond.not_cidr !== undefined) { const c = cidrList(cond.not_cidr); tests.push((v) => typeof v !== 'string' || !inCidrs(v, c)); }
-  if (cond.regex !== undefined) { const r = new RegExp(cond.regex, flags); tests.push((v) => v != null && r.test(String(v))); }
-  if (cond.not_regex !== undefined) { const r = new RegExp(cond.not_regex, flags); tests.push((v) => v == null || !r.test(String(v))); }
-  const norm = (s: string): string => (nocase ? s.toLowerCase() : s);
-  if (cond.contains !== undefined) { const s = norm(cond.contains); tests.push((v) => typeof v === 'string' && norm(v).includes(s)); }
-  if (cond.starts_with !== undefined) { const s = norm(cond.starts_with); tests.push((v) => typeof v === 'string' && norm(v).startsWith(s)); }
-  if (cond.ends_with !== undefined) { const s = norm(cond.ends_with); tests.push((v) => typeof v === 'string' && norm(v).endsWith(s)); }
-  if (cond.private !== undefined) { const b = cond.private; tests.push((v) => typeof v === 'string' && isPrivate(v) === b); }
-  if (cond.multicast !== undefined) { const b = cond.multicast; tests.push((v) => typeof v === 'string' && isMulticast(v) === b); }
-  if (cond.public !== undefined) { const b = cond.public; tests.push((v) => typeof v === 'string' && isPublic(v) === b); }
-  if (cond.exists !== undefined) { const b = cond.exists; tests.push((v) => (v !== null && v !== undefined && v !== '') === b); }
-  if (cond.gte_field !== undefined) {
-    const other = getter(cond.gte_field.field, side);
-    const times = cond.gte_field.times ?? 1;
-    tests.push((v, e, ctx) => {
-      const o = other(e, ctx);
-      return typeof v === 'number' && typeof o === 'number' && v >= times * o;
-    });
-  }
-  if (tests.length === 1) {
-    const t = tests[0]!;
-    return (e, ctx) => t(get(e, ctx), e, ctx);
-  }
-  return (e, ctx) => {
-    const v = get(e, ctx);
-    for (const t of tests) if (!t(v, e, ctx)) return false;
-    return true;
-  };
+  return true;
 }
 
 /** Rough cost of evaluating a condition, so cheap and selective tests run first. */
@@ -193,11 +253,11 @@ function costOf(field: string, cond: RuleCondition): number {
   return c;
 }
 
-/** Compiled predicates are stateless: one per match block, shared by every engine using the rule. */
-const compiledMatches = new WeakMap<RuleMatch, Predicate>();
+/** Compiled match blocks are stateless: one per block, shared by every engine using the rule. */
+const compiledMatches = new WeakMap<RuleMatch, Check[]>();
 
-/** A whole match block -> one predicate (all conditions must hold), cheapest conditions first. */
-export function compileMatch(m: RuleMatch): Predicate {
+/** A whole match block -> its checks (all must hold), cheapest conditions first. */
+export function compileMatch(m: RuleMatch): Check[] {
   const hit = compiledMatches.get(m);
   if (hit) return hit;
   const p = compileMatchUncached(m);
@@ -205,19 +265,13 @@ export function compileMatch(m: RuleMatch): Predicate {
   return p;
 }
 
-function compileMatchUncached(m: RuleMatch): Predicate {
+function compileMatchUncached(m: RuleMatch): Check[] {
   const side = m.device_is;
   const entries = Object.entries(m)
     .filter(([k, v]) => k !== 'event' && k !== 'device_is' && v !== undefined)
     .map(([k, v], i) => ({ k, v: v as RuleCondition, i, cost: costOf(k, v as RuleCondition) }))
     .sort((a, b) => a.cost - b.cost || a.i - b.i);
-  const preds: Predicate[] = [];
-  for (const { k, v } of entries) preds.push(compileCondition(k, v, side));
-  const n = preds.length;
-  if (n === 0) return () => true;
-  if (n === 1) return preds[0]!;
-  return (e, ctx) => {
-    for (let i = 0; i < n; i++) if (!preds[i]!(e, ctx)) return false;
-    return true;
-  };
+  const checks: Check[] = [];
+  for (const { k, v } of entries) checks.push(...compileCondition(k, v, side));
+  return checks;
 }

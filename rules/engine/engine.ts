@@ -2,7 +2,7 @@
 import type { EventType, WaakhondEvent } from '../../sensor/events.js';
 import type { Alert, AlertEvidence, Rule } from './types.js';
 import { SEVERITIES } from './types.js';
-import { compileMatch, deviceOf, getter, type FieldContext, type Getter, type Predicate } from './compile.js';
+import { compileMatch, deviceOf, getter, matches, type Check, type FieldContext, type Getter } from './compile.js';
 import { DistinctCounter, WindowSum } from './counters.js';
 import type { AlertPseudoEvent, EngineEvent } from './fields.js';
 import { durationUs } from './schema.js';
@@ -64,7 +64,8 @@ interface KeyState {
 interface Compiled {
   rule: Rule;
   index: number;
-  steps: Predicate[];
+  /** Compiled match block of each step (one for a plain match). */
+  steps: Check[][];
   stepEvents: string[];
   groupGet: Getter[];
   windowUs: number;
@@ -253,7 +254,7 @@ export class RuleEngine implements FieldContext {
   private run(c: Compiled, e: EngineEvent): void {
     const a = e as EngineEvent & Record<string, unknown>;
     if (c.kind !== 'sequence') {
-      if (!c.steps[0]!(a, this)) return;
+      if (!matches(c.steps[0]!, a, this)) return;
     } else if (!this.stepMatches(c, a)) {
       return;
     }
@@ -294,7 +295,7 @@ export class RuleEngine implements FieldContext {
   }
 
   private stepMatches(c: Compiled, e: EngineEvent & Record<string, unknown>): boolean {
-    for (let i = 0; i < c.steps.length; i++) if (c.stepEvents[i] === e.type && c.steps[i]!(e, this)) return true;
+    for (let i = 0; i < c.steps.length; i++) if (c.stepEvents[i] === e.type && matches(c.steps[i]!, e, this)) return true;
     return false;
   }
 
@@ -302,14 +303,14 @@ export class RuleEngine implements FieldContext {
     if (st.step > 0 && e.ts - st.t0 > c.withinUs) st.step = 0;
     // Advance past every step this event satisfies, in order (one event can be the last step only).
     const i = st.step;
-    if (c.stepEvents[i] === e.type && c.steps[i]!(e, this)) {
+    if (c.stepEvents[i] === e.type && matches(c.steps[i]!, e, this)) {
       if (i === 0) st.t0 = e.ts;
       st.step = i + 1;
       if (st.step === c.steps.length) {
         st.step = 0;
         this.fire(c, key, st, e, c.steps.length);
       }
-    } else if (i > 0 && c.stepEvents[0] === e.type && c.steps[0]!(e, this) && e.ts - st.t0 > c.withinUs / 2) {
+    } else if (i > 0 && c.stepEvents[0] === e.type && matches(c.steps[0]!, e, this) && e.ts - st.t0 > c.withinUs / 2) {
       // A fresh first step restarts an old partial sequence.
       st.t0 = e.ts;
       st.step = 1;
