@@ -8,9 +8,9 @@
 // - decodes every record of a 9 KB mDNS packet where 64 are kept,
 // - loses the mDNS QU bit (5.6.1 masks the class after turning it into a string),
 // - reads A/AAAA data without checking RDLENGTH.
-import { decodeName, decoded as nameDecoded } from './name.js';
+import { decodeNameText, decoded as nameDecoded } from './name.js';
 import type { DnsEvent, DnsQuestion, DnsRecord, Endpoints } from '../../events.js';
-import { cleanText, hexOf, ipv4At, ipv6At, netText } from '../bytes.js';
+import { hexOf, ipv4At, ipv6At, netText } from '../bytes.js';
 
 /** What the payload alone tells; the pipeline adds ports, transport and the mdns/llmnr flags. */
 export type DnsFields = Omit<DnsEvent, 'type' | 'ts' | keyof Endpoints | 'mdns' | 'llmnr' | 'transport' | 'src_port' | 'dst_port'>;
@@ -47,7 +47,6 @@ function u16(b: Uint8Array, o: number): number {
   return (b[o] << 8) | b[o + 1];
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /**
  * Parse a DNS/mDNS/LLMNR message. For TCP (RFC 1035 4.2.2) the payload starts with a 2-byte
@@ -79,11 +78,11 @@ export function parseDns(payload: Uint8Array, tcp = false): DnsFields | null {
   let decoded = 0;
   try {
     for (let i = 0; i < qd; i++) {
-      const name = decodeName(buf, off);
+      const name = decodeNameText(buf, off, DNS_LIMITS.name);
       off += nameDecoded.bytes;
       if (off + 4 > buf.length) throw new RangeError('question past end');
       const klass = u16(buf, off + 2);
-      const q: DnsQuestion = { name: cleanText(name, DNS_LIMITS.name), type: typeName(u16(buf, off)) };
+      const q: DnsQuestion = { name, type: typeName(u16(buf, off)) };
       // RFC 6762 5.4: the top bit of the question class asks for a unicast response.
       if ((klass & 0x8000) !== 0) q.qu = true;
       off += 4;
@@ -92,7 +91,7 @@ export function parseDns(payload: Uint8Array, tcp = false): DnsFields | null {
       else return f; // the records follow the questions: past the cap there is no point walking on
     }
     for (let i = 0; i < rr && f.answers.length < DNS_LIMITS.records; i++) {
-      const name = decodeName(buf, off);
+      const name = decodeNameText(buf, off, DNS_LIMITS.name);
       off += nameDecoded.bytes;
       if (off + 10 > buf.length) throw new RangeError('record header past end');
       const type = u16(buf, off);
@@ -104,7 +103,7 @@ export function parseDns(payload: Uint8Array, tcp = false): DnsFields | null {
       off = rdEnd;
       decoded++;
       if (type === 41) continue; // RFC 6891 6.1.2: OPT is a pseudo-record of the transport, not data
-      const rec = record(buf, cleanText(name, DNS_LIMITS.name), type, ttl, rd, rdEnd);
+      const rec = record(buf, name, type, ttl, rd, rdEnd);
       if (rec !== null) f.answers.push(rec);
     }
   } catch {
@@ -149,7 +148,7 @@ function record(buf: Buffer, name: string, type: number, ttl: number, rd: number
       while (p < rdEnd && txt.length < DNS_LIMITS.txtStrings) {
         const l = buf[p];
         const e = Math.min(p + 1 + l, rdEnd);
-        txt.push(cleanText(utf8.decode(buf.subarray(p + 1, e)), DNS_LIMITS.txtString));
+        txt.push(netText(buf, p + 1, e, DNS_LIMITS.txtString));
         p = p + 1 + l;
       }
       r.txt = txt;
@@ -185,7 +184,7 @@ function record(buf: Buffer, name: string, type: number, ttl: number, rd: number
 function boundedName(buf: Buffer, at: number, end: number): string | null {
   if (at >= end) return null;
   try {
-    return cleanText(decodeName(buf, at), DNS_LIMITS.name);
+    return decodeNameText(buf, at, DNS_LIMITS.name);
   } catch {
     return null;
   }

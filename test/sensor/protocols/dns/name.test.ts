@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import dnsPacket from 'dns-packet';
-import { decodeName, decoded } from '../../../../sensor/protocols/dns/name.js';
+import { decodeName, decodeNameText, decoded } from '../../../../sensor/protocols/dns/name.js';
+import { cleanText } from '../../../../sensor/protocols/bytes.js';
 
 const reference = (dnsPacket as unknown as { name: { decode: ((b: Buffer, o: number) => string) & { bytes: number } } }).name;
 
@@ -49,6 +50,45 @@ describe('decodeName', () => {
       for (let off = 0; off < buf.length; off++) {
         const { ours, theirs } = both(buf, off);
         if (JSON.stringify(ours) !== JSON.stringify(theirs)) return false;
+      }
+      return true;
+    }), { numRuns: 3000 });
+  });
+});
+
+describe('decodeNameText', () => {
+  function pair(buf: Buffer, off: number, max: number): { fast: unknown; slow: unknown } {
+    let fast: unknown;
+    let slow: unknown;
+    try { fast = [decodeNameText(buf, off, max), decoded.bytes]; } catch (e) { fast = `error: ${(e as Error).message}`; }
+    try { slow = [cleanText(decodeName(buf, off), max), decoded.bytes]; } catch (e) { slow = `error: ${(e as Error).message}`; }
+    return { fast, slow };
+  }
+
+  it('drops control characters and cuts to the limit, like cleanText(decodeName())', () => {
+    const msg = Buffer.concat([
+      Buffer.from([5]), Buffer.from('a\u0001b\u007fc'), Buffer.from([3]), Buffer.from('com'), Buffer.from([0]), // 0
+      Buffer.from([4]), Buffer.from('\u0000\u0000\u0000\u0000'), Buffer.from([0]),                               // 11: only control bytes
+      Buffer.from([6]), Buffer.from('caf\u00e9\u0085', 'utf8').subarray(0, 6), Buffer.from([0]),                  // 17: non-ASCII with C1 control
+    ]);
+    expect(decodeNameText(msg, 0, 255)).toBe('abc.com');
+    expect(decoded.bytes).toBe(11);
+    expect(decodeNameText(msg, 0, 4)).toBe('abc.');
+    expect(decodeNameText(msg, 11, 255)).toBe('');
+    for (const [off, max] of [[0, 255], [0, 4], [11, 255], [17, 255], [17, 3]]) {
+      const { fast, slow } = pair(msg, off, max);
+      expect(fast).toEqual(slow);
+    }
+  });
+
+  it('agrees with cleanText(decodeName()) on random bytes at every offset, errors included', () => {
+    // Mostly ASCII with small length bytes and pointers, so the fast path is taken, not only the fallback.
+    const byte = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 6 }), fc.constantFrom(0xc0, 0xc0, 0x80, 0xe9));
+    fc.assert(fc.property(fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 80 }), fc.array(byte, { minLength: 1, maxLength: 80 })), fc.integer({ min: 0, max: 70 }), (bytes, max) => {
+      const buf = Buffer.from(bytes);
+      for (let off = 0; off < buf.length; off++) {
+        const { fast, slow } = pair(buf, off, max);
+        if (JSON.stringify(fast) !== JSON.stringify(slow)) return false;
       }
       return true;
     }), { numRuns: 3000 });
