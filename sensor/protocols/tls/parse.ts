@@ -191,10 +191,23 @@ export function parseClientHelloMessage(hs: Uint8Array, proto: 't' | 'q'): TlsFi
   if (supportedVersionsMax > 0) f.max_version = supportedVersionsMax;
   if (!complete) return sniComplete ? f : null;
   f.ja3 = `${version},${f.ciphers.join('-')},${f.extensions.join('-')},${f.groups.join('-')},${f.point_formats.join('-')}`;
-  f.ja3_hash = digestHex('md5', f.ja3);
-  f.ja4 = ja4(proto, f, sniSeen, alpnFirst);
+  // A device sends the same hello again and again: the digests are remembered by everything they
+  // are computed from (JA3 string, JA4's extra inputs), in a small table emptied when full.
+  const alpnKey = alpnFirst === null ? '' : alpnFirst.length === 0 ? '-' : `${alpnFirst[0]}.${alpnFirst[alpnFirst.length - 1]}`;
+  const key = `${proto}${sniSeen ? 1 : 0}${f.max_version}|${alpnKey}|${f.signature_algorithms.join('-')}|${f.ja3}`;
+  let known = fingerprintMemo.get(key);
+  if (known === undefined) {
+    known = [digestHex('md5', f.ja3), ja4(proto, f, sniSeen, alpnFirst)];
+    if (fingerprintMemo.size >= FINGERPRINT_MEMO_MAX) fingerprintMemo.clear();
+    fingerprintMemo.set(key, known);
+  }
+  f.ja3_hash = known[0];
+  f.ja4 = known[1];
   return f;
 }
+
+const FINGERPRINT_MEMO_MAX = 512;
+const fingerprintMemo = new Map<string, [string, string]>();
 
 /** Big-endian 16-bit values of [start, end) without GREASE, at most TLS_LIMITS.list. */
 function u16List(b: Uint8Array, start: number, end: number): number[] {

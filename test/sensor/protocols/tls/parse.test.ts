@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isGrease, parseTlsClientHello, tlsHelloLength, TLS_LIMITS, type TlsFields } from '../../../../sensor/protocols/tls/parse.js';
+import { isGrease, ja4, parseTlsClientHello, tlsHelloLength, TLS_LIMITS, type TlsFields } from '../../../../sensor/protocols/tls/parse.js';
 import { annotated, bytes, loadFixtures } from '../fixtures/load.js';
 
 const z = (n: number): string => '00'.repeat(n);
@@ -118,6 +118,32 @@ describe('JA4 against the FoxIO specification example (technical_details/JA4.md)
     expect(oneChar?.ja4.slice(8, 10)).toBe('hh');
     const noExt = parseTlsClientHello(buildHello([], [], [], [], '', []));
     expect(noExt?.ja4).toBe('t12i000000_000000000000_000000000000');
+  });
+});
+
+describe('remembered fingerprints', () => {
+  it('hellos that differ only in what JA4 adds to JA3 (sigalgs, ALPN, SNI, supported_versions) keep their own fingerprints, in any order', () => {
+    const ciphers = [0x1301, 0xc02b];
+    const exts = [0x0000, 0x0010, 0x000d, 0x002b];
+    const variants = [
+      buildHello(ciphers, exts, [0x0403], ['h2'], 'a.example', [0x0304]),
+      buildHello(ciphers, exts, [0x0804], ['h2'], 'a.example', [0x0304]),
+      buildHello(ciphers, exts, [0x0403], ['h3'], 'a.example', [0x0304]),
+      buildHello(ciphers, exts.slice(1), [0x0403], ['h2'], '', [0x0304]),
+      buildHello(ciphers, exts, [0x0403], ['h2'], 'a.example', [0x0303]),
+    ];
+    const fresh = variants.map((v) => {
+      const f = parseTlsClientHello(v)!;
+      const alpn = f.alpn[0] ? Buffer.from(f.alpn[0], 'latin1') : null;
+      return [createHash('md5').update(f.ja3).digest('hex'), ja4('t', f, f.extensions.includes(0), alpn)];
+    });
+    expect(new Set(fresh.map((x) => x[1])).size).toBe(variants.length);
+    for (const order of [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0, 0, 1, 2, 3, 4]]) {
+      for (const i of order) {
+        const f = parseTlsClientHello(variants[i])!;
+        expect([f.ja3_hash, f.ja4]).toEqual(fresh[i]);
+      }
+    }
   });
 });
 
