@@ -233,7 +233,13 @@ export class RuleEngine implements FieldContext {
     if (e.type === 'dhcp') this.noteDhcp(e);
     const list = this.byType.get(e.type);
     if (list === undefined) return;
-    for (let i = 0; i < list.length; i++) this.run(list[i]!, e as EngineEvent);
+    const ev = e as EngineEvent & Record<string, unknown>;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      // Most (event, rule) pairs fail the match: test it here, where matches() is inlined, and call
+      // update() only for the few that pass (the same test as run(), without a call per pair).
+      if (c.kind !== 'sequence' ? matches(c.steps[0]!, ev, this) : this.stepMatches(c, ev)) this.update(c, ev);
+    }
   }
 
   private noteDhcp(e: Extract<WaakhondEvent, { type: 'dhcp' }>): void {
@@ -253,44 +259,44 @@ export class RuleEngine implements FieldContext {
 
   private run(c: Compiled, e: EngineEvent): void {
     const a = e as EngineEvent & Record<string, unknown>;
-    if (c.kind !== 'sequence') {
-      if (!matches(c.steps[0]!, a, this)) return;
-    } else if (!this.stepMatches(c, a)) {
-      return;
-    }
+    if (c.kind !== 'sequence' ? matches(c.steps[0]!, a, this) : this.stepMatches(c, a)) this.update(c, a);
+  }
+
+  /** An event matched the rule: count it under its key and fire when the threshold is reached. */
+  private update(c: Compiled, e: EngineEvent & Record<string, unknown>): void {
     c.matched++;
     this.stats.matched++;
-    const key = this.keyOf(c, a);
+    const key = this.keyOf(c, e);
     if (key === null) return;
     let st = c.keys.get(key);
     if (st === undefined) st = this.newKey(c, key, e.ts);
     st.last = e.ts;
     switch (c.kind) {
       case 'count':
-        if (c.min === 1) return this.fire(c, key, st, a, 1);
+        if (c.min === 1) return this.fire(c, key, st, e, 1);
         st.sum!.add(e.ts, 1);
-        if (st.sum!.total >= c.min) { const n = st.sum!.total; st.sum!.reset(); this.fire(c, key, st, a, n); }
+        if (st.sum!.total >= c.min) { const n = st.sum!.total; st.sum!.reset(); this.fire(c, key, st, e, n); }
         return;
       case 'sum': {
-        const v = c.valueGet!(a, this);
+        const v = c.valueGet!(e, this);
         if (typeof v !== 'number' || !(v > 0)) return;
         st.sum!.add(e.ts, v);
-        if (st.sum!.total >= c.min) { const n = st.sum!.total; st.sum!.reset(); this.fire(c, key, st, a, n); }
+        if (st.sum!.total >= c.min) { const n = st.sum!.total; st.sum!.reset(); this.fire(c, key, st, e, n); }
         return;
       }
       case 'distinct': {
-        const v = c.valueGet!(a, this);
+        const v = c.valueGet!(e, this);
         if (v === null || v === undefined) return;
         const d = st.distinct!;
         d.add(typeof v === 'string' || typeof v === 'number' ? v : String(v), e.ts);
         st.pN++;
-        if (d.count() >= c.min) { const n = st.pN; st.pN = 0; this.fire(c, key, st, a, n); d.clear(); }
+        if (d.count() >= c.min) { const n = st.pN; st.pN = 0; this.fire(c, key, st, e, n); d.clear(); }
         return;
       }
       case 'periodic':
-        return this.periodic(c, key, st, a);
+        return this.periodic(c, key, st, e);
       case 'sequence':
-        return this.sequence(c, key, st, a);
+        return this.sequence(c, key, st, e);
     }
   }
 
