@@ -52,6 +52,9 @@ interface DeviceState {
   syns: number;
   /** Observations already matched for this device (bounded): repeats skip the fingerprint matcher. */
   seen: Set<string>;
+  /** Neighbours in the recency list (least recently seen first): O(1) moves, no Map re-inserts. */
+  older: DeviceState | null;
+  newer: DeviceState | null;
 }
 
 /** Per-device memory of matched observations; cleared when full (matching again is only slower). */
@@ -81,8 +84,15 @@ export class Inventory {
 
   private readonly maxDevices: number;
   private readonly ignore = new Set<string>();
-  /** Insertion order = least recently seen first (touch moves a device to the end). */
+  /** Devices by canonical MAC (the lookup); their recency order is the linked list below. */
   private readonly devices = new Map<string, DeviceState>();
+  /**
+   * Least and most recently seen device: touch moves a device to the newest end, eviction takes the
+   * oldest, list() walks from the oldest. A doubly linked list through the states, because moving an
+   * entry to the end of a Map (delete + set) on every change of MAC cost hashing and Map compaction.
+   */
+  private oldest: DeviceState | null = null;
+  private newest: DeviceState | null = null;
   /** MACs found to be routers/DHCP servers: never devices. Bounded by maxDevices. */
   private readonly routers = new Set<string>();
   /** MAC -> remote addresses seen arriving from it (inbound): the gateway test. Bounded. */
@@ -114,7 +124,9 @@ export class Inventory {
   }
 
   list(): Device[] {
-    return [...this.devices.values()].map((s) => snapshot(s.device));
+    const out: Device[] = [];
+    for (let s = this.oldest; s; s = s.newer) out.push(snapshot(s.device));
+    return out;
   }
 
   get(mac: string): Device | undefined {
@@ -142,7 +154,7 @@ export class Inventory {
         break;
       case 'tcp_syn': {
         if (e.direction !== 'outbound' && e.direction !== 'internal') return;
-        const s = this.devices.get(normalizeMac(e.src_mac) ?? '');
+        const s = this.lookup(e.src_mac);
         // Stack traits need only a few SYNs; a scanning device sends thousands.
         if (s && s.syns >= MAX_SYNS) { this.touch(e.src_mac, e.ts, {}); return; }
         if (s) s.syns++;
@@ -173,13 +185,14 @@ export class Inventory {
 
   /** The device MAC an address is bound to (ARP, DHCP, NDP), for results that arrive without a MAC. */
   macForIp(ip: string): string | null {
-    for (const s of this.devices.values()) if (s.device.ips.includes(ip) || s.device.ipv6.includes(ip)) return s.device.mac;
+    for (let s = this.oldest; s; s = s.newer) if (s.device.ips.includes(ip) || s.device.ipv6.includes(ip)) return s.device.mac;
     return null;
   }
 
   /** A UPnP description fetched by active discovery from the device at ip. */
   observeUpnp(ip: string, desc: UpnpDescription, ts: number): void {
-    const s = [...this.devices.values()].find((d) => d.device.ips.includes(ip) || d.device.ipv6.includes(ip));
+    let s = this.oldest;
+    while (s && !s.device.ips.includes(ip) && !s.device.ipv6.includes(ip)) s = s.newer;
     if (!s) return;
     const fields = new Map<string, string[]>();
     for (const [k, v] of Object.entries(desc)) if (typeof v === 'string' && v.trim()) fields.set(k, [v.trim().slice(0, 200)]);
@@ -187,7 +200,7 @@ export class Inventory {
   }
 
   private apply(o: Observation, e: WaakhondEvent | null): void {
-    const known = this.devices.get(normalizeMac(o.mac) ?? '');
+    const known = this.lookup(o.mac);
     let evidence: Evidence[] = [];
     if (known === undefined) {
       evidence = this.know.matcher.match(o);
@@ -243,38 +256,68 @@ export class Inventory {
     if (this.routers.size < this.maxDevices) this.routers.add(n);
     const s = this.devices.get(n);
     if (s) {
-      this.devices.delete(n);
+      this.remove(s);
       this.onChange?.(snapshot(s.device), 'evicted');
     }
   }
 
-  /** Find or create the device for a MAC, record time, address, name and evidence; notify on change. */
-  /** The MAC most recently moved to the end of the devices map (its LRU order). */
-  private lastTouched = '';
+  /** A known device by MAC: event MACs are canonical already, so one Map look-up is the usual cost. */
+  private lookup(rawMac: string | null): DeviceState | undefined {
+    if (!rawMac) return undefined;
+    const s = this.devices.get(rawMac);
+    if (s) return s;
+    const n = normalizeMac(rawMac);
+    return n && n !== rawMac ? this.devices.get(n) : undefined;
+  }
 
+  /** Append a state at the newest end of the recency list. */
+  private append(s: DeviceState): void {
+    s.older = this.newest;
+    s.newer = null;
+    if (this.newest) this.newest.newer = s;
+    else this.oldest = s;
+    this.newest = s;
+  }
+
+  /** Unlink a state from the recency list and the map. */
+  private remove(s: DeviceState): void {
+    if (s.older) s.older.newer = s.newer;
+    else this.oldest = s.newer;
+    if (s.newer) s.newer.older = s.older;
+    else this.newest = s.older;
+    s.older = s.newer = null;
+    this.devices.delete(s.device.mac);
+  }
+
+  /** Find or create the device for a MAC, record time, address, name and evidence; notify on change. */
   private touch(
     rawMac: string | null,
     ts: number,
     add: { ip?: string; hostname?: string | null; rank?: number; evidence?: Evidence[]; create?: boolean; dhcp?: DhcpEvent },
   ): void {
-    const mac = normalizeMac(rawMac);
-    if (!mac || isNonDeviceMac(mac) || this.ignore.has(mac) || this.routers.has(mac)) return;
-    let s = this.devices.get(mac);
+    // A device in the map already passed the checks below (touch is the only way in, and markRouter
+    // removes a MAC it refuses later), so a hit skips normalising and the router/ignore/group tests.
+    let s = this.lookup(rawMac);
     let change: InventoryChange | null = null;
     if (!s) {
+      const mac = normalizeMac(rawMac);
+      if (!mac || isNonDeviceMac(mac) || this.ignore.has(mac) || this.routers.has(mac)) return;
       if (add.create === false) return;
       if (this.devices.size >= this.maxDevices) this.evictStalest();
-      s = { device: newDevice(mac, ts), evidence: new Map(), nameRank: 0, syns: 0, seen: new Set() };
+      s = { device: newDevice(mac, ts), evidence: new Map(), nameRank: 0, syns: 0, seen: new Set(), older: null, newer: null };
       this.addOuiEvidence(s, ts);
       change = 'new';
       this.devices.set(mac, s);
-    } else if (mac !== this.lastTouched) {
-      // Re-insert at the end (most recently seen); skipped when it is already last (runs of one device's events).
-      this.devices.delete(mac);
-      this.devices.set(mac, s);
+      this.append(s);
+    } else if (s !== this.newest) {
+      // Most recently seen goes to the newest end (a no-op for runs of one device's events).
+      if (s.older) s.older.newer = s.newer;
+      else this.oldest = s.newer;
+      s.newer!.older = s.older;
+      this.append(s);
     }
-    this.lastTouched = mac;
     const d = s.device;
+    const mac = d.mac;
     if (ts > d.last_seen) d.last_seen = ts;
     if (ts < d.first_seen) d.first_seen = ts;
     if (add.ip && this.bindIp(s, add.ip)) change ??= 'changed';
@@ -394,12 +437,12 @@ export class Inventory {
   }
 
   private evictStalest(): void {
-    const first = this.devices.keys().next();
-    if (first.done) return;
-    const s = this.devices.get(first.value)!;
-    this.devices.delete(first.value);
+    const s = this.oldest;
+    if (!s) return;
+    const mac = s.device.mac;
+    this.remove(s);
     for (const [k, set] of this.groupKeys) {
-      set.delete(first.value);
+      set.delete(mac);
       if (!set.size) this.groupKeys.delete(k);
     }
     this.evictedCount++;

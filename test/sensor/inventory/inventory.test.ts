@@ -77,6 +77,23 @@ describe('Inventory', () => {
     expect(evicted).toContain('00:11:22:33:44:01');
   });
 
+  it('lists least recently seen first and evicts that one, whatever order the devices came in', () => {
+    const inv = new Inventory({ maxDevices: 3 });
+    const mac = (i: number) => `00:11:22:33:44:0${i}`;
+    const evicted: string[] = [];
+    inv.onChange = (d, c) => { if (c === 'evicted') evicted.push(d.mac); };
+    for (const i of [1, 2, 3]) inv.observe(arp(mac(i), `192.168.1.${i}`, i));
+    inv.observe(arp(mac(2), '192.168.1.2', 10)); // middle one seen again
+    inv.observe(arp(mac(1), '192.168.1.1', 11)); // oldest one seen again
+    expect(inv.list().map((d) => d.mac)).toEqual([mac(3), mac(2), mac(1)]);
+    inv.observe(arp(mac(4), '192.168.1.4', 12));
+    expect(evicted).toEqual([mac(3)]);
+    expect(inv.list().map((d) => d.mac)).toEqual([mac(2), mac(1), mac(4)]);
+    // An upper-case MAC finds the same device (and moves it to the newest end).
+    inv.observe(arp(mac(2).toUpperCase(), '192.168.1.2', 13));
+    expect(inv.list().map((d) => d.mac)).toEqual([mac(1), mac(4), mac(2)]);
+  });
+
   it('marks locally administered MACs as private', () => {
     const inv = new Inventory();
     inv.observe(arp('da:a1:19:00:00:01', '192.168.1.60'));
