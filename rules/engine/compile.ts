@@ -232,6 +232,24 @@ function testValue(c: Check, v: unknown, e: AnyEvent, ctx: FieldContext): boolea
   }
 }
 
+/**
+ * Every value that passes an equality check (a list or eq, case-sensitive, on a plain event field), or
+ * null for any other check. The engine uses it to hand an event only to the rules that can accept the
+ * value it carries (see Dispatch in engine.ts), so the list must hold every passing value.
+ */
+export function acceptedValues(c: Check): unknown[] | null {
+  if (c.get !== null) return null;
+  // A Set and a Map key both compare by SameValueZero, so a Map from these values agrees with set.has().
+  if (c.op === IN) return [...c.set!];
+  if (c.op === EQ) {
+    // testValue: v === want, or the same number or text in the other form. NaN equals nothing under ===
+    // but itself as a Map key, so leave it out of the index.
+    if (typeof c.want === 'number' && Number.isNaN(c.want)) return null;
+    return c.wantNum === undefined ? [c.want, c.wantStr] : [c.want, c.wantStr, c.wantNum];
+  }
+  return null;
+}
+
 /** Do all checks hold for the event? (A compiled match block; an empty list matches everything.) */
 export function matches(checks: readonly Check[], e: AnyEvent, ctx: FieldContext): boolean {
   for (let i = 0; i < checks.length; i++) {

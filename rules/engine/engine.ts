@@ -2,7 +2,7 @@
 import type { EventType, WaakhondEvent } from '../../sensor/events.js';
 import type { Alert, AlertEvidence, Rule } from './types.js';
 import { SEVERITIES } from './types.js';
-import { compileMatch, deviceOf, getter, matches, type Check, type FieldContext, type Getter } from './compile.js';
+import { acceptedValues, compileMatch, deviceOf, getter, matches, type Check, type FieldContext, type Getter } from './compile.js';
 import { DistinctCounter, WindowSum } from './counters.js';
 import type { AlertPseudoEvent, EngineEvent } from './fields.js';
 import { durationUs } from './schema.js';
@@ -87,6 +87,20 @@ interface Compiled {
   sampleFields: string[];
 }
 
+/**
+ * The rules listening to one event type, pre-sorted by the value of one field most of them test for
+ * equality (conn: proto, tcp_syn: direction, dns: response ...): an event then visits only the rules
+ * that can accept its value. Every list keeps rule order, so alerts fire in the same order as without it.
+ */
+interface Dispatch {
+  /** The field looked up, or null when no rule of the type tests a field for equality. */
+  field: string | null;
+  /** Field value -> the rules that do not test the field plus those that accept this value. */
+  byValue: Map<unknown, Compiled[]>;
+  /** The rules that do not test the field (for any value no rule accepts). */
+  rest: Compiled[];
+}
+
 interface AlertState {
   alert: Alert;
   c: Compiled;
@@ -112,6 +126,36 @@ function evictOldest<K, V>(m: Map<K, V>, n: number, free?: V[]): number {
     done++;
   }
   return done;
+}
+
+/** Split one event type's rules by the field most of them test for equality (see Dispatch). */
+function buildDispatch(list: Compiled[]): Dispatch {
+  // Per rule: the first equality check of its (single) match block and the values that pass it.
+  const eqOf = new Map<Compiled, Map<string, Set<unknown>>>();
+  const votes = new Map<string, number>();
+  for (const c of list) {
+    if (c.kind === 'sequence') continue; // several steps: always visited
+    const fields = new Map<string, Set<unknown>>();
+    for (const check of c.steps[0]!) {
+      const values = acceptedValues(check);
+      if (values === null || fields.has(check.field)) continue;
+      fields.set(check.field, new Set(values));
+      votes.set(check.field, (votes.get(check.field) ?? 0) + 1);
+    }
+    eqOf.set(c, fields);
+  }
+  let field: string | null = null;
+  for (const [f, n] of votes) if (field === null || n > votes.get(field)!) field = f;
+  if (field === null) return { field: null, byValue: new Map(), rest: list };
+  const accepts = (c: Compiled): Set<unknown> | undefined => eqOf.get(c)?.get(field);
+  const rest = list.filter((c) => accepts(c) === undefined);
+  const byValue = new Map<unknown, Compiled[]>();
+  for (const c of list) {
+    for (const v of accepts(c) ?? []) {
+      if (!byValue.has(v)) byValue.set(v, list.filter((r) => accepts(r)?.has(v) ?? true));
+    }
+  }
+  return { field, byValue, rest };
 }
 
 const TEMPLATE_RE = /\{([a-z_0-9]+)\}/g;
@@ -147,6 +191,7 @@ export class RuleEngine implements FieldContext {
   };
 
   private readonly byType = new Map<string, Compiled[]>();
+  private readonly dispatch = new Map<string, Dispatch>();
   private readonly compiled: Compiled[] = [];
   private readonly alertsById = new Map<string, AlertState>();
   /** rule + group key -> the alert id of the current episode. */
@@ -173,6 +218,7 @@ export class RuleEngine implements FieldContext {
       maxDhcpLeases: opts.maxDhcpLeases ?? 4096,
     };
     rules.forEach((r, i) => this.add(r, i));
+    for (const [type, list] of this.byType) this.dispatch.set(type, buildDispatch(list));
     this.stats.rules = this.compiled.length;
   }
 
@@ -231,9 +277,10 @@ export class RuleEngine implements FieldContext {
     // Once per second of capture time, send the held-back updates that are due.
     if (this.pendingUpdates.size > 0 && e.ts - this.lastPendingCheck >= 1_000_000) this.sendDueUpdates(e.ts);
     if (e.type === 'dhcp') this.noteDhcp(e);
-    const list = this.byType.get(e.type);
-    if (list === undefined) return;
+    const d = this.dispatch.get(e.type);
+    if (d === undefined) return;
     const ev = e as EngineEvent & Record<string, unknown>;
+    const list = d.field === null ? d.rest : (d.byValue.get(ev[d.field]) ?? d.rest);
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
       // Most (event, rule) pairs fail the match: test it here, where matches() is inlined, and call
