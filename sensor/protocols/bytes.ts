@@ -32,6 +32,17 @@ export function colonHex(buf: Uint8Array, start: number, end: number): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
+// Buffer's native Latin-1 slice works on any Uint8Array and makes a flat one-byte string directly:
+// for bytes already checked to be ASCII it is the UTF-8 decoding, 2-5x cheaper than the alternatives.
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
+
+/** Bytes [start, end) known to be ASCII, as a string. */
+export function asciiText(buf: Uint8Array, start: number, end: number): string {
+  return latin1Slice !== undefined
+    ? latin1Slice.call(buf, start, end)
+    : String.fromCharCode.apply(null, buf.subarray(start, end) as unknown as number[]);
+}
+
 /**
  * Network text: bytes decoded as UTF-8 (invalid sequences become U+FFFD), control characters
  * (C0, DEL, C1) removed, at most max characters. Kept as data: never interpreted.
@@ -49,11 +60,7 @@ export function netText(buf: Uint8Array, start: number, end: number, max: number
   }
   let s: string;
   if (ascii && !ctrl) {
-    const n = Math.min(end - start, max);
-    s = n <= 64
-      ? String.fromCharCode.apply(null, buf.subarray(start, start + n) as unknown as number[])
-      : utf8.decode(buf.subarray(start, start + n));
-    return s;
+    return asciiText(buf, start, start + Math.min(end - start, max));
   }
   // Each character needs at least one byte: 4 * max bytes always cover max characters.
   s = utf8.decode(buf.subarray(start, Math.min(end, start + 4 * max)));

@@ -2,6 +2,8 @@
 // but without a Buffer slice and a UTF-8 decode per label: names are nearly always ASCII, and this
 // runs for every name of every DNS and mDNS packet.
 
+import { asciiText } from '../bytes.js';
+
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** Wire bytes the last decodeName() consumed at its starting offset (pointers count 2). */
@@ -107,7 +109,7 @@ export function decodeNameText(buf: Uint8Array, offset: number, max: number): st
   }
   decoded.bytes = consumed;
   if (labels === 0) return max >= 1 ? '.' : '';
-  return scratch.toString('latin1', 0, Math.min(n, max));
+  return asciiText(scratch, 0, Math.min(n, max));
 }
 
 // eslint-disable-next-line no-control-regex
