@@ -5,7 +5,7 @@ import { isLocallyAdministered, isNonDeviceMac, normalizeMac } from './mac.js';
 import { resolveIdentity, VendorIndex } from './identity.js';
 import { defaultFingerprintsDir, loadFingerprints, type Fingerprints } from './fingerprints.js';
 import { Matcher } from './match.js';
-import { observationsOf, type Observation } from './observe.js';
+import { observationSender, observationSignature, observationsOf, type Observation } from './observe.js';
 import { ouiStatus, ouiTable } from './oui.js';
 
 export interface InventoryOptions {
@@ -50,8 +50,13 @@ interface DeviceState {
   evidence: Map<string, Evidence>;
   nameRank: number;
   syns: number;
-  /** Observations already matched for this device (bounded): repeats skip the fingerprint matcher. */
+  /**
+   * Observations already matched for this device (bounded): repeats skip the fingerprint matcher,
+   * whose answer would add nothing (matching is a pure function of the fields; evidence only grows).
+   */
   seen: Set<string>;
+  /** Ids of event signatures (Template) whose observations were all matched for this device (bounded). */
+  seenTemplates: Set<number>;
   /** Neighbours in the recency list (least recently seen first): O(1) moves, no Map re-inserts. */
   older: DeviceState | null;
   newer: DeviceState | null;
@@ -59,6 +64,23 @@ interface DeviceState {
 
 /** Per-device memory of matched observations; cleared when full (matching again is only slower). */
 const MAX_SEEN_OBSERVATIONS = 512;
+
+/**
+ * What the events with one signature (observationSignature) give, computed once: repeats of an
+ * event need no observations built, only the device's time, address and name updated.
+ */
+interface Template {
+  /** Number for the devices' seen sets; never reused, so ids left there after a clear just miss. */
+  id: number;
+  /** How many observations (0: the event says nothing to the matcher). */
+  count: number;
+  /** The name its observation gives the device (DHCP, mDNS host, NetBIOS) and that source's rank. */
+  hostname: string | null;
+  rank: number;
+}
+
+/** Signatures remembered process-wide per inventory; cleared when full (rebuilding is only slower). */
+const MAX_TEMPLATES = 2048;
 
 /** A key for an observation's fields: the same DNS name or SSDP header from one device matches the same rules. */
 function observationKey(o: Observation): string {
@@ -101,6 +123,9 @@ export class Inventory {
   private readonly groupKeys = new Map<string, Set<string>>();
   private readonly know: ReturnType<typeof knowledge>;
   private evictedCount = 0;
+  /** Event signature -> what it gives (bounded by MAX_TEMPLATES). */
+  private readonly templates = new Map<string, Template>();
+  private nextTemplateId = 0;
 
   constructor(opts: InventoryOptions = {}) {
     this.maxDevices = Math.max(1, opts.maxDevices ?? DEFAULTS.maxDevices);
@@ -172,7 +197,9 @@ export class Inventory {
       default:
         return;
     }
-    for (const o of observationsOf(e)) this.apply(o, e);
+    const signature = observationSignature(e);
+    if (signature === null) for (const o of observationsOf(e)) this.apply(o, e);
+    else this.applySigned(signature, e);
     if (e.type === 'dns' && e.llmnr && e.response && e.answers.length && (e.direction === 'internal' || e.direction === 'outbound')) {
       // RFC 4795 2.1: a responder answers only for its own name.
       this.touch(e.src_mac, e.ts, { ip: e.src_ip, hostname: clean(e.answers[0].name.replace(/\.$/, '')), rank: NAME_RANK.netbios });
@@ -199,8 +226,44 @@ export class Inventory {
     this.apply({ kind: 'upnp', source: 'upnp', mac: s.device.mac, ip, ts, fields }, null);
   }
 
+  /**
+   * An event whose observations all speak for its sender, by signature: the first time a device
+   * sends it, observations are built and matched; repeats only update time, address and name.
+   */
+  private applySigned(signature: string, e: WaakhondEvent): void {
+    let t = this.templates.get(signature);
+    let built: Observation[] | null = null;
+    if (!t) {
+      built = observationsOf(e);
+      const [hostname, rank] = built.length ? nameOf(built[0], e) : [null, 0];
+      if (this.templates.size >= MAX_TEMPLATES) this.templates.clear();
+      t = { id: this.nextTemplateId++, count: built.length, hostname, rank };
+      this.templates.set(signature, t);
+    }
+    if (t.count === 0) return;
+    const { mac, ip } = observationSender(e);
+    const known = this.lookup(mac);
+    // The router's own announcements (it is no device) need no observations at all.
+    if (known === undefined && !this.accepts(mac)) return;
+    if (known?.seenTemplates.has(t.id)) {
+      // One touch stands for all the observations: without evidence, touching again changes nothing.
+      this.touch(mac, e.ts, { ip: ip ?? undefined, hostname: t.hostname, rank: t.rank, dhcp: e.type === 'dhcp' ? e : undefined });
+      return;
+    }
+    for (const o of built ?? observationsOf(e)) this.apply(o, e);
+    // The device may exist only now (created by this event): it has all the evidence these give.
+    const s = known ?? this.lookup(mac);
+    if (s) {
+      if (s.seenTemplates.size >= MAX_SEEN_OBSERVATIONS) s.seenTemplates.clear();
+      s.seenTemplates.add(t.id);
+    }
+  }
+
+  /** Match an observation (unless this device already sent one with the same fields) and touch its device. */
   private apply(o: Observation, e: WaakhondEvent | null): void {
     const known = this.lookup(o.mac);
+    // A MAC that can never be a device (router, ignored, group) gets nothing from the matcher.
+    if (known === undefined && !this.accepts(o.mac)) return;
     let evidence: Evidence[] = [];
     if (known === undefined) {
       evidence = this.know.matcher.match(o);
@@ -212,12 +275,14 @@ export class Inventory {
         known.seen.add(key);
       }
     }
-    let hostname: string | null = null;
-    let rank = 0;
-    if (e?.type === 'dhcp') { hostname = clean(e.hostname ?? e.fqdn?.split('.')[0]); rank = NAME_RANK.dhcp; }
-    else if (o.kind === 'mdns') { hostname = clean(o.fields.get('host')?.[0]); rank = NAME_RANK.mdns; }
-    else if (o.kind === 'netbios') { hostname = clean(o.fields.get('name')?.[0]); rank = NAME_RANK.netbios; }
+    const [hostname, rank] = nameOf(o, e);
     this.touch(o.mac, o.ts, { ip: o.ip ?? undefined, evidence, hostname, rank, dhcp: e?.type === 'dhcp' ? e : undefined });
+  }
+
+  /** Whether touch would take this MAC as a device (not a group, ignored or router MAC). */
+  private accepts(rawMac: string | null): boolean {
+    const mac = normalizeMac(rawMac);
+    return !!mac && !isNonDeviceMac(mac) && !this.ignore.has(mac) && !this.routers.has(mac);
   }
 
   private onDhcpReply(e: DhcpEvent): void {
@@ -300,11 +365,10 @@ export class Inventory {
     let s = this.lookup(rawMac);
     let change: InventoryChange | null = null;
     if (!s) {
-      const mac = normalizeMac(rawMac);
-      if (!mac || isNonDeviceMac(mac) || this.ignore.has(mac) || this.routers.has(mac)) return;
-      if (add.create === false) return;
+      if (add.create === false || !this.accepts(rawMac)) return;
+      const mac = normalizeMac(rawMac)!;
       if (this.devices.size >= this.maxDevices) this.evictStalest();
-      s = { device: newDevice(mac, ts), evidence: new Map(), nameRank: 0, syns: 0, seen: new Set(), older: null, newer: null };
+      s = { device: newDevice(mac, ts), evidence: new Map(), nameRank: 0, syns: 0, seen: new Set(), seenTemplates: new Set(), older: null, newer: null };
       this.addOuiEvidence(s, ts);
       change = 'new';
       this.devices.set(mac, s);
@@ -466,6 +530,14 @@ function forPeople(evidence: Evidence[]): Evidence[] {
     if (e.ts !== undefined && (m.ts === undefined || e.ts < m.ts)) m.ts = e.ts;
   }
   return [...byDetail.values()].sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0));
+}
+
+/** The name an observation gives its device, and the rank of that source (0: none). */
+function nameOf(o: Observation, e: WaakhondEvent | null): [string | null, number] {
+  if (e?.type === 'dhcp') return [clean(e.hostname ?? e.fqdn?.split('.')[0]), NAME_RANK.dhcp];
+  if (o.kind === 'mdns') return [clean(o.fields.get('host')?.[0]), NAME_RANK.mdns];
+  if (o.kind === 'netbios') return [clean(o.fields.get('name')?.[0]), NAME_RANK.netbios];
+  return [null, 0];
 }
 
 function link(d: Device, other: string): boolean {

@@ -87,6 +87,72 @@ export function observationsOf(e: WaakhondEvent): Observation[] {
   }
 }
 
+/** One string value, length-prefixed so that no text (hostile names included) can fake a boundary; null/undefined -> "-". */
+function sig(v: string | null | undefined): string {
+  return v == null ? '-' : `${v.length}:${v}`;
+}
+
+/**
+ * Everything observationsOf(e) reads apart from the sender (MAC, address) and the time, as one string,
+ * for events whose observations all speak for that sender (see observationSender); null for the other
+ * events (a LAN client's call to a device's API names the device it called) and for those that give
+ * no observations anyway. Equal signatures give equal observation fields: a device that sends the same
+ * mDNS announcement or DNS query again need not have it rebuilt and matched again.
+ * Keep in step with observationsOf: a field read there and missing here would make two events share one.
+ */
+export function observationSignature(e: WaakhondEvent): string | null {
+  switch (e.type) {
+    case 'dhcp':
+      if (e.op !== 'request') return null;
+      return `dhcp|${sig(e.hostname)}${sig(e.vendor_class)}${sig(e.param_list?.join(','))}${sig(e.fqdn)}`;
+    case 'dns': {
+      if (!fromLan(e) || (!e.mdns && (e.response || e.llmnr))) return null;
+      // Only what dnsObs reads: a query's names (and types, for mDNS browsing); of the records, PTR
+      // targets, SRV targets, TXT strings and the names of A/AAAA (addresses and other types unread).
+      let k = `${e.mdns ? 'mdns' : 'dns'}|${e.response ? 'r' : 'q'}${e.questions.length}|`;
+      for (const q of e.questions) k += e.mdns ? sig(q.name) + sig(q.type) : sig(q.name);
+      if (!e.mdns) return k;
+      for (const r of e.answers) {
+        switch (r.type) {
+          case 'PTR': k += 'P' + sig(r.name) + sig(r.data); break;
+          case 'SRV': k += 'S' + sig(r.name) + sig(r.srv?.target); break;
+          case 'A': case 'AAAA': k += 'A' + sig(r.name); break;
+          case 'TXT':
+            k += `T${sig(r.name)}${r.txt?.length ?? 0}|`;
+            for (const t of r.txt ?? []) k += sig(t);
+            break;
+        }
+      }
+      return k;
+    }
+    case 'ssdp': {
+      if (!fromLan(e)) return null;
+      let k = `ssdp|${sig(e.method)}${sig(e.server)}${sig(e.user_agent)}${sig(e.st)}${sig(e.nt)}${sig(e.usn)}${sig(e.location)}`;
+      for (const [h, v] of Object.entries(e.headers)) k += sig(h) + sig(v);
+      return k;
+    }
+    case 'tls_client_hello':
+      return fromLan(e) && e.sni ? `tls|${e.sni}` : null;
+    case 'http_request':
+      if (!fromLan(e) || (e.direction === 'internal' && e.dst_mac)) return null;
+      return `http|${sig(e.user_agent)}${sig(e.host)}`;
+    case 'http_response':
+      return fromLan(e) && e.server ? `server|${e.server}` : null;
+    case 'netbios':
+      return fromLan(e) && e.kind !== 'query' ? `netbios|${e.name}` : null;
+    case 'tcp_syn':
+      return fromLan(e) ? `syn|${e.ttl},${e.window},${e.options_length}` : null;
+    default:
+      return null;
+  }
+}
+
+/** The MAC and address that the observations of an event with a signature speak for. */
+export function observationSender(e: WaakhondEvent): { mac: string | null; ip: string | null } {
+  if (e.type === 'dhcp') return { mac: e.client_mac, ip: e.ciaddr !== '0.0.0.0' ? e.ciaddr : null };
+  return 'src_mac' in e ? { mac: e.src_mac, ip: e.src_ip } : { mac: null, ip: null };
+}
+
 function dhcpObs(e: DhcpEvent): Observation {
   const f = new Map<string, string[]>();
   add(f, 'hostname', e.hostname);
