@@ -90,15 +90,22 @@ interface Compiled {
 /**
  * The rules listening to one event type, pre-sorted by the value of one field most of them test for
  * equality (conn: proto, tcp_syn: direction, dns: response ...): an event then visits only the rules
- * that can accept its value. Every list keeps rule order, so alerts fire in the same order as without it.
+ * that can accept its value. Every route keeps rule order, so alerts fire in the same order as without it.
  */
 interface Dispatch {
   /** The field looked up, or null when no rule of the type tests a field for equality. */
   field: string | null;
   /** Field value -> the rules that do not test the field plus those that accept this value. */
-  byValue: Map<unknown, Compiled[]>;
+  byValue: Map<unknown, Route>;
   /** The rules that do not test the field (for any value no rule accepts). */
-  rest: Compiled[];
+  rest: Route;
+}
+
+/** Rules to visit, each with what is left to test (null: a sequence, tested step by step). */
+interface Route {
+  rules: Compiled[];
+  /** The rule's match without the equality check the route already decided (it holds for this value). */
+  checks: (Check[] | null)[];
 }
 
 interface AlertState {
@@ -130,29 +137,37 @@ function evictOldest<K, V>(m: Map<K, V>, n: number, free?: V[]): number {
 
 /** Split one event type's rules by the field most of them test for equality (see Dispatch). */
 function buildDispatch(list: Compiled[]): Dispatch {
-  // Per rule: the first equality check of its (single) match block and the values that pass it.
-  const eqOf = new Map<Compiled, Map<string, Set<unknown>>>();
+  // Per rule and field: the first equality check on the field and the values that pass it.
+  const eqOf = new Map<Compiled, Map<string, { check: Check; values: Set<unknown> }>>();
   const votes = new Map<string, number>();
   for (const c of list) {
     if (c.kind === 'sequence') continue; // several steps: always visited
-    const fields = new Map<string, Set<unknown>>();
+    const fields = new Map<string, { check: Check; values: Set<unknown> }>();
     for (const check of c.steps[0]!) {
       const values = acceptedValues(check);
       if (values === null || fields.has(check.field)) continue;
-      fields.set(check.field, new Set(values));
+      fields.set(check.field, { check, values: new Set(values) });
       votes.set(check.field, (votes.get(check.field) ?? 0) + 1);
     }
     eqOf.set(c, fields);
   }
   let field: string | null = null;
   for (const [f, n] of votes) if (field === null || n > votes.get(field)!) field = f;
-  if (field === null) return { field: null, byValue: new Map(), rest: list };
-  const accepts = (c: Compiled): Set<unknown> | undefined => eqOf.get(c)?.get(field);
-  const rest = list.filter((c) => accepts(c) === undefined);
-  const byValue = new Map<unknown, Compiled[]>();
+  const indexed = (c: Compiled): { check: Check; values: Set<unknown> } | undefined =>
+    field === null ? undefined : eqOf.get(c)?.get(field);
+  const route = (rules: Compiled[]): Route => ({
+    rules,
+    checks: rules.map((c) => {
+      if (c.kind === 'sequence') return null;
+      const decided = indexed(c)?.check;
+      return c.steps[0]!.filter((check) => check !== decided);
+    }),
+  });
+  const rest = route(list.filter((c) => indexed(c) === undefined));
+  const byValue = new Map<unknown, Route>();
   for (const c of list) {
-    for (const v of accepts(c) ?? []) {
-      if (!byValue.has(v)) byValue.set(v, list.filter((r) => accepts(r)?.has(v) ?? true));
+    for (const v of indexed(c)?.values ?? []) {
+      if (!byValue.has(v)) byValue.set(v, route(list.filter((r) => indexed(r)?.values.has(v) ?? true)));
     }
   }
   return { field, byValue, rest };
@@ -280,12 +295,14 @@ export class RuleEngine implements FieldContext {
     const d = this.dispatch.get(e.type);
     if (d === undefined) return;
     const ev = e as EngineEvent & Record<string, unknown>;
-    const list = d.field === null ? d.rest : (d.byValue.get(ev[d.field]) ?? d.rest);
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i]!;
+    const route = d.field === null ? d.rest : (d.byValue.get(ev[d.field]) ?? d.rest);
+    const rules = route.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const c = rules[i]!;
+      const checks = route.checks[i] as Check[] | null;
       // Most (event, rule) pairs fail the match: test it here, where matches() is inlined, and call
       // update() only for the few that pass (the same test as run(), without a call per pair).
-      if (c.kind !== 'sequence' ? matches(c.steps[0]!, ev, this) : this.stepMatches(c, ev)) this.update(c, ev);
+      if (checks !== null ? matches(checks, ev, this) : this.stepMatches(c, ev)) this.update(c, ev);
     }
   }
 
