@@ -5,7 +5,7 @@ import { isLocallyAdministered, isNonDeviceMac, normalizeMac } from './mac.js';
 import { resolveIdentity, VendorIndex } from './identity.js';
 import { defaultFingerprintsDir, loadFingerprints, type Fingerprints } from './fingerprints.js';
 import { Matcher } from './match.js';
-import { observationSender, observationSignature, observationsOf, type Observation } from './observe.js';
+import { forReceiver, observationSignature, observationsOf, observationTarget, type Observation } from './observe.js';
 import { ouiStatus, ouiTable } from './oui.js';
 
 export interface InventoryOptions {
@@ -67,16 +67,14 @@ const MAX_SEEN_OBSERVATIONS = 512;
 
 /**
  * What the events with one signature (observationSignature) give, computed once: repeats of an
- * event need no observations built, only the device's time, address and name updated.
+ * event need no observations built, only their devices' time, address and name updated.
  */
 interface Template {
   /** Number for the devices' seen sets; never reused, so ids left there after a clear just miss. */
   id: number;
-  /** How many observations (0: the event says nothing to the matcher). */
-  count: number;
-  /** The name its observation gives the device (DHCP, mDNS host, NetBIOS) and that source's rank. */
-  hostname: string | null;
-  rank: number;
+  /** Per observation, in order (none: the event says nothing to the matcher): which end it speaks
+   *  for, and the name it gives that device (DHCP, mDNS host, NetBIOS) with that source's rank. */
+  obs: { receiver: boolean; hostname: string | null; rank: number }[];
 }
 
 /** Signatures remembered process-wide per inventory; cleared when full (rebuilding is only slower). */
@@ -227,36 +225,50 @@ export class Inventory {
   }
 
   /**
-   * An event whose observations all speak for its sender, by signature: the first time a device
-   * sends it, observations are built and matched; repeats only update time, address and name.
+   * An event by its signature: the first time its devices see it, observations are built and matched
+   * as usual; repeats only touch the same devices in the same order with address and name.
    */
   private applySigned(signature: string, e: WaakhondEvent): void {
     let t = this.templates.get(signature);
     let built: Observation[] | null = null;
     if (!t) {
       built = observationsOf(e);
-      const [hostname, rank] = built.length ? nameOf(built[0], e) : [null, 0];
       if (this.templates.size >= MAX_TEMPLATES) this.templates.clear();
-      t = { id: this.nextTemplateId++, count: built.length, hostname, rank };
+      t = {
+        id: this.nextTemplateId++,
+        obs: built.map((o) => {
+          const [hostname, rank] = nameOf(o, e);
+          return { receiver: forReceiver(o), hostname, rank };
+        }),
+      };
       this.templates.set(signature, t);
     }
-    if (t.count === 0) return;
-    const { mac, ip } = observationSender(e);
-    const known = this.lookup(mac);
-    // The router's own announcements (it is no device) need no observations at all.
-    if (known === undefined && !this.accepts(mac)) return;
-    if (known?.seenTemplates.has(t.id)) {
-      // One touch stands for all the observations: without evidence, touching again changes nothing.
-      this.touch(mac, e.ts, { ip: ip ?? undefined, hostname: t.hostname, rank: t.rank, dhcp: e.type === 'dhcp' ? e : undefined });
+    if (t.obs.length === 0) return;
+    const sender = observationTarget(e, false);
+    const receiver = t.obs.some((o) => o.receiver) ? observationTarget(e, true) : null;
+    if (this.repeated(t.id, sender.mac) && (receiver === null || this.repeated(t.id, receiver.mac))) {
+      // Without evidence, touch only records time, address and name: what apply would do here.
+      const dhcp = e.type === 'dhcp' ? e : undefined;
+      for (const o of t.obs) {
+        const { mac, ip } = o.receiver ? receiver! : sender;
+        this.touch(mac, e.ts, { ip: ip ?? undefined, hostname: o.hostname, rank: o.rank, dhcp });
+      }
       return;
     }
     for (const o of built ?? observationsOf(e)) this.apply(o, e);
-    // The device may exist only now (created by this event): it has all the evidence these give.
-    const s = known ?? this.lookup(mac);
-    if (s) {
+    // The devices may exist only now (created by this event): they have all the evidence these give.
+    for (const target of receiver ? [sender, receiver] : [sender]) {
+      const s = this.lookup(target.mac);
+      if (!s) continue;
       if (s.seenTemplates.size >= MAX_SEEN_OBSERVATIONS) s.seenTemplates.clear();
       s.seenTemplates.add(t.id);
     }
+  }
+
+  /** True if this MAC's device already had the template's observations matched, or it is no device (the router). */
+  private repeated(id: number, mac: string | null): boolean {
+    const s = this.lookup(mac);
+    return s ? s.seenTemplates.has(id) : !this.accepts(mac);
   }
 
   /** Match an observation (unless this device already sent one with the same fields) and touch its device. */

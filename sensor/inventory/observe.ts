@@ -93,11 +93,10 @@ function sig(v: string | null | undefined): string {
 }
 
 /**
- * Everything observationsOf(e) reads apart from the sender (MAC, address) and the time, as one string,
- * for events whose observations all speak for that sender (see observationSender); null for the other
- * events (a LAN client's call to a device's API names the device it called) and for those that give
- * no observations anyway. Equal signatures give equal observation fields: a device that sends the same
- * mDNS announcement or DNS query again need not have it rebuilt and matched again.
+ * Everything observationsOf(e) reads apart from the MACs, addresses and the time, as one string; null
+ * for events that give no observations anyway. Equal signatures give equal observations (fields, kinds,
+ * and which end each speaks for, see observationTarget): a device that sends the same mDNS announcement
+ * or DNS query again need not have it rebuilt and matched again.
  * Keep in step with observationsOf: a field read there and missing here would make two events share one.
  */
 export function observationSignature(e: WaakhondEvent): string | null {
@@ -134,8 +133,10 @@ export function observationSignature(e: WaakhondEvent): string | null {
     case 'tls_client_hello':
       return fromLan(e) && e.sni ? `tls|${e.sni}` : null;
     case 'http_request':
-      if (!fromLan(e) || (e.direction === 'internal' && e.dst_mac)) return null;
-      return `http|${sig(e.user_agent)}${sig(e.host)}`;
+      if (!fromLan(e)) return null;
+      // A LAN client calling a device's API also speaks for the device called (http_api).
+      if (e.direction === 'internal' && e.dst_mac) return `http|api|${sig(e.user_agent)}${sig(e.host)}${sig(e.uri)}${sig(e.method)}${e.dst_port}`;
+      return `http|-|${sig(e.user_agent)}${sig(e.host)}`;
     case 'http_response':
       return fromLan(e) && e.server ? `server|${e.server}` : null;
     case 'netbios':
@@ -147,10 +148,16 @@ export function observationSignature(e: WaakhondEvent): string | null {
   }
 }
 
-/** The MAC and address that the observations of an event with a signature speak for. */
-export function observationSender(e: WaakhondEvent): { mac: string | null; ip: string | null } {
+/** Whether an observation speaks for the device an event was sent to (http_api) rather than its sender. */
+export function forReceiver(o: Observation): boolean {
+  return o.kind === 'http_api';
+}
+
+/** The MAC and address an observation of e speaks for (as observationsOf sets them), by forReceiver. */
+export function observationTarget(e: WaakhondEvent, receiver: boolean): { mac: string | null; ip: string | null } {
   if (e.type === 'dhcp') return { mac: e.client_mac, ip: e.ciaddr !== '0.0.0.0' ? e.ciaddr : null };
-  return 'src_mac' in e ? { mac: e.src_mac, ip: e.src_ip } : { mac: null, ip: null };
+  if (!('src_mac' in e)) return { mac: null, ip: null };
+  return receiver ? { mac: e.dst_mac, ip: e.dst_ip } : { mac: e.src_mac, ip: e.src_ip };
 }
 
 function dhcpObs(e: DhcpEvent): Observation {

@@ -1,7 +1,7 @@
 // Inventory bookkeeping: keys, addresses, names, what is not a device, bounds.
 import { describe, expect, it } from 'vitest';
 import { Inventory } from '../../../sensor/inventory/inventory.js';
-import { arp, dhcp, dns, ndp, query } from './ev.js';
+import { arp, dhcp, dns, httpReq, mdnsResponse, ndp, query } from './ev.js';
 
 const CAM = 'b0:c5:54:25:5b:0e';
 const ROUTER = 'aa:aa:aa:aa:aa:01';
@@ -92,6 +92,41 @@ describe('Inventory', () => {
     // An upper-case MAC finds the same device (and moves it to the newest end).
     inv.observe(arp(mac(2).toUpperCase(), '192.168.1.2', 13));
     expect(inv.list().map((d) => d.mac)).toEqual([mac(1), mac(4), mac(2)]);
+  });
+
+  it('a repeated announcement (matched once) still updates time, address and name', () => {
+    const inv = new Inventory();
+    const hue = '00:17:88:24:76:ff';
+    const ann = (ts: number, src_ip: string, host: string) => ({
+      ...mdnsResponse(hue, [
+        { name: 'Hue Bridge._hue._tcp.local', type: 'TXT', ttl: 4500, data: '', txt: ['bridgeid=001788fffe2476ff', 'modelid=BSB002'] },
+        { name: `${host}.local`, type: 'A', ttl: 120, data: src_ip },
+      ], ts),
+      src_ip,
+    });
+    inv.observe(ann(1_000_000, '192.168.1.20', 'hue'));
+    const first = inv.get(hue)!;
+    inv.observe(ann(2_000_000, '192.168.1.21', 'hue'));
+    inv.observe(ann(3_000_000, '192.168.1.21', 'hue-2'));
+    const d = inv.get(hue)!;
+    expect(d.ips).toEqual(['192.168.1.21', '192.168.1.20']);
+    expect(d.last_seen).toBe(3_000_000);
+    expect(d.hostname).toBe('hue-2');
+    expect(d.evidence).toEqual(first.evidence);
+  });
+
+  it('a LAN client calling a device\'s API again keeps both fresh', () => {
+    const inv = new Inventory();
+    const phone = 'b0:c5:54:00:00:01';
+    const plug = 'b0:c5:54:00:00:02';
+    const call = (ts: number) => ({
+      ...httpReq(phone, { dst_mac: plug, dst_ip: '192.168.1.60', direction: 'internal', uri: '/smartplug.cgi', method: 'POST' }), ts,
+    });
+    inv.observe(call(1_000_000));
+    inv.observe(call(2_000_000));
+    expect(inv.get(plug)?.last_seen).toBe(2_000_000);
+    expect(inv.get(plug)?.ips).toEqual(['192.168.1.60']);
+    expect(inv.get(phone)?.last_seen).toBe(2_000_000);
   });
 
   it('marks locally administered MACs as private', () => {
