@@ -116,14 +116,14 @@ function valueSet(list: (string | number)[], nocase: boolean): Set<unknown> {
   return set;
 }
 
-// Check operators. Plain numbers, not a const enum (see DESIGN.md); one switch in testValue() reads them.
+// Check operators. Plain numbers, not a const enum (see DESIGN.md); testValue() and testOther() switch on them.
 const EQ = 1, NE = 2, EQ_NOCASE = 3, NE_NOCASE = 4, IN = 5, NOT_IN = 6, IN_NOCASE = 7, NOT_IN_NOCASE = 8;
 const GT = 9, GTE = 10, LT = 11, LTE = 12, CIDR = 13, NOT_CIDR = 14, REGEX = 15, NOT_REGEX = 16;
 const CONTAINS = 17, STARTS_WITH = 18, ENDS_WITH = 19, PRIVATE = 20, MULTICAST = 21, PUBLIC = 22, EXISTS = 23, GTE_FIELD = 24;
 
 /**
  * One test of one field's value. A match block compiles to a flat list of checks that matches()
- * walks with a single switch, rather than a tree of small closures: closures made by the same
+ * walks with a switch on the operator, rather than a tree of small closures: closures made by the same
  * function literal share one call-site feedback, so with 35 rules every call through them was
  * megamorphic (never inlined). Every check has the same fields (one hidden class), so reading
  * them stays monomorphic.
