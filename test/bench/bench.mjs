@@ -1,6 +1,6 @@
 // npm run bench: decode-only and full analyze rates and peak RSS on a capture merged from
 // ../shared/pcaps, next to `tcpdump -r FILE -w /dev/null` on the same file, in the same run.
-// Usage: npm run bench [-- --size 1G] [--keep]   (size of the merged capture; default 512M)
+// Usage: npm run bench [-- --size 1G] [--runs 3] [--keep]   (size of the merged capture; default 512M; median of --runs runs)
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
@@ -55,7 +55,11 @@ const fileBytes = statSync(merged).size;
 // The environment `npm run waakhond` runs with (package.json), so the figures are the users' figures.
 const runEnv = { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' };
 
-function timed(cmd, args) {
+// Each command runs --runs times (default 3) and the median run is reported: on a shared or busy
+// machine a single run says more about the neighbours than about the code.
+const runs = Math.max(1, Number(argv.includes('--runs') ? argv[argv.indexOf('--runs') + 1] : 3) || 3);
+
+function timedOnce(cmd, args) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30, env: runEnv });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -63,9 +67,15 @@ function timed(cmd, args) {
   return { seconds, stdout: r.stdout, stderr: r.stderr };
 }
 
+function timed(cmd, args) {
+  const all = Array.from({ length: runs }, () => timedOnce(cmd, args)).sort((a, b) => a.seconds - b.seconds);
+  return all[Math.floor((all.length - 1) / 2)];
+}
+
 const rssHook = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss_kb="+process.resourceUsage().maxRSS+"\\n"))';
 const td = timed('tcpdump', ['-n', '-r', merged, '-w', '/dev/null']);
 const decode = JSON.parse(timed(process.execPath, [helper, 'decode', merged]).stdout);
+console.log(`(median of ${runs} runs each)`);
 const packets = decode.frames;
 const full = timed(process.execPath, ['--import', rssHook, path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', merged]);
 const report = JSON.parse(full.stdout);
