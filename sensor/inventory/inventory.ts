@@ -77,8 +77,12 @@ interface Template {
   obs: { receiver: boolean; hostname: string | null; rank: number }[];
 }
 
-/** Signatures remembered process-wide per inventory; cleared when full (rebuilding is only slower). */
+/**
+ * Signatures remembered per inventory; cleared when full (rebuilding is only slower). Longer
+ * signatures (a big mDNS packet) are not remembered: at most ~8 MB even when every one is hostile.
+ */
 const MAX_TEMPLATES = 2048;
+const MAX_SIGNATURE = 2000;
 
 /** A key for an observation's fields: the same DNS name or SSDP header from one device matches the same rules. */
 function observationKey(o: Observation): string {
@@ -196,7 +200,7 @@ export class Inventory {
         return;
     }
     const signature = observationSignature(e);
-    if (signature === null) for (const o of observationsOf(e)) this.apply(o, e);
+    if (signature === null || signature.length > MAX_SIGNATURE) for (const o of observationsOf(e)) this.apply(o, e);
     else this.applySigned(signature, e);
     if (e.type === 'dns' && e.llmnr && e.response && e.answers.length && (e.direction === 'internal' || e.direction === 'outbound')) {
       // RFC 4795 2.1: a responder answers only for its own name.

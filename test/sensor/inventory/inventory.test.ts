@@ -115,6 +115,25 @@ describe('Inventory', () => {
     expect(d.evidence).toEqual(first.evidence);
   });
 
+  it('a big announcement (not remembered by signature) still gives its evidence and name, each time', () => {
+    const hue = '00:17:88:24:76:ff';
+    const padding = Array.from({ length: 40 }, (_, i) => `x${i}=${'y'.repeat(60)}`);
+    const big = (ts: number, host: string) => mdnsResponse(hue, [
+      { name: 'Hue Bridge._hue._tcp.local', type: 'TXT', ttl: 4500, data: '', txt: ['modelid=BSB002', ...padding] },
+      { name: `${host}.local`, type: 'A', ttl: 120, data: '192.168.1.20' },
+    ], ts);
+    const small = new Inventory();
+    small.observe(mdnsResponse(hue, [{ name: 'Hue Bridge._hue._tcp.local', type: 'TXT', ttl: 4500, data: '', txt: ['modelid=BSB002'] }]));
+    const inv = new Inventory();
+    inv.observe(big(1_000_000, 'hue'));
+    inv.observe(big(2_000_000, 'hue-2'));
+    const d = inv.get(hue)!;
+    expect(d.model).toBe(small.get(hue)!.model);
+    expect(d.model).not.toBeNull();
+    expect(d.hostname).toBe('hue-2');
+    expect(d.last_seen).toBe(2_000_000);
+  });
+
   it('a LAN client calling a device\'s API again keeps both fresh', () => {
     const inv = new Inventory();
     const phone = 'b0:c5:54:00:00:01';
