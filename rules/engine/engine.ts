@@ -88,25 +88,34 @@ interface Compiled {
 }
 
 /**
- * The rules listening to one event type, pre-sorted by the value of one field most of them test for
- * equality (conn: proto, tcp_syn: direction, dns: response ...): an event then visits only the rules
- * that can accept its value. Every route keeps rule order, so alerts fire in the same order as without it.
+ * Where an event goes: the rules listening to its type, sorted by the value of the field most of them
+ * test for equality (conn: proto, then dst_port; tcp_syn: direction, then dst_port; dns: response ...),
+ * so an event visits only the rules that can accept the values it carries. A node looks up one field
+ * (field non-null) or is a leaf listing the rules to test. Every leaf keeps rule order, so alerts fire
+ * in the same order as without the tree.
  */
-interface Dispatch {
-  /** The field looked up, or null when no rule of the type tests a field for equality. */
+interface Route {
+  /** The field looked up here, or null at a leaf. */
   field: string | null;
   /** Field value -> the rules that do not test the field plus those that accept this value. */
   byValue: Map<unknown, Route>;
-  /** The rules that do not test the field (for any value no rule accepts). */
-  rest: Route;
-}
-
-/** Rules to visit, each with what is left to test (null: a sequence, tested step by step). */
-interface Route {
+  /** The rules that do not test the field (for any value no rule accepts); null at a leaf. */
+  rest: Route | null;
+  /** At a leaf: the rules to visit, and what is left of each match (null: a sequence, tested step by step). */
   rules: Compiled[];
-  /** The rule's match without the equality check the route already decided (it holds for this value). */
   checks: (Check[] | null)[];
 }
+
+/** A rule on its way down the tree, with the checks no node above has decided yet. */
+interface RouteEntry {
+  c: Compiled;
+  checks: Check[] | null;
+}
+
+/** Field lookups per event at most (each level removes one equality test from the rules below it). */
+const ROUTE_DEPTH = 2;
+/** Nodes per event type at most: lists of many values at every level could multiply out. */
+const ROUTE_BUDGET = 4096;
 
 interface AlertState {
   alert: Alert;
@@ -135,42 +144,48 @@ function evictOldest<K, V>(m: Map<K, V>, n: number, free?: V[]): number {
   return done;
 }
 
-/** Split one event type's rules by the field most of them test for equality (see Dispatch). */
-function buildDispatch(list: Compiled[]): Dispatch {
-  // Per rule and field: the first equality check on the field and the values that pass it.
-  const eqOf = new Map<Compiled, Map<string, { check: Check; values: Set<unknown> }>>();
+/** Build the dispatch tree for one event type's rules (see Route). */
+function buildRoutes(list: Compiled[]): Route {
+  const budget = { left: ROUTE_BUDGET };
+  return buildRoute(list.map((c) => ({ c, checks: c.kind === 'sequence' ? null : c.steps[0]! })), 0, budget);
+}
+
+/** `budget.left`: nodes that may still be made below the root (shared by the whole tree). */
+function buildRoute(entries: RouteEntry[], depth: number, budget: { left: number }): Route {
+  const leaf: Route = { field: null, byValue: new Map(), rest: null, rules: entries.map((en) => en.c), checks: entries.map((en) => en.checks) };
+  if (depth >= ROUTE_DEPTH) return leaf;
+  // Per entry and field: the first equality check on the field and every value that passes it.
+  const eqOf = new Map<RouteEntry, Map<string, { check: Check; values: Set<unknown> }>>();
   const votes = new Map<string, number>();
-  for (const c of list) {
-    if (c.kind === 'sequence') continue; // several steps: always visited
+  for (const en of entries) {
+    if (en.checks === null) continue; // a sequence: several steps, always visited
     const fields = new Map<string, { check: Check; values: Set<unknown> }>();
-    for (const check of c.steps[0]!) {
+    for (const check of en.checks) {
       const values = acceptedValues(check);
       if (values === null || fields.has(check.field)) continue;
       fields.set(check.field, { check, values: new Set(values) });
       votes.set(check.field, (votes.get(check.field) ?? 0) + 1);
     }
-    eqOf.set(c, fields);
+    eqOf.set(en, fields);
   }
   let field: string | null = null;
   for (const [f, n] of votes) if (field === null || n > votes.get(field)!) field = f;
-  const indexed = (c: Compiled): { check: Check; values: Set<unknown> } | undefined =>
-    field === null ? undefined : eqOf.get(c)?.get(field);
-  const route = (rules: Compiled[]): Route => ({
-    rules,
-    checks: rules.map((c) => {
-      if (c.kind === 'sequence') return null;
-      const decided = indexed(c)?.check;
-      return c.steps[0]!.filter((check) => check !== decided);
-    }),
+  if (field === null) return leaf;
+  const decided = (en: RouteEntry): { check: Check; values: Set<unknown> } | undefined => eqOf.get(en)?.get(field);
+  const values = new Set<unknown>();
+  for (const en of entries) for (const v of decided(en)?.values ?? []) values.add(v);
+  if (values.size + 1 > budget.left) return leaf;
+  budget.left -= values.size + 1; // this node's children, counted before any of them splits further
+  // Below a value, a rule that tests the field holds for it: drop that check (it would only pass again).
+  const below = (v: unknown): RouteEntry[] => entries.flatMap((en) => {
+    const d = decided(en);
+    if (d === undefined) return [en];
+    return d.values.has(v) ? [{ c: en.c, checks: en.checks!.filter((check) => check !== d.check) }] : [];
   });
-  const rest = route(list.filter((c) => indexed(c) === undefined));
   const byValue = new Map<unknown, Route>();
-  for (const c of list) {
-    for (const v of indexed(c)?.values ?? []) {
-      if (!byValue.has(v)) byValue.set(v, route(list.filter((r) => indexed(r)?.values.has(v) ?? true)));
-    }
-  }
-  return { field, byValue, rest };
+  for (const v of values) byValue.set(v, buildRoute(below(v), depth + 1, budget));
+  const rest = buildRoute(entries.filter((en) => decided(en) === undefined), depth + 1, budget);
+  return { field, byValue, rest, rules: [], checks: [] };
 }
 
 const TEMPLATE_RE = /\{([a-z_0-9]+)\}/g;
@@ -206,7 +221,7 @@ export class RuleEngine implements FieldContext {
   };
 
   private readonly byType = new Map<string, Compiled[]>();
-  private readonly dispatch = new Map<string, Dispatch>();
+  private readonly routes = new Map<string, Route>();
   private readonly compiled: Compiled[] = [];
   private readonly alertsById = new Map<string, AlertState>();
   /** rule + group key -> the alert id of the current episode. */
@@ -233,7 +248,7 @@ export class RuleEngine implements FieldContext {
       maxDhcpLeases: opts.maxDhcpLeases ?? 4096,
     };
     rules.forEach((r, i) => this.add(r, i));
-    for (const [type, list] of this.byType) this.dispatch.set(type, buildDispatch(list));
+    for (const [type, list] of this.byType) this.routes.set(type, buildRoutes(list));
     this.stats.rules = this.compiled.length;
   }
 
@@ -292,10 +307,11 @@ export class RuleEngine implements FieldContext {
     // Once per second of capture time, send the held-back updates that are due.
     if (this.pendingUpdates.size > 0 && e.ts - this.lastPendingCheck >= 1_000_000) this.sendDueUpdates(e.ts);
     if (e.type === 'dhcp') this.noteDhcp(e);
-    const d = this.dispatch.get(e.type);
-    if (d === undefined) return;
+    let route = this.routes.get(e.type);
+    if (route === undefined) return;
     const ev = e as EngineEvent & Record<string, unknown>;
-    const route = d.field === null ? d.rest : (d.byValue.get(ev[d.field]) ?? d.rest);
+    // Down the tree (ROUTE_DEPTH lookups at most) to the rules that can accept this event's values.
+    while (route.field !== null) route = route.byValue.get(ev[route.field]) ?? route.rest!;
     const rules = route.rules;
     for (let i = 0; i < rules.length; i++) {
       const c = rules[i]!;

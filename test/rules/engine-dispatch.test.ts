@@ -1,4 +1,4 @@
-// The engine's per-type dispatch (rules indexed by one field's value) sends every event to exactly the rules whose match holds, in rule order.
+// The engine's dispatch tree (rules sorted by the values of the fields they test for equality) sends every event to exactly the rules whose match holds, in rule order.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { RuleEngine } from '../../rules/engine/engine.js';
@@ -56,6 +56,29 @@ describe('rule dispatch by field value', () => {
       });
       expect(raised).toEqual(want);
     }), { numRuns: 200 });
+  });
+
+  it('long value lists on two fields stay within the route budget and still match exactly', () => {
+    // 1000 values (2000 keys with their text forms): the first level splits, the budget runs out below it;
+    // 3000 values: too many for the budget at the first level already.
+    for (const n of [1000, 3000]) {
+      const ports = Array.from({ length: n }, (_, i) => 10000 + i);
+      const half = n / 2;
+      const big = [
+        rule('t.big-a', `  dst_port: [${ports.join(', ')}]\n  src_port: [${ports.join(', ')}]`),
+        rule('t.big-b', `  src_port: [${ports.slice(0, half).join(', ')}]\n  dst_port: [${ports.slice(half).join(', ')}]`),
+      ];
+      const eng = new RuleEngine(big);
+      const raised: string[] = [];
+      eng.onAlert = (a, change) => { if (change === 'raised') raised.push(a.rule); };
+      const e = (src: number, dst: unknown, i: number): ConnEvent => ({ ...conn('tcp', dst, i), src_port: src });
+      eng.observe(e(10001, 10000 + half + 1, 1)); // both
+      eng.observe(e(10000 + half + 1, 10001, 2)); // a only
+      eng.observe(e(10001, 9999, 3)); // neither
+      eng.observe(e(10001, String(10000 + n - 1), 4)); // the text form: both
+      eng.observe(e(10000 + n - 1, 10000 + n - 1, 5)); // a only
+      expect(raised).toEqual(['t.big-a', 't.big-b', 't.big-a', 't.big-a', 't.big-b', 't.big-a']);
+    }
   });
 
   it('tells numbers and their text apart only where the rule does', () => {
