@@ -82,6 +82,8 @@ export class DistinctCounter {
   exact: Map<string | number, number> | null = new Map();
   hll: HyperLogLog | null = null;
   private hllStart = 0;
+  /** The value add() set last: if still in `exact`, it is the newest entry (every insertion goes through add()). */
+  private lastValue: string | number | undefined = undefined;
 
   constructor(private readonly cap: number, private readonly windowUs: number) {}
 
@@ -98,8 +100,12 @@ export class DistinctCounter {
       }
     }
     const ex = this.exact!;
-    if (ex.has(value)) ex.delete(value);
+    // Keep oldest-first order for expire(): a value seen again moves to the end (delete is a no-op for
+    // a new one). The newest value is already at the end, so a repeat of it just updates its time:
+    // a burst of one value then costs one Map write, not a delete and an insert each time.
+    if (value !== this.lastValue) ex.delete(value);
     ex.set(value, ts);
+    this.lastValue = value;
     if (this.windowUs !== Infinity) this.expire(ts);
     if (ex.size > this.cap) {
       this.hll = new HyperLogLog();
