@@ -259,11 +259,17 @@ export class Inventory {
       }
       return;
     }
-    for (const o of built ?? observationsOf(e)) this.apply(o, e);
-    // The devices may exist only now (created by this event): they have all the evidence these give.
-    for (const target of receiver ? [sender, receiver] : [sender]) {
-      const s = this.lookup(target.mac);
-      if (!s) continue;
+    // The device state each observation reached (it may exist only now, created by this event).
+    const reached = (built ?? observationsOf(e)).map((o) => {
+      this.apply(o, e);
+      return this.lookup(o.mac);
+    });
+    // A device has all the evidence these give only if every observation for it reached the same
+    // state: with a tiny maxDevices, one end's device can be evicted and made again within the event.
+    for (const end of receiver ? [false, true] : [false]) {
+      const states = new Set(reached.filter((_, i) => t.obs[i].receiver === end));
+      const [s] = states;
+      if (states.size !== 1 || !s) continue;
       if (s.seenTemplates.size >= MAX_SEEN_OBSERVATIONS) s.seenTemplates.clear();
       s.seenTemplates.add(t.id);
     }
