@@ -84,6 +84,10 @@ export class LocalNets {
   readonly v4: Cidr4[] = [];
   readonly v6: Cidr6[] = [];
 
+  /** The IPv4 networks as two flat int arrays: isLocal4 runs twice per packet. */
+  private readonly v4Mask: Int32Array;
+  private readonly v4Net: Int32Array;
+
   constructor(cidrs: readonly string[] = DEFAULT_LOCAL_NETS) {
     for (const text of cidrs) {
       const c = parseCidr(text);
@@ -91,6 +95,8 @@ export class LocalNets {
       if ('mask' in c) this.v4.push(c);
       else this.v6.push(c);
     }
+    this.v4Mask = Int32Array.from(this.v4, (c) => c.mask | 0);
+    this.v4Net = Int32Array.from(this.v4, (c) => c.net | 0);
   }
 
   /** Prefixes learned from Router Advertisements (bounded: a hostile RA flood cannot grow the list). */
@@ -112,7 +118,9 @@ export class LocalNets {
   /** Local, or a destination that never leaves the LAN (multicast, broadcast, unspecified). */
   isLocal4(ip: number): boolean {
     if (ip >>> 28 === 0xe || ip === 0xffffffff || ip === 0) return true;
-    for (let i = 0; i < this.v4.length; i++) if (((ip & this.v4[i].mask) >>> 0) === this.v4[i].net) return true;
+    const mask = this.v4Mask;
+    const net = this.v4Net;
+    for (let i = 0; i < mask.length; i++) if ((ip & mask[i]) === net[i]) return true;
     return false;
   }
 
