@@ -5,6 +5,8 @@ import { ipv4ToString } from './decode/format.js';
 
 /** Distinct counting is exact up to this many values per device and interval, then saturates. */
 export const DISTINCT_CAP = 1024;
+/** Slots per distinct set in a device's recent-values filter (a power of two). */
+const RECENT = 16;
 
 class Counters {
   mac = -1;
@@ -29,26 +31,31 @@ class Counters {
   readonly inSrc = new Set<number>();
   /** Intervals in a row with no packets: idle entries are dropped to keep the table small. */
   idle = 0;
-  /** The values last added to the distinct sets: a flow's packets repeat them, and a compare is cheaper than Set.add. */
-  private lastDst = -1;
-  private lastDport = -1;
-  private lastSrc = -1;
+  /**
+   * Values recently added to the distinct sets, in small direct-mapped tables (slot = low bits of the
+   * value): the packets of a few interleaved flows repeat the same addresses and ports, and a typed-array
+   * compare is cheaper than Set.add. A miss just adds to the Set, so counts are exact either way.
+   */
+  private readonly recent = new Float64Array(3 * RECENT).fill(-1);
 
   addOutDst(v: number): void {
-    if (v === this.lastDst) return;
-    this.lastDst = v;
+    const i = (v ^ (v >>> 8)) & (RECENT - 1);
+    if (this.recent[i] === v) return;
+    this.recent[i] = v;
     if (this.outDst.size < DISTINCT_CAP) this.outDst.add(v);
   }
 
   addOutDport(v: number): void {
-    if (v === this.lastDport) return;
-    this.lastDport = v;
+    const i = RECENT + (v & (RECENT - 1));
+    if (this.recent[i] === v) return;
+    this.recent[i] = v;
     if (this.outDport.size < DISTINCT_CAP) this.outDport.add(v);
   }
 
   addInSrc(v: number): void {
-    if (v === this.lastSrc) return;
-    this.lastSrc = v;
+    const i = 2 * RECENT + ((v ^ (v >>> 8)) & (RECENT - 1));
+    if (this.recent[i] === v) return;
+    this.recent[i] = v;
     if (this.inSrc.size < DISTINCT_CAP) this.inSrc.add(v);
   }
 
@@ -60,7 +67,7 @@ class Counters {
     this.outDst.clear();
     this.outDport.clear();
     this.inSrc.clear();
-    this.lastDst = this.lastDport = this.lastSrc = -1;
+    this.recent.fill(-1);
   }
 }
 
