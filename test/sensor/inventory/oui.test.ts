@@ -1,0 +1,104 @@
+// OUI table formats: format 2 (checksummed, searched in place) answers exactly as format 1 (parsed into arrays).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { OuiTable } from '../../../sensor/inventory/oui.js';
+import { PROJECT_ROOT } from '../../helpers/shared.js';
+import { ensureOuiTable } from './oui-helper.js';
+
+/** Both formats of one table, written as build-oui.mjs writes them (rows sorted as strings). */
+function encode(entries: [string, string][]): { v1: string; v2: string } {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const offset: number[] = [];
+  let bytes = 0;
+  const rows1: string[] = [];
+  const rows2: string[] = [];
+  for (const [prefix, name] of entries) {
+    let i = index.get(name);
+    if (i === undefined) {
+      i = names.length;
+      names.push(name);
+      index.set(name, i);
+      offset.push(bytes + (i > 0 ? 1 : 0));
+      bytes += (i > 0 ? 1 : 0) + Buffer.byteLength(name, 'utf8');
+    }
+    rows1.push(`${prefix} ${i.toString(36)}`);
+    rows2.push(`${prefix} ${offset[i].toString(36)}`);
+  }
+  rows1.sort();
+  rows2.sort();
+  const body2 = `${names.join('\n')}\n%%\n${rows2.join('\n')}\n`;
+  const sha = createHash('sha256').update(body2, 'utf8').digest('hex');
+  return {
+    v1: `waakhond-oui 1 ${names.length} ${rows1.length}\n${names.join('\n')}\n%%\n${rows1.join('\n')}\n`,
+    v2: `waakhond-oui 2 ${names.length} ${rows2.length} ${bytes} ${sha}\n${body2}`,
+  };
+}
+
+const macOf = (hex12: string): string => hex12.toLowerCase().match(/../g)!.join(':');
+
+describe('OUI table format 2', () => {
+  const { v2 } = encode([
+    ['001122', 'Acme'],
+    ['0011223', 'Sub Ünïcode'],
+    ['001122334', 'Tiny'],
+    ['00112A', 'Acme'],
+    ['FFFFFF', 'Last'],
+  ]);
+
+  it('finds the longest prefix, decoding the name it points at', () => {
+    const t = OuiTable.parse(v2);
+    expect(t.size).toBe(5);
+    expect(t.lookup('00:11:22:33:44:55')).toEqual({ name: 'Tiny', prefix: '00:11:22:33:4', registry: 'MA-S' });
+    expect(t.lookup('00:11:22:35:00:00')).toEqual({ name: 'Sub Ünïcode', prefix: '00:11:22:3', registry: 'MA-M' });
+    expect(t.lookup('00:11:22:00:00:00')).toEqual({ name: 'Acme', prefix: '00:11:22', registry: 'MA-L' });
+    expect(t.lookup('00:11:2a:00:00:01')?.name).toBe('Acme');
+    expect(t.lookup('ff:ff:ff:00:00:01')?.name).toBe('Last');
+    expect(t.lookup('00:00:00:00:00:01')).toBeNull();
+    expect(t.lookup('ff:ff:fe:00:00:01')).toBeNull();
+    expect(t.lookup('not a mac')).toBeNull();
+  });
+
+  it('refuses a changed, truncated or mislabelled file with a reason', () => {
+    expect(() => OuiTable.parse(v2.replace('Tiny', 'Tinz'))).toThrow(/checksum mismatch/);
+    expect(() => OuiTable.parse(v2.slice(0, -3))).toThrow(/checksum mismatch/);
+    expect(() => OuiTable.parse(v2.replace(/^waakhond-oui 2 /, 'waakhond-oui 3 '))).toThrow(/bad header/);
+    // A section length that disagrees with the (checksummed) body.
+    const [head, ...rest] = v2.split('\n');
+    const parts = head.split(' ');
+    parts[4] = String(Number(parts[4]) + 1);
+    expect(() => OuiTable.parse([parts.join(' '), ...rest].join('\n'))).toThrow(/name section length/);
+  });
+
+  it('answers every look-up as format 1 does (random tables)', () => {
+    const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9A-F]{${n}}$`));
+    const prefix = fc.oneof(hex(6), hex(7), hex(9));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(prefix, fc.constantFrom('A', 'Bé', 'C c', 'D')), { selector: ([p]) => p, minLength: 1, maxLength: 30 }),
+        fc.array(hex(12), { maxLength: 10 }),
+        (entries, probes) => {
+          const { v1, v2 } = encode(entries);
+          const t1 = OuiTable.parse(v1);
+          const t2 = OuiTable.parse(v2);
+          // Probe each prefix itself (padded both ways), its neighbours, and random addresses.
+          const macs = [...probes, ...entries.flatMap(([p]) => [p.padEnd(12, '0'), p.padEnd(12, 'F'), p.slice(0, 6).padEnd(12, '0')])];
+          for (const m of macs) expect(t2.lookup(macOf(m))).toEqual(t1.lookup(macOf(m)));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the built table is format 2 and finds known vendors', () => {
+    ensureOuiTable();
+    const buf = readFileSync(path.join(PROJECT_ROOT, 'dist', 'data', 'oui.txt'));
+    expect(buf.toString('latin1', 0, 15)).toBe('waakhond-oui 2 ');
+    const t = OuiTable.parse(buf);
+    expect(t.size).toBeGreaterThan(30000);
+    expect(t.lookup('5c:cf:7f:00:00:01')).toEqual({ name: 'Espressif Inc.', prefix: '5c:cf:7f', registry: 'MA-L' });
+  });
+});
