@@ -66,7 +66,8 @@ export class FlowTable {
   readonly respSegs: Uint8Array;
   /** Free for the pipeline: which application parser claimed the flow. */
   readonly app: Uint8Array;
-  private readonly hash: Uint32Array;
+  /** Each flow's hash as int32 (see key). */
+  private readonly hash: Int32Array;
   private readonly list: Uint8Array;
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
@@ -78,7 +79,12 @@ export class FlowTable {
   private readonly freeStack: Int32Array;
 
   // Scratch for the packet being looked up.
-  private readonly key = new Uint32Array(8);
+  /** The packet's addresses as int32 (IPv4 in [0], IPv6 in [0..3]; destination from [4]), and int32
+   *  views of origAddr/respAddr: compares of int32 values stay in integer registers, while uint32 values
+   *  above 2^31 (every 192.168.x.x address) are doubles to V8. */
+  private readonly key = new Int32Array(8);
+  private readonly origI: Int32Array;
+  private readonly respI: Int32Array;
 
   onEnd: FlowEndHandler | null = null;
 
@@ -91,6 +97,8 @@ export class FlowTable {
     this.family = new Uint8Array(cap);
     this.origAddr = new Uint32Array(cap * 4);
     this.respAddr = new Uint32Array(cap * 4);
+    this.origI = new Int32Array(this.origAddr.buffer);
+    this.respI = new Int32Array(this.respAddr.buffer);
     this.origPort = new Uint16Array(cap);
     this.respPort = new Uint16Array(cap);
     this.origMac = new Float64Array(cap);
@@ -106,7 +114,7 @@ export class FlowTable {
     this.origSegs = new Uint8Array(cap);
     this.respSegs = new Uint8Array(cap);
     this.app = new Uint8Array(cap);
-    this.hash = new Uint32Array(cap);
+    this.hash = new Int32Array(cap);
     this.list = new Uint8Array(cap);
     this.prev = new Int32Array(cap);
     this.next = new Int32Array(cap);
@@ -136,8 +144,8 @@ export class FlowTable {
       for (let w = 0; w < 4; w++) {
         const s = p.ip6SrcOff + 4 * w;
         const d = p.ip6DstOff + 4 * w;
-        key[w] = ((b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3]) >>> 0;
-        key[4 + w] = ((b[d] << 24) | (b[d + 1] << 16) | (b[d + 2] << 8) | b[d + 3]) >>> 0;
+        key[w] = (b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3];
+        key[4 + w] = (b[d] << 24) | (b[d + 1] << 16) | (b[d + 2] << 8) | b[d + 3];
       }
     }
     const proto = p.ipProto;
@@ -147,7 +155,7 @@ export class FlowTable {
     // Direction-independent: the sum of the two endpoint hashes.
     const hs = fmix32(key[0] ^ Math.imul(key[1], 0x9e3779b1) ^ Math.imul(key[2], 0x7feb352d) ^ Math.imul(key[3], 0x846ca68b) ^ (sport * 0x10001));
     const hd = fmix32(key[4] ^ Math.imul(key[5], 0x9e3779b1) ^ Math.imul(key[6], 0x7feb352d) ^ Math.imul(key[7], 0x846ca68b) ^ (dport * 0x10001));
-    const h = fmix32((hs + hd + proto) >>> 0);
+    const h = fmix32((hs + hd + proto) >>> 0) | 0;
 
     let slot = h & this.bucketMask;
     let flow = -1;
@@ -158,14 +166,14 @@ export class FlowTable {
       if (this.hash[f] === h && this.proto[f] === proto && this.family[f] === family) {
         const o = f * 4;
         if (this.origPort[f] === sport && this.respPort[f] === dport &&
-            this.origAddr[o] === key[0] && this.origAddr[o + 1] === key[1] && this.origAddr[o + 2] === key[2] && this.origAddr[o + 3] === key[3] &&
-            this.respAddr[o] === key[4] && this.respAddr[o + 1] === key[5] && this.respAddr[o + 2] === key[6] && this.respAddr[o + 3] === key[7]) {
+            this.origI[o] === key[0] && this.origI[o + 1] === key[1] && this.origI[o + 2] === key[2] && this.origI[o + 3] === key[3] &&
+            this.respI[o] === key[4] && this.respI[o + 1] === key[5] && this.respI[o + 2] === key[6] && this.respI[o + 3] === key[7]) {
           flow = f;
           break;
         }
         if (this.origPort[f] === dport && this.respPort[f] === sport &&
-            this.origAddr[o] === key[4] && this.origAddr[o + 1] === key[5] && this.origAddr[o + 2] === key[6] && this.origAddr[o + 3] === key[7] &&
-            this.respAddr[o] === key[0] && this.respAddr[o + 1] === key[1] && this.respAddr[o + 2] === key[2] && this.respAddr[o + 3] === key[3]) {
+            this.origI[o] === key[4] && this.origI[o + 1] === key[5] && this.origI[o + 2] === key[6] && this.origI[o + 3] === key[7] &&
+            this.respI[o] === key[0] && this.respI[o + 1] === key[1] && this.respI[o + 2] === key[2] && this.respI[o + 3] === key[3]) {
           flow = f;
           fromOrig = false;
           break;
@@ -189,8 +197,8 @@ export class FlowTable {
       const o = flow * 4;
       const a = flip ? 4 : 0;
       const c = flip ? 0 : 4;
-      this.origAddr[o] = key[a]; this.origAddr[o + 1] = key[a + 1]; this.origAddr[o + 2] = key[a + 2]; this.origAddr[o + 3] = key[a + 3];
-      this.respAddr[o] = key[c]; this.respAddr[o + 1] = key[c + 1]; this.respAddr[o + 2] = key[c + 2]; this.respAddr[o + 3] = key[c + 3];
+      this.origI[o] = key[a]; this.origI[o + 1] = key[a + 1]; this.origI[o + 2] = key[a + 2]; this.origI[o + 3] = key[a + 3];
+      this.respI[o] = key[c]; this.respI[o + 1] = key[c + 1]; this.respI[o + 2] = key[c + 2]; this.respI[o + 3] = key[c + 3];
       this.origPort[flow] = flip ? dport : sport;
       this.respPort[flow] = flip ? sport : dport;
       this.origMac[flow] = flip ? p.dstMac : p.srcMac;
