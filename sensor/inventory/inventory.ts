@@ -7,6 +7,7 @@ import { defaultFingerprintsDir, loadFingerprints, type Fingerprints } from './f
 import { Matcher } from './match.js';
 import { forReceiver, observationSignature, observationsOf, observationTarget, type Observation } from './observe.js';
 import { ouiStatus, ouiTable } from './oui.js';
+import { hash52 } from '../hash.js';
 
 export interface InventoryOptions {
   /** Cap on devices; the stalest is evicted beyond it (a spoofed-MAC flood must not exhaust memory). */
@@ -53,8 +54,10 @@ interface DeviceState {
   /**
    * Observations already matched for this device (bounded): repeats skip the fingerprint matcher,
    * whose answer would add nothing (matching is a pure function of the fields; evidence only grows).
+   * Kept as 52-bit hashes of the keys, not the keys: an observation key can be kilobytes of hostile
+   * text, and 512 of them per device for 1024 devices would be hundreds of MB; numbers are ~40 bytes.
    */
-  seen: Set<string>;
+  seen: Set<number>;
   /** Ids of event signatures (Template) whose observations were all matched for this device (bounded). */
   seenTemplates: Set<number>;
   /** Neighbours in the recency list (least recently seen first): O(1) moves, no Map re-inserts. */
@@ -290,7 +293,7 @@ export class Inventory {
     if (known === undefined) {
       evidence = this.know.matcher.match(o);
     } else {
-      const key = observationKey(o);
+      const key = hash52(observationKey(o));
       if (!known.seen.has(key)) {
         evidence = this.know.matcher.match(o);
         if (known.seen.size >= MAX_SEEN_OBSERVATIONS) known.seen.clear();
