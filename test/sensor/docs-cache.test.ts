@@ -123,4 +123,17 @@ describe('docs cache', () => {
     expect(DocsCache.open(path.join(tmp, 'v0.json')).get(texts['fine.yaml'])).toBeNull();
     expect(DocsCache.open(path.join(tmp, 'missing.json')).get(texts['fine.yaml'])).toBeNull();
   });
+
+  it('shares one parse between loaders while the file is unchanged, and reads a rewritten file again', () => {
+    const file = path.join(tmp, 'shared.json');
+    const key = docKey('x: 1\n');
+    writeFileSync(file, JSON.stringify({ version: 1, docs: { [key]: { doc: { x: 1 }, lines: { x: 1 } } } }));
+    const a = DocsCache.open(file);
+    expect(DocsCache.open(file)).toBe(a);
+    expect(a.get('x: 1\n')!.doc).toEqual({ x: 1 });
+    writeFileSync(file, JSON.stringify({ version: 1, docs: { [key]: { doc: { x: 2 }, lines: { x: 1 } } } }) + ' ');
+    const b = DocsCache.open(file);
+    expect(b).not.toBe(a);
+    expect(b.get('x: 1\n')!.doc).toEqual({ x: 2 });
+  });
 });
