@@ -6,6 +6,7 @@ import type { ZodIssue } from 'zod';
 import { RuleDoc } from './schema.js';
 import { fieldKnown } from './fields.js';
 import { DocsCache } from '../../sensor/docs-cache.js';
+import { fastSafeParse } from '../../sensor/zod-fast.js';
 import type { Rule, RuleMatch } from './types.js';
 
 export interface RuleLoadError {
@@ -111,7 +112,7 @@ export function parseRuleText(file: string, text: string, cache?: DocsCache): { 
   const hit = cache?.get(text);
   if (hit && typeof hit.lines.id === 'number' && hit.doc !== null && typeof hit.doc === 'object' &&
       Object.getPrototypeOf(hit.doc) === Object.prototype) {
-    const parsed = RuleDoc.safeParse(hit.doc);
+    const parsed = fastSafeParse(RuleDoc, hit.doc);
     if (parsed.success) {
       const r = parsed.data as unknown as Omit<Rule, 'source'>;
       if (semanticErrors(r).length === 0) return { rule: { ...r, source: { file, line: hit.lines.id } }, errors: [] };
@@ -126,7 +127,8 @@ export function parseRuleText(file: string, text: string, cache?: DocsCache): { 
     };
   }
   if (!isMap(doc.contents)) return { rule: null, errors: [{ file, line: 1, reason: 'a rule file holds one mapping (id, title, ...)' }] };
-  const parsed = RuleDoc.safeParse(doc.toJS({ maxAliasCount: 10 }));
+  // Valid rules skip zod's machinery (zod-fast.ts, same checks); a refused one gets zod's own issues.
+  const parsed = fastSafeParse(RuleDoc, doc.toJS({ maxAliasCount: 10 }));
   if (!parsed.success) {
     return {
       rule: null,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CATEGORIES, type Category } from './types.js';
 import { projectPath } from '../paths.js';
 import { DocsCache } from '../docs-cache.js';
+import { fastSafeParse } from '../zod-fast.js';
 
 /** Which observation a rule looks at, and the fields it may name (see observe.ts). */
 export const RULE_FIELDS = {
@@ -36,7 +37,7 @@ const pattern = z.string().min(1).max(400).superRefine((s, ctx) => {
 
 const category = z.enum(CATEGORIES);
 
-const ruleSchema = z.object({
+export const ruleSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'ids are lower-case words joined by . _ -'),
   /** Field -> regex (all must match, each against any value of that field). txt fields are "txt.KEY". */
   match: z.record(z.string(), pattern).refine((m) => Object.keys(m).length > 0, 'match needs at least one field'),
@@ -51,13 +52,13 @@ const ruleSchema = z.object({
   note: z.string().max(200).optional(),
 }).strict().refine((r) => r.vendor || r.model || r.category, 'a rule must say a vendor, a model or a category');
 
-const ruleFileSchema = z.object({
+export const ruleFileSchema = z.object({
   kind: z.enum(RULE_KINDS as [RuleKind, ...RuleKind[]]),
   about: z.string().optional(),
   rules: z.array(z.unknown()),
 }).strict();
 
-const vendorSchema = z.object({
+export const vendorSchema = z.object({
   /** Display name: what a household reads. */
   name: z.string().min(1).max(60),
   /** Regexes over IEEE organisation names (OUI) that mean this vendor. */
@@ -71,7 +72,7 @@ const vendorSchema = z.object({
   note: z.string().max(200).optional(),
 }).strict();
 
-const vendorFileSchema = z.object({
+export const vendorFileSchema = z.object({
   kind: z.literal('vendors'),
   about: z.string().optional(),
   vendors: z.array(z.unknown()),
@@ -133,6 +134,7 @@ export function loadFingerprints(dir: string = defaultFingerprintsDir()): Finger
     return out;
   }
   const ids = new Map<string, string>();
+  // Valid entries skip zod's machinery (zod-fast.ts, same checks); a refused one gets zod's own issues.
   // Parsed at build time when the text is unchanged: the YAML parser costs the daemon ~6 MB resident.
   const cache = DocsCache.open();
   for (const name of names) {
@@ -156,21 +158,21 @@ export function loadFingerprints(dir: string = defaultFingerprintsDir()): Finger
       continue;
     }
     if (doc && typeof doc === 'object' && (doc as { kind?: unknown }).kind === 'vendors') {
-      const f = vendorFileSchema.safeParse(doc);
+      const f = fastSafeParse(vendorFileSchema, doc);
       if (!f.success) { out.errors.push({ file, entry: null, id: null, reason: issues(f.error) }); continue; }
       f.data.vendors.forEach((raw, i) => {
-        const v = vendorSchema.safeParse(raw);
+        const v = fastSafeParse(vendorSchema, raw);
         if (!v.success) { out.errors.push({ file, entry: i, id: nameOf(raw), reason: issues(v.error) }); return; }
         out.vendors.push({ ...v.data, oui: v.data.oui.map((p) => new RegExp(p, 'i')) });
       });
       continue;
     }
-    const f = ruleFileSchema.safeParse(doc);
+    const f = fastSafeParse(ruleFileSchema, doc);
     if (!f.success) { out.errors.push({ file, entry: null, id: null, reason: issues(f.error) }); continue; }
     const kind = f.data.kind;
     const allowed = new Set<string>(RULE_FIELDS[kind]);
     f.data.rules.forEach((raw, i) => {
-      const r = ruleSchema.safeParse(raw);
+      const r = fastSafeParse(ruleSchema, raw);
       if (!r.success) { out.errors.push({ file, entry: i, id: idOf(raw), reason: issues(r.error) }); return; }
       const bad = Object.keys(r.data.match).filter((k) => !allowed.has(k.startsWith('txt.') && kind === 'mdns' ? 'txt' : k));
       if (bad.length) {
