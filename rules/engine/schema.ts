@@ -17,43 +17,8 @@ export const Duration = z
   .string()
   .refine((s) => durationUs(s) !== null, { message: 'duration like "10s", "5m", "1h", "500ms"' });
 
-/**
- * A z.union that first runs the one option a value's JS type can match, and the whole union only when that option
- * refuses it. zod tries options in order and, for every option that fails, builds issues and a ZodError (with a
- * stack trace) even when a later option accepts: on valid rule files that was most of the issue-making in a start-up
- * profile. pick(data) names the option to try, or -1; every option before the one it names must refuse every value of
- * that type, so a valid value gets the option (and the output) zod's first-match rule gives. Refused values take
- * ZodUnion's own path: same issues, same messages.
- */
-export class TypedUnion<T extends z.ZodUnionOptions> extends z.ZodUnion<T> {
-  private pick: (data: unknown) => number = () => -1;
-
-  static of<T extends readonly [z.ZodTypeAny, z.ZodTypeAny, ...z.ZodTypeAny[]]>(options: T, pick: (data: unknown) => number): TypedUnion<T> {
-    const u = new TypedUnion<T>(z.union(options)._def as z.ZodUnionDef<T>);
-    u.pick = pick;
-    return u;
-  }
-
-  override _parse(input: z.ParseInput): z.ParseReturnType<this['_output']> {
-    const option = this._def.options[this.pick(input.data)];
-    const { ctx } = this._processInputParams(input);
-    if (option && !ctx.common.async) {
-      // As ZodUnion runs an option: its own issue list, so a refusal here leaves no trace in ctx.
-      const child = { ...ctx, common: { ...ctx.common, issues: [] }, parent: null };
-      const r = option._parseSync({ data: ctx.data, path: ctx.path, parent: child });
-      if (r.status === 'valid') return r;
-    }
-    return super._parse(input);
-  }
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** string, number, boolean: each refuses the others' type. */
-const Scalar = TypedUnion.of([z.string(), z.number(), z.boolean()], (v) =>
-  typeof v === 'string' ? 0 : typeof v === 'number' ? 1 : typeof v === 'boolean' ? 2 : -1);
-const StrOrNum = TypedUnion.of([z.string(), z.number()], (v) => (typeof v === 'string' ? 0 : typeof v === 'number' ? 1 : -1));
-const StrOrList = TypedUnion.of([z.string(), z.array(z.string()).min(1)], (v) => (typeof v === 'string' ? 0 : Array.isArray(v) ? 1 : -1));
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+const StrOrList = z.union([z.string(), z.array(z.string()).min(1)]);
 const regexString = z.string().refine((s) => {
   try {
     new RegExp(s);
@@ -66,8 +31,8 @@ const regexString = z.string().refine((s) => {
 export const ConditionOps = z
   .object({
     eq: Scalar, ne: Scalar,
-    in: z.array(StrOrNum).min(1),
-    not_in: z.array(StrOrNum).min(1),
+    in: z.array(z.union([z.string(), z.number()])).min(1),
+    not_in: z.array(z.union([z.string(), z.number()])).min(1),
     gt: z.number(), gte: z.number(), lt: z.number(), lte: z.number(),
     cidr: StrOrList, not_cidr: StrOrList,
     regex: regexString, not_regex: regexString,
@@ -80,9 +45,7 @@ export const ConditionOps = z
   .strict()
   .refine((o) => Object.keys(o).some((k) => k !== 'nocase'), { message: 'empty condition' });
 
-/** Scalars refuse arrays and objects, arrays refuse objects. */
-export const Condition = TypedUnion.of([Scalar, z.array(StrOrNum).min(1), ConditionOps], (v) =>
-  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? 0 : Array.isArray(v) ? 1 : isObject(v) ? 2 : -1);
+export const Condition = z.union([Scalar, z.array(z.union([z.string(), z.number()])).min(1), ConditionOps]);
 
 const EVENT_NAMES = [...EVENT_TYPES, 'alert'] as unknown as [string, ...string[]];
 
@@ -90,8 +53,7 @@ export const Match = z
   .object({ event: z.enum(EVENT_NAMES), device_is: z.enum(['src', 'dst']).optional() })
   .catchall(Condition);
 
-/** A number, or an object told by its required key: each earlier object option lacks a key it requires. */
-const Threshold = TypedUnion.of([
+const Threshold = z.union([
   z.number().int().positive().transform((n) => ({ count: n })),
   z.object({ count: z.number().int().positive() }).strict(),
   z.object({ sum: z.string(), min: z.number().positive() }).strict(),
@@ -103,12 +65,12 @@ const Threshold = TypedUnion.of([
       min_interval: Duration.optional(),
     }).strict(),
   }).strict(),
-], (v) => typeof v === 'number' ? 0 : !isObject(v) ? -1 : 'count' in v ? 1 : 'sum' in v ? 2 : 'distinct' in v ? 3 : 'periodic' in v ? 4 : -1);
+]);
 
-const Window = TypedUnion.of([
+const Window = z.union([
   Duration.transform((size) => ({ size, kind: 'sliding' as const })),
   z.object({ size: Duration, kind: z.enum(['sliding', 'tumbling']).default('sliding') }).strict(),
-], (v) => (typeof v === 'string' ? 0 : isObject(v) ? 1 : -1));
+]);
 
 export const RuleDoc = z
   .object({
