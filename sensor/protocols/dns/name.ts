@@ -6,17 +6,24 @@ import { asciiText } from '../bytes.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
-/** Wire bytes the last decodeName() consumed at its starting offset (pointers count 2). */
+/** Wire bytes the last decodeName() or decodeNameText() consumed at its starting offset (pointers count 2). */
 export const decoded = { bytes: 0 };
 
+/** A name is at most 254 wire bytes (labels with their length bytes), so 255 bytes with its dots. */
+const scratch = new Uint8Array(256);
+/** What the last walk() left in scratch: n bytes, labels joined by ".", and what kind of bytes they are. */
+const walked = { n: 0, labels: 0, ascii: true, control: false };
+
 /**
- * The name at offset, labels joined with "." ("." for the root). Throws, as dns-packet does, on a
- * label past the buffer, a name over 254 bytes, a pointer that does not point backwards, or a
- * reserved label type: the caller treats that as the end of what can be read.
+ * Follows the labels and pointers of the name at offset, copying the label bytes joined by "." into
+ * scratch. Throws, as dns-packet does, on a label past the buffer, a name over 254 bytes, a pointer
+ * that does not point backwards, or a reserved label type.
  */
-export function decodeName(buf: Uint8Array, offset: number): string {
-  let name = '';
+function walk(buf: Uint8Array, offset: number): void {
+  let n = 0;
   let labels = 0;
+  let ascii = true;
+  let control = false;
   let oldOffset = offset;
   let totalLength = 0;
   let consumed = 0;
@@ -30,15 +37,13 @@ export function decodeName(buf: Uint8Array, offset: number): string {
       if (offset + len > buf.length) throw new Error('Cannot decode name (buffer overflow)');
       totalLength += len + 1;
       if (totalLength > 254) throw new Error('Cannot decode name (name too long)');
-      let label = '';
-      let ascii = true;
+      if (labels > 0) scratch[n++] = 0x2e;
       for (let i = offset; i < offset + len; i++) {
         const c = buf[i];
-        if (c >= 0x80) { ascii = false; break; }
-        label += String.fromCharCode(c);
+        if (c >= 0x80) ascii = false;
+        else if (c < 0x20 || c === 0x7f) control = true;
+        scratch[n++] = c;
       }
-      if (!ascii) label = utf8.decode(buf.subarray(offset, offset + len));
-      name = labels === 0 ? label : name + '.' + label;
       labels++;
       offset += len;
       if (!jumped) consumed += len;
@@ -56,68 +61,41 @@ export function decodeName(buf: Uint8Array, offset: number): string {
     }
   }
   decoded.bytes = consumed;
-  return labels === 0 ? '.' : name;
+  walked.n = n;
+  walked.labels = labels;
+  walked.ascii = ascii;
+  walked.control = control;
 }
 
-/** Scratch for decodeNameText: a name is at most 254 wire bytes, so 255 characters with its dots. */
-const scratch = Buffer.alloc(256);
+/**
+ * Scratch as text. Decoding the dot-joined bytes at once equals dns-packet's label-by-label UTF-8
+ * decoding: "." is ASCII, so a broken sequence cannot run across a label boundary.
+ */
+function walkedText(): string {
+  return walked.ascii ? asciiText(scratch, 0, walked.n) : utf8.decode(scratch.subarray(0, walked.n));
+}
 
 /**
- * decodeName() then bytes.ts cleanText(): the name with control characters removed, cut to `max`
- * characters; the same results and errors (a test checks both agree). All-ASCII names (nearly all)
- * are copied byte by byte into one scratch buffer and become one string, instead of a string per
- * character; anything else takes the general path.
+ * The name at offset, labels joined with "." ("." for the root). Throws as walk() does: the caller
+ * treats that as the end of what can be read.
  */
-export function decodeNameText(buf: Uint8Array, offset: number, max: number): string {
-  const start = offset;
-  let n = 0;
-  let labels = 0;
-  let oldOffset = offset;
-  let totalLength = 0;
-  let consumed = 0;
-  let jumped = false;
-  for (;;) {
-    if (offset >= buf.length) return slowText(buf, start, max);
-    const len = buf[offset++];
-    if (!jumped) consumed++;
-    if (len === 0) break;
-    if ((len & 0xc0) === 0) {
-      if (offset + len > buf.length) return slowText(buf, start, max);
-      totalLength += len + 1;
-      if (totalLength > 254) return slowText(buf, start, max);
-      if (labels > 0) scratch[n++] = 0x2e;
-      for (let i = offset; i < offset + len; i++) {
-        const c = buf[i];
-        if (c >= 0x80) return slowText(buf, start, max);
-        // Control characters are dropped, as cleanText does.
-        if (c >= 0x20 && c !== 0x7f) scratch[n++] = c;
-      }
-      labels++;
-      offset += len;
-      if (!jumped) consumed += len;
-    } else if ((len & 0xc0) === 0xc0) {
-      if (offset + 1 > buf.length) return slowText(buf, start, max);
-      const jump = ((len << 8) | buf[offset]) - 0xc000;
-      if (jump >= oldOffset) return slowText(buf, start, max);
-      offset = jump;
-      oldOffset = jump;
-      if (!jumped) consumed++;
-      jumped = true;
-    } else {
-      return slowText(buf, start, max);
-    }
-  }
-  decoded.bytes = consumed;
-  if (labels === 0) return max >= 1 ? '.' : '';
-  return asciiText(scratch, 0, Math.min(n, max));
+export function decodeName(buf: Uint8Array, offset: number): string {
+  walk(buf, offset);
+  return walked.labels === 0 ? '.' : walkedText();
 }
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
-/** Non-ASCII labels and every error: the general decoder (which throws what dns-packet throws). */
-function slowText(buf: Uint8Array, offset: number, max: number): string {
-  let s = decodeName(buf, offset);
-  s = s.replace(CONTROL, '');
+/**
+ * decodeName() then bytes.ts cleanText(): the name with control characters removed, cut to `max`
+ * characters; the same results and errors (a test checks both agree). Printable ASCII names (nearly
+ * all) become one string straight from the scratch bytes.
+ */
+export function decodeNameText(buf: Uint8Array, offset: number, max: number): string {
+  walk(buf, offset);
+  if (walked.labels === 0) return max >= 1 ? '.' : '';
+  if (walked.ascii && !walked.control) return asciiText(scratch, 0, Math.min(walked.n, max));
+  const s = walkedText().replace(CONTROL, '');
   return s.length > max ? s.slice(0, max) : s;
 }
