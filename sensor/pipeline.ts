@@ -4,7 +4,7 @@ import type { Frame } from './capture/frame.js';
 import { DEFAULT_LOCAL_NETS, LocalNets } from './addr.js';
 import { decodeFrame } from './decode/dispatch.js';
 import { ETHERTYPE_ARP } from './decode/ethernet.js';
-import { isGroupMac, ipv4ToString, ipv6ToString, macToString } from './decode/format.js';
+import { isGroupMac, ipv4ToString, ipv6ToString, macToString, TextCache } from './decode/format.js';
 import { parseNdp } from './decode/ndp.js';
 import {
   DECODE_MALFORMED, DECODE_OK, IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP,
@@ -86,8 +86,8 @@ export class Pipeline {
   private readonly local: LocalNets;
   private readonly sinks: EventSink[];
   private readonly p = new Packet();
-  private readonly macCache = new Map<number, string>();
-  private readonly ip4Cache = new Map<number, string>();
+  private readonly macText = new TextCache(MAC_CACHE_MAX, macToString);
+  private readonly ip4Text = new TextCache(IP4_CACHE_MAX, ipv4ToString);
   private readonly statsInterval: number;
   private nextStats = -1;
   private nextExpire = -1;
@@ -194,7 +194,7 @@ export class Pipeline {
         const dst = p.ipVersion === 4 ? p.ip4Dst : -1;
         this.emit({
           type: 'tcp_syn', ts: p.ts,
-          src_mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null, dst_mac: p.dstMac >= 0 ? this.mac(p.dstMac) : null,
+          src_mac: this.srcMac(), dst_mac: this.dstMac(),
           src_ip: this.ipSrc(), dst_ip: this.ipDst(), direction: direction(srcLocal, dstLocal),
           src_port: p.srcPort, dst_port: p.dstPort, seq: p.seq, window: p.window, ttl: p.ttl,
           options_length: p.tcpOptLen,
@@ -205,7 +205,7 @@ export class Pipeline {
     } else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) && fl.respPkts[f] === 1 && !fromOrig) {
       this.emit({
         type: 'tcp_synack', ts: p.ts,
-        src_mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null, dst_mac: p.dstMac >= 0 ? this.mac(p.dstMac) : null,
+        src_mac: this.srcMac(), dst_mac: this.dstMac(),
         src_ip: this.ipSrc(), dst_ip: this.ipDst(), direction: direction(srcLocal, dstLocal),
         src_port: p.srcPort, dst_port: p.dstPort,
       });
@@ -317,7 +317,7 @@ export class Pipeline {
     if ((sp === 67 || sp === 68) && (dp === 67 || dp === 68)) {
       const d = this.guard('dhcp', () => parseDhcp(payload));
       if (!d) { this.stats.unparsed++; return; }
-      this.emit({ type: 'dhcp', ts: p.ts, src_mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null, src_ip: this.ipSrc(), dst_ip: this.ipDst(), ...d });
+      this.emit({ type: 'dhcp', ts: p.ts, src_mac: this.srcMac(), src_ip: this.ipSrc(), dst_ip: this.ipDst(), ...d });
       return;
     }
     const mdns = sp === 5353 || dp === 5353;
@@ -377,9 +377,9 @@ export class Pipeline {
     }
     const srcIp = this.ipSrc();
     this.emit({
-      type: 'ndp', ts: p.ts, kind: n.kind, mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null,
+      type: 'ndp', ts: p.ts, kind: n.kind, mac: this.srcMac(),
       ip: n.targetOff >= 0 ? ipv6ToString(p.data, n.targetOff) : srcIp, src_ip: srcIp,
-      lladdr: n.lladdr >= 0 ? this.mac(n.lladdr) : null, router: n.router,
+      lladdr: this.macOrNull(n.lladdr), router: n.router,
     });
   }
 
@@ -472,8 +472,8 @@ export class Pipeline {
     }
     this.emit({
       type: 'conn', ts: fl.firstTs[f], end_ts: fl.lastTs[f],
-      src_mac: fl.origMac[f] >= 0 ? this.mac(fl.origMac[f]) : null,
-      dst_mac: fl.respMac[f] >= 0 ? this.mac(fl.respMac[f]) : null,
+      src_mac: this.macOrNull(fl.origMac[f]),
+      dst_mac: this.macOrNull(fl.respMac[f]),
       src_ip: src, dst_ip: dst, direction: direction(srcLocal, dstLocal),
       proto: ipProto === IPPROTO_TCP ? 'tcp' : ipProto === IPPROTO_UDP ? 'udp' : ipProto === IPPROTO_ICMP ? 'icmp' : ipProto === IPPROTO_ICMPV6 ? 'icmpv6' : 'other',
       ip_proto: ipProto,
@@ -499,8 +499,8 @@ export class Pipeline {
   private endpoints(srcLocal: boolean, dstLocal: boolean): Endpoints {
     const p = this.p;
     return {
-      src_mac: p.srcMac >= 0 ? this.mac(p.srcMac) : null,
-      dst_mac: p.dstMac >= 0 ? this.mac(p.dstMac) : null,
+      src_mac: this.srcMac(),
+      dst_mac: this.dstMac(),
       src_ip: this.ipSrc(),
       dst_ip: this.ipDst(),
       direction: direction(srcLocal, dstLocal),
@@ -528,10 +528,10 @@ export class Pipeline {
     };
   }
   private srcMac(): string | null {
-    return this.p.srcMac >= 0 ? this.mac(this.p.srcMac) : null;
+    return this.macOrNull(this.p.srcMac);
   }
   private dstMac(): string | null {
-    return this.p.dstMac >= 0 ? this.mac(this.p.dstMac) : null;
+    return this.macOrNull(this.p.dstMac);
   }
   private ipSrc(): string {
     const p = this.p;
@@ -543,24 +543,15 @@ export class Pipeline {
     return p.ipVersion === 4 ? this.ip4(p.ip4Dst) : ipv6ToString(p.data, p.ip6DstOff);
   }
 
-  /** IPv4 text, remembered like MACs: events name the same few addresses over and over. */
   private ip4(ip: number): string {
-    let s = this.ip4Cache.get(ip);
-    if (s === undefined) {
-      if (this.ip4Cache.size >= IP4_CACHE_MAX) this.ip4Cache.clear();
-      s = ipv4ToString(ip);
-      this.ip4Cache.set(ip, s);
-    }
-    return s;
+    return this.ip4Text.get(ip);
   }
   private mac(m: number): string {
-    let s = this.macCache.get(m);
-    if (s === undefined) {
-      if (this.macCache.size >= MAC_CACHE_MAX) this.macCache.clear();
-      s = macToString(m);
-      this.macCache.set(m, s);
-    }
-    return s;
+    return this.macText.get(m);
+  }
+  /** A decoded MAC (-1: the link layer carried none) as text or null. */
+  private macOrNull(m: number): string | null {
+    return m >= 0 ? this.macText.get(m) : null;
   }
 
   /** Runs a parser; a throw is an internal error (counted, reported once), never a crash. */

@@ -55,3 +55,23 @@ export function isLocallyAdministered(mac: number): boolean {
 export function isGroupMac(mac: number): boolean {
   return (Math.floor(mac / 2 ** 40) & 0x01) !== 0;
 }
+
+/**
+ * Text forms remembered by number (MACs as 48-bit integers, IPv4 addresses), emptied when full:
+ * events name the same few addresses over and over, and a spoofed flood only costs the table's size.
+ */
+export class TextCache {
+  private readonly map = new Map<number, string>();
+
+  constructor(private readonly max: number, private readonly format: (v: number) => string) {}
+
+  get(v: number): string {
+    let s = this.map.get(v);
+    if (s === undefined) {
+      if (this.map.size >= this.max) this.map.clear();
+      s = this.format(v);
+      this.map.set(v, s);
+    }
+    return s;
+  }
+}
