@@ -1,5 +1,4 @@
 // OUI table formats: format 2 (checksummed, searched in place) answers exactly as format 1 (parsed into arrays).
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,35 +6,11 @@ import fc from 'fast-check';
 import { OuiTable } from '../../../sensor/inventory/oui.js';
 import { PROJECT_ROOT } from '../../helpers/shared.js';
 import { ensureOuiTable } from './oui-helper.js';
+import { encodeOuiTable } from '../../../firmware-scripts/oui/encode.mjs';
 
-/** Both formats of one table, written as build-oui.mjs writes them (rows sorted as strings). */
+/** Both formats of one table, written by the build's own writer. */
 function encode(entries: [string, string][]): { v1: string; v2: string } {
-  const names: string[] = [];
-  const index = new Map<string, number>();
-  const offset: number[] = [];
-  let bytes = 0;
-  const rows1: string[] = [];
-  const rows2: string[] = [];
-  for (const [prefix, name] of entries) {
-    let i = index.get(name);
-    if (i === undefined) {
-      i = names.length;
-      names.push(name);
-      index.set(name, i);
-      offset.push(bytes + (i > 0 ? 1 : 0));
-      bytes += (i > 0 ? 1 : 0) + Buffer.byteLength(name, 'utf8');
-    }
-    rows1.push(`${prefix} ${i.toString(36)}`);
-    rows2.push(`${prefix} ${offset[i].toString(36)}`);
-  }
-  rows1.sort();
-  rows2.sort();
-  const body2 = `${names.join('\n')}\n%%\n${rows2.join('\n')}\n`;
-  const sha = createHash('sha256').update(body2, 'utf8').digest('hex');
-  return {
-    v1: `waakhond-oui 1 ${names.length} ${rows1.length}\n${names.join('\n')}\n%%\n${rows1.join('\n')}\n`,
-    v2: `waakhond-oui 2 ${names.length} ${rows2.length} ${bytes} ${sha}\n${body2}`,
-  };
+  return { v1: encodeOuiTable(entries, 1).text, v2: encodeOuiTable(entries, 2).text };
 }
 
 const macOf = (hex12: string): string => hex12.toLowerCase().match(/../g)!.join(':');

@@ -1,0 +1,41 @@
+// The text of a compact OUI table from [prefix, name] pairs: build-oui.mjs writes it, tests write small
+// ones with it, so there is one writer of the formats the loader (sensor/inventory/oui.ts) reads.
+// Formats are described in build-oui.mjs; format 1 (a name's index instead of its byte offset, no
+// length or checksum) is still read by the loader and written here only for tests that compare the two.
+import { createHash } from 'node:crypto';
+
+/**
+ * @param {Iterable<[string, string]>} entries hex prefixes (6, 7 or 9 digits) and vendor names
+ * @param {1 | 2} [format]
+ * @returns {{ text: string, names: number, rows: number }}
+ */
+export function encodeOuiTable(entries, format = 2) {
+  const names = [];
+  const nameIndex = new Map();
+  /** UTF-8 byte offset of each name's first byte in the name section. */
+  const nameOffset = [];
+  let sectionBytes = 0;
+  const rows = [];
+  for (const [prefix, name] of entries) {
+    let i = nameIndex.get(name);
+    if (i === undefined) {
+      i = names.length;
+      names.push(name);
+      nameIndex.set(name, i);
+      nameOffset.push(sectionBytes + (i > 0 ? 1 : 0));
+      sectionBytes += (i > 0 ? 1 : 0) + Buffer.byteLength(name, 'utf8');
+    }
+    rows.push(`${prefix} ${(format === 1 ? i : nameOffset[i]).toString(36)}`);
+  }
+  rows.sort();
+  const section = names.join('\n');
+  if (Buffer.byteLength(section, 'utf8') !== sectionBytes) throw new Error('OUI table: name offsets out of step');
+  for (let i = 1; i < rows.length; i++) {
+    if (!(rows[i - 1] < rows[i]) || rows[i - 1].split(' ')[0] === rows[i].split(' ')[0]) throw new Error(`OUI table: rows not strictly sorted at ${rows[i]}`);
+  }
+  const body = `${section}\n%%\n${rows.join('\n')}\n`;
+  const head = format === 1
+    ? `waakhond-oui 1 ${names.length} ${rows.length}`
+    : `waakhond-oui 2 ${names.length} ${rows.length} ${sectionBytes} ${createHash('sha256').update(body, 'utf8').digest('hex')}`;
+  return { text: `${head}\n${body}`, names: names.length, rows: rows.length };
+}
