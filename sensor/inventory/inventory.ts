@@ -369,13 +369,18 @@ export class Inventory {
     this.newest = s;
   }
 
-  /** Unlink a state from the recency list and the map. */
-  private remove(s: DeviceState): void {
+  /** Take a state out of the recency list. */
+  private unlink(s: DeviceState): void {
     if (s.older) s.older.newer = s.newer;
     else this.oldest = s.newer;
     if (s.newer) s.newer.older = s.older;
     else this.newest = s.older;
     s.older = s.newer = null;
+  }
+
+  /** Forget a device: out of the recency list and the map. */
+  private remove(s: DeviceState): void {
+    this.unlink(s);
     this.devices.delete(s.device.mac);
   }
 
@@ -400,9 +405,7 @@ export class Inventory {
       this.append(s);
     } else if (s !== this.newest) {
       // Most recently seen goes to the newest end (a no-op for runs of one device's events).
-      if (s.older) s.older.newer = s.newer;
-      else this.oldest = s.newer;
-      s.newer!.older = s.older;
+      this.unlink(s);
       this.append(s);
     }
     const d = s.device;
