@@ -191,6 +191,9 @@ export interface HttpRequestEvent extends Endpoints {
   version: string;
   host: string | null;
   user_agent: string | null;
+  /** Printable start of a request body carried in the same segment (bounded, 512), else null: exploit
+   *  payloads of POST requests (GPON diag_Form, Huawei HG532 DeviceUpgrade) live here. Added field. */
+  body: string | null;
 }
 
 /** The status line and Server header of an HTTP/1.x response. */
@@ -218,6 +221,94 @@ export interface TelnetDataEvent extends Endpoints {
   hex: string;
   /** Payload length of this segment. */
   length: number;
+}
+
+/**
+ * A file seen crossing a connection, recognised by its first bytes, not by its name: the binaries and
+ * scripts that IoT droppers fetch (Mirai's loader, Gafgyt's wget chains, TFTP fetches).
+ */
+export interface FileTransferEvent extends Endpoints {
+  type: 'file_transfer';
+  ts: number;
+  /** The connection (or TFTP exchange): src is the side that opened it. */
+  src_port: number;
+  dst_port: number;
+  /** How the file travelled; 'tcp': a connection no application parser claimed (raw loaders, FTP data). */
+  protocol: 'http' | 'ftp' | 'tftp' | 'tcp';
+  /** Which side received the file: 'client' (a download, the usual case) or 'server' (an upload). */
+  receiver: 'client' | 'server';
+  /** HTTP Host of the request, null elsewhere. */
+  host: string | null;
+  /** HTTP request URI, or the FTP/TFTP file name; null when not known. */
+  uri: string | null;
+  /** HTTP Content-Type of the response, null elsewhere. */
+  content_type: string | null;
+  /** What the first bytes are: ELF executable, shell script (#! or download-and-run commands), PE, archive. */
+  file_type: 'elf' | 'script' | 'pe' | 'archive' | 'other';
+  /** ELF e_machine as a name (arm, aarch64, mips, x86, x86_64, powerpc, powerpc64, sh, sparc, m68k, arc, riscv,
+   *  or unknown-N); null when not an ELF. */
+  elf_arch: string | null;
+  elf_bits: 32 | 64 | null;
+  elf_endian: 'little' | 'big' | null;
+  /** Download-and-run commands named in a script's first bytes (wget, curl, tftp, ftpget, chmod, busybox, nc...). */
+  script_commands: string[];
+  /** The first bytes as hex (at most 32 bytes). */
+  head_hex: string;
+}
+
+/**
+ * Printable lines from the first segments of a TCP connection that no other parser claimed, on any
+ * port: the text command channels of IRC bots and of Gafgyt/Bashlite/Tsunami-style C2.
+ */
+export interface TcpTextEvent extends Endpoints {
+  type: 'tcp_text';
+  ts: number;
+  src_port: number;
+  dst_port: number;
+  /** Who sent these bytes: the side that opened the connection ("client") or not. */
+  from: 'client' | 'server';
+  /** Printable text, lines joined by "\n", other bytes as "\xNN"; bounded (512). */
+  text: string;
+  /** IRC commands (RFC 2812 section 3) that start lines of this segment, upper case: NICK, USER, JOIN, PRIVMSG, PING... */
+  irc_commands: string[];
+  /** Payload length of this segment. */
+  length: number;
+}
+
+/** A BitTorrent DHT (BEP 5) KRPC message, bencoded over UDP: what Mozi and Hajime use as their P2P network. */
+export interface BtDhtEvent extends Endpoints {
+  type: 'bt_dht';
+  ts: number;
+  src_port: number;
+  dst_port: number;
+  kind: 'query' | 'response' | 'error';
+  /** The query name ("q"): ping, find_node, get_peers, announce_peer, or other (bounded text); null for responses. */
+  method: string | null;
+  /** The sender's node id as hex (20 bytes), if present. */
+  node_id: string | null;
+}
+
+/** A TFTP read or write request (RFC 1350): the file a device asks for over UDP 69. */
+export interface TftpEvent extends Endpoints {
+  type: 'tftp';
+  ts: number;
+  src_port: number;
+  dst_port: number;
+  op: 'read' | 'write';
+  filename: string;
+  mode: string;
+}
+
+/** An FTP command from the client on the control connection (RFC 959 4.1): USER, PASS, RETR, STOR... */
+export interface FtpEvent extends Endpoints {
+  type: 'ftp';
+  ts: number;
+  src_port: number;
+  dst_port: number;
+  /** Upper case. */
+  command: string;
+  /** The argument, bounded; PASS arguments are replaced by "***". */
+  arg: string;
 }
 
 /** A TCP SYN (without ACK): the start of a connection attempt. Emitted for every SYN seen. */
@@ -343,6 +434,11 @@ export type WaakhondEvent =
   | HttpRequestEvent
   | HttpResponseEvent
   | TelnetDataEvent
+  | FileTransferEvent
+  | TcpTextEvent
+  | BtDhtEvent
+  | TftpEvent
+  | FtpEvent
   | TcpSynEvent
   | TcpSynAckEvent
   | ConnEvent
@@ -353,7 +449,7 @@ export type EventType = WaakhondEvent['type'];
 
 export const EVENT_TYPES: readonly EventType[] = [
   'arp', 'ndp', 'dhcp', 'dns', 'netbios', 'ssdp', 'tls_client_hello', 'http_request', 'http_response',
-  'telnet_data', 'tcp_syn', 'tcp_synack', 'conn', 'traffic', 'sensor_stats',
+  'telnet_data', 'file_transfer', 'tcp_text', 'bt_dht', 'tftp', 'ftp', 'tcp_syn', 'tcp_synack', 'conn', 'traffic', 'sensor_stats',
 ];
 
 /** Anything that consumes the event stream (inventory, rule engine, store, exports). */

@@ -252,7 +252,7 @@ export class Pipeline {
           this.emit({
             type: 'http_request', ts: p.ts, src_mac: this.srcMac(), dst_mac: this.dstMac(), src_ip: this.ipSrc(), dst_ip: this.ipDst(),
             direction: direction(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort,
-            method: req.method, uri: req.uri, version: req.version, host: req.host, user_agent: req.user_agent,
+            method: req.method, uri: req.uri, version: req.version, host: req.host, user_agent: req.user_agent, body: req.body,
           });
         }
         else if (segs === 1) fl.app[f] = APP_NOT_HTTP;

@@ -38,7 +38,7 @@ export function parseHttpRequest(payload: Uint8Array): HttpRequestFields | null 
     else if (name === 'user-agent' && user_agent === null) user_agent = value;
     return host !== null && user_agent !== null;
   });
-  return { method, uri, version, host, user_agent };
+  return { method, uri, version, host, user_agent, body: null };
 }
 
 /**

@@ -54,8 +54,8 @@ export function httpReq(src_mac: string, p: Partial<HttpRequestEvent>): HttpRequ
   return {
     type: 'http_request', ts: 7_000_000, src_mac, dst_mac: 'aa:aa:aa:aa:aa:01', src_ip: '192.168.1.50', dst_ip: '52.1.2.3',
     direction: 'outbound', src_port: 50001, dst_port: 80, method: 'GET', uri: '/', version: 'HTTP/1.1', host: null,
-    user_agent: null, ...p,
-  };
+    user_agent: null, body: null, ...p,
+  } as HttpRequestEvent;
 }
 
 export function httpResp(src_mac: string, p: Partial<HttpResponseEvent>): HttpResponseEvent {

@@ -25,7 +25,7 @@ const RESPONSE = text([
 describe('parseHttpRequest / parseHttpResponse: annotated heads', () => {
   it('decodes a request', () => {
     expect(parseHttpRequest(REQUEST)).toEqual({
-      method: 'GET', uri: '/bins/mirai.arm7', version: 'HTTP/1.0', host: '198.51.100.7:80', user_agent: 'Wget(linux)',
+      method: 'GET', uri: '/bins/mirai.arm7', version: 'HTTP/1.0', host: '198.51.100.7:80', user_agent: 'Wget(linux)', body: null,
     });
   });
   it('decodes a response', () => {
@@ -65,7 +65,7 @@ describe('HTTP: real first segments agree with tshark', () => {
         expect(res).toBeNull();
         expect(req).toEqual({
           method: one('http.request.method'), uri: one('http.request.uri'), version: one('http.request.version'),
-          host: one('http.host'), user_agent: one('http.user_agent'),
+          host: one('http.host'), user_agent: one('http.user_agent'), body: null,
         });
       } else if (one('http.response.code') !== null) {
         expect(req).toBeNull();
