@@ -36,6 +36,7 @@ export interface Alert {
 /** Advice ids a rule may name (rules/advice holds their text). */
 export const ADVICE_IDS = [
   'update', 'change-password', 'disable-telnet', 'disable-upnp', 'infected-reset', 'ask-isp', 'check-device',
+  'close-port-forward',
 ] as const;
 export type AdviceId = (typeof ADVICE_IDS)[number];
 
