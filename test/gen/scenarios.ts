@@ -6,6 +6,7 @@ import {
   telnetBruteForce, udpFlood, udpFloodSmall, vseFlood, waterTorture,
 } from './mirai.js';
 import { TCP, concat, ip4, tcpFrame, text, udpFrame } from './packets.js';
+import { deadC2Retries, gafgytC2, gafgytDownload, ircBot, jawsExploit, jawsFollowUp, miraiFolderKeepAlive, moziDht } from './botnets.js';
 import type { PcapRecord } from './pcap.js';
 import { S } from './scene.js';
 
@@ -116,6 +117,50 @@ export const SCENARIOS: Record<string, () => PcapRecord[]> = {
   'telnet-lan': () => {
     const h = quietHome(23);
     telnetBruteForce(h.sc, h.laptop, h.camera, at(20), [['admin', 'Tr0ub4dor&3']], { successLast: false });
+    return h.sc.records;
+  },
+  // ---- Behaviour-first cases of issue #11 (test/gen/botnets.ts says which analysis each follows) ----
+  /** Gafgyt: at 60 s the camera fetches bins.sh and /ntpd, /sshd, /bash (ELF) from a bare IP, then talks to its C2 on 23. */
+  'gafgyt-download-c2': () => {
+    const h = home(320, 29);
+    const end = gafgytDownload(h.sc, h.camera, h.sc.remote('94.156.8.44'), at(60), [['/ntpd', 'arm'], ['/sshd', 'mips'], ['/bash', 'x86']]);
+    gafgytC2(h.sc, h.camera, h.sc.remote('94.156.8.45'), end + 2 * S, { dport: 23, arch: 'ARM', pings: 8, pingEvery: 30, orders: [[95, '!* SCANNER ON']] });
+    return h.sc.records;
+  },
+  /** An IRC bot (Muhstik-like) on the camera: from 60 s it logs in to a C2 channel on port 9999, answers PINGs, gets orders. */
+  'irc-bot': () => {
+    const h = home(260, 31);
+    ircBot(h.sc, h.camera, h.sc.remote('45.9.148.99'), at(60), {
+      dport: 9999, nick: 'x86|muhstik|73412', channel: '#ssh', pings: 3, pingEvery: 40, orders: ['!* SCANNER ON', '!* UDP 91.121.40.10 80 120'],
+    });
+    return h.sc.records;
+  },
+  /** Dead C2: from 30 s the camera retries 185.244.25.11:6667 and the plug 91.92.243.17:5555, every 60-120 s, nobody answers. */
+  'dead-c2-retries': () => {
+    const h = quietHome(37);
+    deadC2Retries(h.sc, h.camera, '185.244.25.11', 6667, at(30), 14);
+    deadC2Retries(h.sc, h.plug, '91.92.243.17', 5555, at(45), 14);
+    return h.sc.records;
+  },
+  /** Mirai's download folder (10 architectures) over one keep-alive HTTP connection from a bare IP, at 60 s. */
+  'mirai-folder-keepalive': () => {
+    const h = home(120, 41);
+    miraiFolderKeepAlive(h.sc, h.camera, h.sc.remote('103.136.43.7'), at(60));
+    return h.sc.records;
+  },
+  /** JAWS /shell exploit from the internet against the camera's forwarded port 80 at 60 s, then the download it ordered. */
+  'jaws-exploit-download': () => {
+    const h = home(160, 43);
+    const end = jawsExploit(h.sc, h.sc.remote('141.98.11.23'), h.camera, at(60), '141.98.11.30');
+    jawsFollowUp(h.sc, h.camera, h.sc.remote('141.98.11.30'), end + 1.5 * S);
+    return h.sc.records;
+  },
+  /** Mozi: from 60 s the camera sends DHT queries to 30 internet nodes; the laptop runs a torrent client's DHT too. */
+  'mozi-dht': () => {
+    const h = home(140, 47);
+    const peers = (n: number): string[] => Array.from({ length: n }, () => h.sc.publicIp());
+    moziDht(h.sc, h.camera, at(60), peers(30));
+    moziDht(h.sc, h.laptop, at(62), peers(30));
     return h.sc.records;
   },
   // Ladders (suricata-verify style): counts just below and at each threshold.
