@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { LineCounter, isMap, isNode, parseAllDocuments } from 'yaml';
 
 export const DOCS_CACHE_VERSION = 1; // = sensor/docs-cache.ts
-export const DOCS_DIRS = ['sensor/inventory/fingerprints', 'rules/packs', 'rules/advice'];
+export const DOCS_DIRS = ['sensor/inventory/fingerprints', 'rules/packs', 'rules/advice', 'rules/baseline'];
 
 function files(dir, depth = 0, out = []) {
   let names;

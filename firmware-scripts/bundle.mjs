@@ -52,6 +52,7 @@ const DATA_DIRS = [
   'sensor/inventory/fingerprints',
   'rules/packs',
   'rules/advice',
+  'rules/baseline',
 ];
 /** Files never shipped: tests and notes that live beside data. */
 const SKIP_RE = /(\.test\.[cm]?[jt]sx?|\.ts|\.map|~|\.swp)$/;

@@ -1,6 +1,6 @@
 // The streaming rule engine: match events against compiled rules, keep bounded windowed state per key, raise alerts.
 import type { EventType, WaakhondEvent } from '../../sensor/events.js';
-import type { Alert, AlertEvidence, Rule } from './types.js';
+import type { Alert, AlertEvidence, Rule, Severity } from './types.js';
 import { SEVERITIES } from './types.js';
 import { acceptedValues, compileMatch, deviceOf, getter, matches, type Check, type FieldContext, type Getter } from './compile.js';
 import { DistinctCounter, WindowSum } from './counters.js';
@@ -8,6 +8,8 @@ import type { AlertPseudoEvent, EngineEvent } from './fields.js';
 import { durationUs } from './schema.js';
 import { projectPath } from '../../sensor/paths.js';
 import { listRuleFiles, loadRulePacks, type RuleLoadError } from './load.js';
+import { Baseline } from './baseline.js';
+import type { BaselineConfig } from './baseline-config.js';
 
 export { loadRulePacks, type RuleLoadError };
 
@@ -45,7 +47,19 @@ export interface RuleEngineOptions {
   updateIntervalUs?: number;
   /** Cap on devices whose DHCP resolvers are remembered. Default 4096. */
   maxDhcpLeases?: number;
+  /**
+   * The device's inventory category ("camera", "computer", ...) or null when unknown: rules with
+   * severity_by_kind ask it when an alert is raised or updated (and on deviceChanged()). Supplied by
+   * whoever owns an inventory (analyze, the daemon).
+   */
+  deviceKind?: ((device: string) => string | null) | null;
+  /** The per-device baseline's settings (rules/baseline/baseline.yaml); null or absent: no baseline. */
+  baseline?: BaselineConfig | null;
+  /** MACs of the sensor itself: never announced as a new device. */
+  selfMacs?: string[];
 }
+
+const rankOf = (s: string): number => SEVERITIES.indexOf(s as Severity);
 
 interface KeyState {
   last: number;
@@ -56,6 +70,8 @@ interface KeyState {
   pN: number;
   pMean: number;
   pM2: number;
+  /** periodic with order: ts: the last min_count event times, sorted (null otherwise). */
+  pTimes: number[] | null;
   /** sequence: next step index and time of step 0. */
   step: number;
   t0: number;
@@ -74,7 +90,11 @@ interface Compiled {
   kind: 'count' | 'sum' | 'distinct' | 'periodic' | 'sequence';
   min: number;
   valueGet: Getter | null;
-  periodic: { minCount: number; maxJitter: number; minIntervalUs: number } | null;
+  periodic: { minCount: number; maxJitter: number; minIntervalUs: number; byTs: boolean } | null;
+  /** severity_by_kind, or null. */
+  byKind: Record<string, Severity> | null;
+  /** Raised by the engine itself (the baseline), not matched from events. */
+  synthetic: boolean;
   sliding: boolean;
   keys: Map<string, KeyState>;
   maxKeys: number;
@@ -128,8 +148,10 @@ interface AlertState {
   pending: boolean;
   samples: AlertEvidence[];
   lastEvent: EngineEvent | null;
-  /** Extra counters from the last firing (periodic: interval and jitter). */
-  extra: Record<string, number> | null;
+  /** Extra counters from the last firing (periodic: interval and jitter; the baseline's values). */
+  extra: Record<string, number | string> | null;
+  /** Evidence the engine adds (severity escalations), a few at most. */
+  notes: AlertEvidence[];
 }
 
 /** Delete up to n entries from the front (oldest inserted) of a Map in one pass; returns how many. */
@@ -190,6 +212,11 @@ function buildRoute(entries: RouteEntry[], depth: number, budget: { left: number
 
 const TEMPLATE_RE = /\{([a-z_0-9]+)\}/g;
 
+/** The key state synthetic alerts pass to fire() (they keep no counters per key). */
+const SYNTHETIC_KEY: KeyState = {
+  last: 0, sum: null, distinct: null, pLast: 0, pN: 0, pMean: 0, pM2: 0, pTimes: null, step: 0, t0: 0,
+};
+
 function fmtValue(v: unknown): string {
   if (v === null || v === undefined) return '?';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
@@ -214,6 +241,8 @@ export class RuleEngine implements FieldContext {
     alerts_raised: 0,
     alerts_updated: 0,
     alerts_evicted: 0,
+    /** Open alerts raised to a higher severity once the device's kind was known (severity_by_kind). */
+    alerts_escalated: 0,
     keys: 0,
     keys_evicted: 0,
     /** Names of full tables (pressure warnings), as in sensor_stats. */
@@ -227,7 +256,12 @@ export class RuleEngine implements FieldContext {
   /** rule + group key -> the alert id of the current episode. */
   private readonly current = new Map<string, string>();
   private readonly leases = new Map<string, string[]>();
-  private readonly opts: Required<RuleEngineOptions>;
+  private readonly opts: Required<Omit<RuleEngineOptions, 'deviceKind' | 'baseline' | 'selfMacs'>>;
+  private readonly deviceKind: ((device: string) => string | null) | null;
+  /** Open alerts of rules with severity_by_kind, by device: what deviceChanged() re-evaluates. */
+  private readonly byKindAlerts = new Map<string, Set<AlertState>>();
+  /** The per-device baseline, when configured. */
+  readonly baseline: Baseline | null;
   private readonly full = new Set<string>();
   private leasesEvicted = 0;
   private now = 0;
@@ -247,7 +281,16 @@ export class RuleEngine implements FieldContext {
       updateIntervalUs: opts.updateIntervalUs ?? 10_000_000,
       maxDhcpLeases: opts.maxDhcpLeases ?? 4096,
     };
+    this.deviceKind = opts.deviceKind ?? null;
     rules.forEach((r, i) => this.add(r, i));
+    this.baseline = opts.baseline
+      ? new Baseline(opts.baseline, {
+        rule: (r) => this.addSynthetic(r),
+        raise: (c, group, e, extra) => this.raiseSynthetic(c as Compiled, group, e, extra),
+        deviceKind: (d) => this.kindOf(d),
+        markFull: (name) => this.markFull(name),
+      }, opts.selfMacs ?? [])
+      : null;
     for (const [type, list] of this.byType) this.routes.set(type, buildRoutes(list));
     this.stats.rules = this.compiled.length;
   }
@@ -258,7 +301,7 @@ export class RuleEngine implements FieldContext {
     const kind: Compiled['kind'] = rule.sequence ? 'sequence'
       : 'sum' in t ? 'sum' : 'distinct' in t ? 'distinct' : 'periodic' in t ? 'periodic' : 'count';
     const side = steps[0]!.device_is;
-    const p = t.periodic as { min_count: number; max_jitter: number; min_interval?: string } | undefined;
+    const p = t.periodic as { min_count: number; max_jitter: number; min_interval?: string; order?: string } | undefined;
     const c: Compiled = {
       rule,
       index,
@@ -271,7 +314,12 @@ export class RuleEngine implements FieldContext {
       kind,
       min: kind === 'count' ? (t.count as number) : kind === 'periodic' ? p!.min_count : ((t.min as number) ?? 1),
       valueGet: kind === 'sum' ? getter(t.sum as string, side) : kind === 'distinct' ? getter(t.distinct as string, side) : null,
-      periodic: p ? { minCount: p.min_count, maxJitter: p.max_jitter, minIntervalUs: p.min_interval ? durationUs(p.min_interval)! : 0 } : null,
+      periodic: p ? {
+        minCount: p.min_count, maxJitter: p.max_jitter, minIntervalUs: p.min_interval ? durationUs(p.min_interval)! : 0,
+        byTs: p.order === 'ts',
+      } : null,
+      byKind: rule.severity_by_kind && Object.keys(rule.severity_by_kind).length ? rule.severity_by_kind : null,
+      synthetic: false,
       sliding: rule.window.kind === 'sliding',
       keys: new Map(),
       maxKeys: rule.max_keys ?? this.opts.maxKeysPerRule,
@@ -290,6 +338,77 @@ export class RuleEngine implements FieldContext {
     }
   }
 
+  /** A rule the engine raises itself (the baseline's alerts): compiled for ids, suppression and rendering, never matched. */
+  private addSynthetic(rule: Rule): Compiled {
+    const c: Compiled = {
+      rule, index: this.compiled.length, steps: [], stepEvents: [],
+      groupGet: rule.group_by.map((g) => getter(g)),
+      windowUs: durationUs(rule.window.size)!, withinUs: 0, suppressUs: durationUs(rule.suppress_for)!,
+      kind: 'count', min: 1, valueGet: null, periodic: null,
+      byKind: rule.severity_by_kind && Object.keys(rule.severity_by_kind).length ? rule.severity_by_kind : null,
+      synthetic: true, sliding: true, keys: new Map(), maxKeys: 1, keysEvicted: 0, free: [], lastSweep: 0,
+      matched: 0, fired: 0, sampleFields: [...(rule.sample ?? '').matchAll(TEMPLATE_RE)].map((m) => m[1]!),
+    };
+    this.compiled.push(c);
+    this.stats.rules = this.compiled.length;
+    return c;
+  }
+
+  /** The baseline's way in: raise or update the alert of a synthetic rule for this group. */
+  private raiseSynthetic(c: Compiled, group: Record<string, string>, e: EngineEvent, extra: Record<string, number | string>): void {
+    c.matched++;
+    let key = '';
+    for (const g of c.rule.group_by) key += (key ? '|' : '') + (group[g] ?? '?');
+    this.fire(c, key, SYNTHETIC_KEY, e as EngineEvent & Record<string, unknown>, 1, extra, group);
+  }
+
+  /** The device's kind from the inventory (null when unknown or no inventory); never throws. */
+  private kindOf(device: string | null): string | null {
+    if (device === null || this.deviceKind === null) return null;
+    try {
+      return this.deviceKind(device);
+    } catch {
+      return null;
+    }
+  }
+
+  /** The severity a rule gives this device now, and the kind it was decided by (null: the rule's default). */
+  private severityFor(c: Compiled, device: string | null): { severity: Severity; kind: string | null } {
+    if (c.byKind === null) return { severity: c.rule.severity, kind: null };
+    const kind = this.kindOf(device);
+    const s = kind !== null ? c.byKind[kind] : undefined;
+    return s !== undefined ? { severity: s, kind } : { severity: c.rule.severity, kind: null };
+  }
+
+  /**
+   * Raise an open alert's severity when its device's kind now calls for more (never lower it: a
+   * device misidentified for a moment must not quiet an alert). The change is an evidence line.
+   */
+  private escalate(as: AlertState): boolean {
+    if (as.c.byKind === null) return false;
+    const { severity, kind } = this.severityFor(as.c, as.alert.device);
+    if (rankOf(severity) <= rankOf(as.alert.severity)) return false;
+    const from = as.alert.severity;
+    as.alert.severity = severity;
+    if (as.notes.length < 4) {
+      as.notes.push({
+        detail: `severity ${from} -> ${severity}: the device is a ${kind}`, kind: 'severity', ts: Math.max(this.now, as.alert.last_seen),
+        from, to: severity, device_kind: kind,
+      });
+    }
+    this.stats.alerts_escalated++;
+    return true;
+  }
+
+  /**
+   * The inventory learnt something about a device (it calls this on a change): open alerts of rules
+   * with severity_by_kind for it are escalated if its kind now calls for more, and sent as 'updated'.
+   */
+  deviceChanged(device: string): void {
+    const set = this.byKindAlerts.get(device);
+    if (set === undefined) return;
+    for (const as of set) if (this.escalate(as)) this.emit(as, 'updated');
+  }
   /** FieldContext: resolvers DHCP handed to a device. */
   dhcpResolvers(device: string): readonly string[] | undefined {
     return this.leases.get(device);
@@ -307,6 +426,7 @@ export class RuleEngine implements FieldContext {
     // Once per second of capture time, send the held-back updates that are due.
     if (this.pendingUpdates.size > 0 && e.ts - this.lastPendingCheck >= 1_000_000) this.sendDueUpdates(e.ts);
     if (e.type === 'dhcp') this.noteDhcp(e);
+    if (this.baseline !== null) this.baseline.observe(e);
     let route = this.routes.get(e.type);
     if (route === undefined) return;
     const ev = e as EngineEvent & Record<string, unknown>;
@@ -350,7 +470,8 @@ export class RuleEngine implements FieldContext {
     if (key === null) return;
     let st = c.keys.get(key);
     if (st === undefined) st = this.newKey(c, key, e.ts);
-    st.last = e.ts;
+    // Events may come out of order of ts (conn at flow end): "last" only moves forward.
+    if (e.ts > st.last) st.last = e.ts;
     switch (c.kind) {
       case 'count':
         if (c.min === 1) return this.fire(c, key, st, e, 1);
@@ -374,7 +495,7 @@ export class RuleEngine implements FieldContext {
         return;
       }
       case 'periodic':
-        return this.periodic(c, key, st, e);
+        return c.periodic!.byTs ? this.periodicByTs(c, key, st, e) : this.periodic(c, key, st, e);
       case 'sequence':
         return this.sequence(c, key, st, e);
     }
@@ -428,6 +549,38 @@ export class RuleEngine implements FieldContext {
     }
   }
 
+  /**
+   * Periodic on the events' own times: conn events reach the engine when their flow ends (S0 after
+   * the 5 min idle timeout, REJ 5 s after the RST), out of order of ts, the flow's first packet. The
+   * last min_count times are kept sorted; a time older than the window before the newest is too late
+   * to matter and dropped, and a gap longer than the window starts the run over (as in periodic()).
+   */
+  private periodicByTs(c: Compiled, key: string, st: KeyState, e: EngineEvent & Record<string, unknown>): void {
+    const p = c.periodic!;
+    const t = st.pTimes ?? (st.pTimes = []);
+    const ts = e.ts;
+    const n0 = t.length;
+    if (n0 > 0 && ts < t[n0 - 1]! - c.windowUs) return;
+    let i = n0;
+    while (i > 0 && t[i - 1]! > ts) i--;
+    if (i > 0 && t[i - 1] === ts) return; // the same start time twice is one attempt
+    t.splice(i, 0, ts);
+    for (let j = t.length - 1; j > 0; j--) {
+      if (t[j]! - t[j - 1]! > c.windowUs) { t.splice(0, j); break; }
+    }
+    if (t.length > p.minCount) t.splice(0, t.length - p.minCount);
+    if (t.length < p.minCount) return;
+    const n = t.length - 1;
+    const mean = (t[n]! - t[0]!) / n;
+    if (!(mean > 0) || mean < p.minIntervalUs) return;
+    let m2 = 0;
+    for (let j = 1; j <= n; j++) { const d = t[j]! - t[j - 1]! - mean; m2 += d * d; }
+    const cv = Math.sqrt(m2 / n) / mean;
+    if (cv > p.maxJitter) return;
+    t.length = 0;
+    this.fire(c, key, st, e, n + 1, { interval_s: +(mean / 1e6).toFixed(3), jitter: +cv.toFixed(3) });
+  }
+
   private keyOf(c: Compiled, e: EngineEvent & Record<string, unknown>): string | null {
     const g = c.groupGet;
     if (g.length === 1) {
@@ -465,12 +618,13 @@ export class RuleEngine implements FieldContext {
       st.sum?.clear();
       st.distinct?.clear();
       st.pLast = 0; st.pN = 0; st.pMean = 0; st.pM2 = 0; st.step = 0; st.t0 = 0;
+      if (st.pTimes !== null) st.pTimes.length = 0;
     } else {
       st = {
         last: ts,
         sum: c.kind === 'count' || c.kind === 'sum' ? new WindowSum(c.windowUs, c.sliding) : null,
         distinct: c.kind === 'distinct' ? new DistinctCounter(this.opts.distinctCap, c.windowUs) : null,
-        pLast: 0, pN: 0, pMean: 0, pM2: 0, step: 0, t0: 0,
+        pLast: 0, pN: 0, pMean: 0, pM2: 0, pTimes: null, step: 0, t0: 0,
       };
     }
     c.keys.set(key, st);
@@ -485,7 +639,7 @@ export class RuleEngine implements FieldContext {
   }
 
   private fire(c: Compiled, key: string, st: KeyState, e: EngineEvent & Record<string, unknown>, n: number,
-    extra?: Record<string, number>): void {
+    extra?: Record<string, number | string>, groupIn?: Record<string, string>): void {
     c.fired++;
     // A traffic interval is stamped with its start, which may precede the capture's first packet.
     const ts = e.ts < this.firstTs ? this.firstTs : e.ts;
@@ -502,24 +656,31 @@ export class RuleEngine implements FieldContext {
       this.alertsById.delete(as.alert.id);
       this.alertsById.set(as.alert.id, as);
       as.pending = true;
-      if (ts - as.lastEmit >= this.opts.updateIntervalUs) this.emit(as, 'updated');
+      // An escalation is news: it is sent now, not held back by the update interval.
+      if (this.escalate(as) || ts - as.lastEmit >= this.opts.updateIntervalUs) this.emit(as, 'updated');
       else this.pendingUpdates.add(as);
       return;
     }
     const episode = as ? as.episode + 1 : 1;
     const baseId = `${c.rule.id}/${key}`;
     const id = episode === 1 ? baseId : `${baseId}/${episode}`;
-    const group: Record<string, string> = {};
-    c.rule.group_by.forEach((g, i) => {
-      const v = c.groupGet[i]!(e, this);
-      group[g] = v === null || v === undefined ? '?' : String(v);
-    });
+    let group: Record<string, string>;
+    if (groupIn !== undefined) group = { ...groupIn };
+    else {
+      group = {};
+      c.rule.group_by.forEach((g, i) => {
+        const v = c.groupGet[i]!(e, this);
+        group[g] = v === null || v === undefined ? '?' : String(v);
+      });
+    }
+    const device = group.device ?? deviceOf(e) ?? null;
+    const sev = this.severityFor(c, device);
     const alert: Alert = {
       id,
       rule: c.rule.id,
       title: c.rule.title,
-      severity: c.rule.severity,
-      device: group.device ?? deviceOf(e) ?? null,
+      severity: sev.severity,
+      device,
       first_seen: ts,
       last_seen: ts,
       count: 1,
@@ -531,8 +692,14 @@ export class RuleEngine implements FieldContext {
     as = {
       alert, c, episode, events: 1, total: n,
       distinct: c.kind === 'distinct' ? new DistinctCounter(this.opts.distinctCap, Infinity) : null,
-      lastEmit: ts, pending: false, samples: [], lastEvent: null, extra: null,
+      lastEmit: ts, pending: false, samples: [], lastEvent: null, extra: null, notes: [],
     };
+    if (sev.kind !== null && sev.severity !== c.rule.severity) {
+      as.notes.push({
+        detail: `severity ${sev.severity} (not ${c.rule.severity}): the device is a ${sev.kind}`, kind: 'severity', ts,
+        from: c.rule.severity, to: sev.severity, device_kind: sev.kind,
+      });
+    }
     this.collect(as, st, e, extra);
     if (this.alertsById.size >= this.opts.maxAlerts) {
       // Least recently updated first, a batch at a time (see evictOldest).
@@ -541,6 +708,7 @@ export class RuleEngine implements FieldContext {
         if (n-- <= 0) break;
         this.alertsById.delete(oldId);
         this.pendingUpdates.delete(old);
+        if (old.c.byKind !== null && old.alert.device !== null) this.forgetByKind(old);
         this.current.delete(old.c.index + '\u0000' + this.keyFromId(old));
         this.stats.alerts_evicted++;
       }
@@ -548,9 +716,21 @@ export class RuleEngine implements FieldContext {
     }
     this.alertsById.set(id, as);
     this.current.set(ck, id);
+    if (c.byKind !== null && device !== null) {
+      let set = this.byKindAlerts.get(device);
+      if (set === undefined) this.byKindAlerts.set(device, (set = new Set()));
+      set.add(as);
+    }
     this.stats.alerts_raised++;
     this.emit(as, 'raised');
     this.feedAlert(alert);
+  }
+
+  private forgetByKind(as: AlertState): void {
+    const set = this.byKindAlerts.get(as.alert.device!);
+    if (set === undefined) return;
+    set.delete(as);
+    if (set.size === 0) this.byKindAlerts.delete(as.alert.device!);
   }
 
   private keyFromId(as: AlertState): string {
@@ -558,18 +738,20 @@ export class RuleEngine implements FieldContext {
     return as.episode === 1 ? rest : rest.slice(0, rest.lastIndexOf('/'));
   }
 
-  private collect(as: AlertState, st: KeyState, e: EngineEvent & Record<string, unknown>, extra?: Record<string, number>): void {
+  private collect(as: AlertState, st: KeyState, e: EngineEvent & Record<string, unknown>, extra?: Record<string, number | string>): void {
     if (as.distinct && st.distinct) as.distinct.mergeFrom(st.distinct, e.ts);
     as.lastEvent = e;
     if (extra) as.extra = extra;
-    if (as.samples.length < this.opts.maxSamples) as.samples.push(this.sample(as.c, e));
+    if (as.samples.length < this.opts.maxSamples) as.samples.push(this.sample(as.c, e, extra));
   }
 
-  private sample(c: Compiled, e: EngineEvent & Record<string, unknown>): AlertEvidence {
+  private sample(c: Compiled, e: EngineEvent & Record<string, unknown>, extra?: Record<string, number | string>): AlertEvidence {
     const ev: AlertEvidence = { detail: '', ts: e.ts };
+    // The baseline's values (family, counts) first, then the event's fields.
+    const value = (f: string): unknown => (extra !== undefined && f in extra ? extra[f] : getter(f)(e, this));
     if (c.rule.sample) {
-      ev.detail = c.rule.sample.replace(TEMPLATE_RE, (_, f: string) => fmtValue(getter(f)(e, this)));
-      for (const f of c.sampleFields) ev[f] = getter(f)(e, this);
+      ev.detail = c.rule.sample.replace(TEMPLATE_RE, (_, f: string) => fmtValue(value(f)));
+      for (const f of c.sampleFields) ev[f] = value(f);
     } else {
       ev.detail = `${e.type} event`;
     }
@@ -594,7 +776,12 @@ export class RuleEngine implements FieldContext {
       if (f in vars && vars[f] !== undefined) return fmtValue(vars[f]);
       return last ? fmtValue(getter(f)(last, this)) : '?';
     });
-    const counters: AlertEvidence = {
+    const counters: AlertEvidence = c.synthetic ? {
+      detail: `${a.count} time(s) (per-device baseline, learnt from this device's own traffic)`,
+      kind: 'counters',
+      fired: a.count,
+      events: as.total,
+    } : {
       detail: `${a.count} time(s) over threshold (${c.kind}${c.kind === 'sequence' ? '' : ` >= ${c.min}`}` +
         `${c.kind === 'sequence' ? ` within ${fmtDuration(c.withinUs)}` : ` in ${fmtDuration(c.windowUs)}`}), ${as.total} ${c.kind === 'sum' ? 'total' : 'event(s)'}`,
       kind: 'counters',
@@ -607,7 +794,7 @@ export class RuleEngine implements FieldContext {
       counters.distinct_field = (c.rule.threshold as { distinct: string }).distinct;
       counters.distinct_samples = as.distinct.sampleValues(5);
     }
-    a.evidence = [counters, ...as.samples];
+    a.evidence = as.notes.length ? [counters, ...as.notes, ...as.samples] : [counters, ...as.samples];
     return a;
   }
 
@@ -639,6 +826,8 @@ export class RuleEngine implements FieldContext {
 
   /** End of capture: send the 'updated' notifications still held back by the update interval. */
   flush(): void {
+    // The capture ended: devices still waiting for their new-device confirmation are decided now.
+    this.baseline?.tick(Infinity);
     for (const as of [...this.pendingUpdates]) if (as.pending) this.emit(as, 'updated');
     this.pendingUpdates.clear();
   }
@@ -669,6 +858,7 @@ export class RuleEngine implements FieldContext {
     }
     if (this.stats.alerts_evicted > 0) out.push(`alert table full (${this.opts.maxAlerts}), ${this.stats.alerts_evicted} alert(s) evicted`);
     if (this.leasesEvicted > 0) out.push(`DHCP lease table full (${this.opts.maxDhcpLeases}), ${this.leasesEvicted} evicted`);
+    if (this.baseline !== null) out.push(...this.baseline.health());
     return out;
   }
 

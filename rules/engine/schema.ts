@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { SEVERITIES, ADVICE_IDS } from './types.js';
 import { EVENT_TYPES } from '../../sensor/events.js';
+import { CATEGORIES } from '../../sensor/inventory/types.js';
 
 const DURATION_RE = /^(\d+(?:\.\d+)?)(us|ms|s|m|h|d)$/;
 const UNIT_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
@@ -53,6 +54,9 @@ export const Match = z
   .object({ event: z.enum(EVENT_NAMES), device_is: z.enum(['src', 'dst']).optional() })
   .catchall(Condition);
 
+/** order: ts keeps this many event times per key at most (see engine.ts periodicByTs). */
+export const MAX_TS_PERIODIC = 64;
+
 const Threshold = z.union([
   z.number().int().positive().transform((n) => ({ count: n })),
   z.object({ count: z.number().int().positive() }).strict(),
@@ -63,9 +67,27 @@ const Threshold = z.union([
       min_count: z.number().int().min(3),
       max_jitter: z.number().positive().max(1),
       min_interval: Duration.optional(),
-    }).strict(),
+      /** 'ts': test the events' own times, sorted (conn events arrive at flow end, out of order). */
+      order: z.enum(['arrival', 'ts']).optional(),
+    }).strict()
+      .refine((p) => p.order !== 'ts' || p.min_count <= MAX_TS_PERIODIC, {
+        message: `order: ts keeps the last min_count times per key: min_count at most ${MAX_TS_PERIODIC}`,
+      }),
   }).strict(),
 ]);
+
+/**
+ * Device kinds a rule may name in severity_by_kind: the inventory's categories. Read when a file is
+ * validated (not copied at import), so categories the inventory adds are accepted without a change here.
+ */
+export function knownKind(k: string): boolean {
+  return (CATEGORIES as readonly string[]).includes(k);
+}
+
+export const SeverityByKind = z.record(z.string(), z.enum(SEVERITIES))
+  .refine((m) => Object.keys(m).every(knownKind), {
+    message: `severity_by_kind: keys are device categories (${CATEGORIES.join(', ')})`,
+  });
 
 const Window = z.union([
   Duration.transform((size) => ({ size, kind: 'sliding' as const })),
@@ -77,6 +99,7 @@ export const RuleDoc = z
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,100}$/, 'lower-case id like "mirai.scan.seq-equals-dst"'),
     title: z.string().min(3).max(200),
     severity: z.enum(SEVERITIES),
+    severity_by_kind: SeverityByKind.optional(),
     description: z.string().max(4000).default(''),
     match: Match.optional(),
     sequence: z.object({ within: Duration, steps: z.array(Match).min(2).max(8) }).strict().optional(),

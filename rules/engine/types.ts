@@ -35,7 +35,7 @@ export interface Alert {
 
 /** Advice ids a rule may name (rules/advice holds their text). */
 export const ADVICE_IDS = [
-  'update', 'change-password', 'disable-telnet', 'disable-upnp', 'infected-reset', 'ask-isp', 'check-device',
+  'update', 'change-password', 'disable-telnet', 'disable-upnp', 'infected-reset', 'ask-isp', 'check-device', 'new-device',
   'close-port-forward',
 ] as const;
 export type AdviceId = (typeof ADVICE_IDS)[number];
@@ -68,13 +68,15 @@ export type RuleThreshold =
   | { count: number }
   | { sum: string; min: number }
   | { distinct: string; min: number }
-  | { periodic: { min_count: number; max_jitter: number; min_interval?: string } };
+  | { periodic: { min_count: number; max_jitter: number; min_interval?: string; order?: 'arrival' | 'ts' } };
 
 /** A validated rule document (one detection per file). */
 export interface Rule {
   id: string;
   title: string;
   severity: Severity;
+  /** Severity by the device's inventory category (camera: high, ...); `severity` for any other. */
+  severity_by_kind?: Record<string, Severity>;
   description: string;
   match?: RuleMatch;
   sequence?: { within: string; steps: RuleMatch[] };
