@@ -63,7 +63,8 @@ const fmt = (us: number | null): string => (us === null ? '-' : `${(us / 1e6).to
 async function run(file: string, localNets: string[] | undefined, onEvent: (e: WaakhondEvent) => void): Promise<{ alerts: Alert[]; raisedAt: Map<string, number>; t0: number | null }> {
   const { rules } = loadRulePacks(defaultRuleDirs());
   const inventory = new Inventory();
-  const engine = new RuleEngine(rules);
+  // As analyze does: severity_by_kind asks the inventory what the device is.
+  const engine = new RuleEngine(rules, { deviceKind: (d) => inventory.get(d)?.category ?? null });
   let clock = 0;
   const raisedAt = new Map<string, number>();
   engine.onAlert = (a, change) => { if (change === 'raised' && !raisedAt.has(a.id)) raisedAt.set(a.id, Math.max(clock, a.first_seen)); };
