@@ -44,6 +44,9 @@ export interface PipelineStats {
   malformed: number;
   unsupported_link: number;
   ip_fragments: number;
+  /** Packets decoded from inside a tunnel (decode/tunnel.ts), and those nested deeper than it unwraps. */
+  tunneled: number;
+  tunnel_too_deep: number;
   /** Protocol payloads a parser rejected (not an error: random data on a well-known port). */
   unparsed: number;
   /** Unanswered TCP attempts from outside not reported one by one (see flowEnded). */
@@ -79,7 +82,7 @@ const IP4_CACHE_MAX = 8192;
 export class Pipeline {
   readonly stats: PipelineStats = {
     packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0, unanswered_inbound: 0,
-    internal_errors: 0, events: 0, first_ts: null, last_ts: null,
+    tunneled: 0, tunnel_too_deep: 0, internal_errors: 0, events: 0, first_ts: null, last_ts: null,
   };
   readonly flows: FlowTable;
   private readonly traffic: TrafficCounters;
@@ -96,6 +99,15 @@ export class Pipeline {
   private readonly tlsPending = new Map<number, Uint8Array>();
   private readonly onError: (where: string, err: unknown) => void;
   private readonly learnPrefixes: boolean;
+  /**
+   * Tunnels a home device sends to the internet stay as they are: that traffic is the device's own
+   * behaviour (Mirai's attack_gre_ip/attack_gre_eth floods, which mirai.flood.gre counts as out_gre;
+   * a VPN client), and the frames inside a GRE flood are forged. Every other tunnel (a switch's
+   * ERSPAN or GRE mirror to the sensor, VXLAN, a tunnel broker's 6in4 in transit) is unwrapped.
+   */
+  private readonly keepTunnel = (p: Packet): boolean => (p.ipVersion === 4
+    ? this.local.isLocal4(p.ip4Src) && !this.local.isLocal4(p.ip4Dst)
+    : this.local.isLocal6(p.data, p.ip6SrcOff) && !this.local.isLocal6(p.data, p.ip6DstOff));
   /** Set by the capture source owner: kernel drops, for sensor_stats. */
   dropped: number | null = null;
 
@@ -154,7 +166,11 @@ export class Pipeline {
     p.data = frame.data;
     p.ts = ts;
     p.wireLen = frame.len;
-    const r = decodeFrame(frame.data, frame.linktype, p);
+    const r = decodeFrame(frame.data, frame.linktype, p, this.keepTunnel);
+    if (p.tunnelDepth !== 0) {
+      st.tunneled++;
+      if (p.tunnelTooDeep) st.tunnel_too_deep++;
+    }
     if (r !== DECODE_OK) {
       if (r === DECODE_MALFORMED) st.malformed++;
       else st.unsupported_link++;
@@ -493,6 +509,7 @@ export class Pipeline {
       type: 'sensor_stats', ts, packets: st.packets, bytes: st.bytes, malformed: st.malformed,
       unsupported_link: st.unsupported_link, ip_fragments: st.ip_fragments, dropped: this.dropped,
       flows_active: this.flows.active, flows_evicted: this.flows.evicted, tables_full: full,
+      tunneled: st.tunneled, tunnel_too_deep: st.tunnel_too_deep,
     };
   }
 

@@ -31,7 +31,7 @@ export const EVENT_FIELDS: Record<EventType | 'alert', readonly string[]> = {
     'out_gre', 'out_icmp_echo', 'out_udp_vse', 'out_udp_vse_dst', 'out_distinct_dst', 'out_distinct_dport', 'in_pkts', 'in_bytes', 'in_tcp_syn', 'in_udp',
     'in_distinct_src'],
   sensor_stats: ['packets', 'bytes', 'malformed', 'unsupported_link', 'ip_fragments', 'dropped', 'flows_active',
-    'flows_evicted'],
+    'flows_evicted', 'tunneled', 'tunnel_too_deep'],
   /** The engine's own pseudo-event: an alert raised by another rule (for sequences). */
   alert: ['rule', 'severity', 'device'],
 };

@@ -1,10 +1,11 @@
-// The dispatch table: link type -> link decoder -> EtherType -> network decoder -> transport decoder.
+// The dispatch table: link type -> link decoder -> EtherType -> network decoder -> transport decoder,
+// and again from the encapsulated frame when the packet is a tunnel (tunnel.ts).
 import {
   LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,
   LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW, LINKTYPE_RAW_ALT12, LINKTYPE_RAW_ALT14,
 } from '../capture/frame.js';
 import { decodeArp } from './arp.js';
-import { decodeEthernet, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from './ethernet.js';
+import { decodeEthernet, ETHERTYPE_ARP, ETHERTYPE_IPV4, ETHERTYPE_IPV6, ETHERTYPE_TEB } from './ethernet.js';
 import { decodeIcmp } from './icmp.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
@@ -14,10 +15,17 @@ import {
 } from './packet.js';
 import { decodeSll, decodeSll2 } from './sll.js';
 import { decodeTcp } from './tcp.js';
+import { MAX_TUNNEL_DEPTH, tunnelPayload, type KeepWrapped } from './tunnel.js';
 import { decodeUdp } from './udp.js';
 
-/** Decodes one frame into p (which the caller has reset). Never throws on any input. */
-export function decodeFrame(b: Uint8Array, linktype: number, p: Packet): DecodeResult {
+/**
+ * Decodes one frame into p (which the caller has reset). Never throws on any input.
+ * Tunnels (GRE, ERSPAN, VXLAN, IP-in-IP) are unwrapped up to maxDepth encapsulations, so p describes
+ * the innermost packet, unless keepWrapped says to keep a tunnel's carrier as the packet.
+ */
+export function decodeFrame(
+  b: Uint8Array, linktype: number, p: Packet, keepWrapped: KeepWrapped | null = null, maxDepth = MAX_TUNNEL_DEPTH,
+): DecodeResult {
   const end = b.length;
   let r: DecodeResult;
   switch (linktype) {
@@ -47,7 +55,43 @@ export function decodeFrame(b: Uint8Array, linktype: number, p: Packet): DecodeR
       return DECODE_UNSUPPORTED;
   }
   if (r !== DECODE_OK) return r;
-  return decodeNetwork(b, end, p);
+  r = decodeNetwork(b, end, p);
+  if (r !== DECODE_OK) return r;
+  const inner = tunnelPayload(b, p);
+  return inner === 0 ? DECODE_OK : unwrap(b, p, inner, keepWrapped, maxDepth);
+}
+
+/** Decodes encapsulated frames until one is no tunnel, the filter keeps one, or maxDepth is reached. */
+function unwrap(b: Uint8Array, p: Packet, inner: number, keepWrapped: KeepWrapped | null, maxDepth: number): DecodeResult {
+  while (inner !== 0) {
+    if (keepWrapped !== null && keepWrapped(p)) return DECODE_OK;
+    if (p.tunnelDepth >= maxDepth) {
+      // Counted, not decoded further: the packet stays the deepest tunnel decoded (no recursion, no crash).
+      p.tunnelTooDeep = true;
+      return DECODE_OK;
+    }
+    const off = p.innerOff;
+    const end = p.innerEnd;
+    const kind = p.innerKind;
+    if (p.tunnelDepth === 0) p.outerL3Off = p.l3Off;
+    p.resetLayers();
+    p.tunnelDepth++;
+    p.tunnelKinds |= kind;
+    let r: DecodeResult;
+    if (inner === ETHERTYPE_TEB) {
+      r = decodeEthernet(b, off, end, p);
+    } else {
+      // A bare IP packet (GRE 0x0800/0x86DD, PPP, ERSPAN III FT=2, IP-in-IP): no link layer, so no MACs.
+      p.etherType = inner;
+      p.l3Off = off;
+      r = DECODE_OK;
+    }
+    if (r !== DECODE_OK) return r;
+    r = decodeNetwork(b, end, p);
+    if (r !== DECODE_OK) return r;
+    inner = tunnelPayload(b, p);
+  }
+  return DECODE_OK;
 }
 
 function rawIp(b: Uint8Array, off: number, end: number, p: Packet): DecodeResult {

@@ -5,6 +5,8 @@ import { decodeVlanTags } from './vlan.js';
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_IPV6 = 0x86dd;
+/** Transparent Ethernet Bridging (IANA): a whole Ethernet frame follows (GRE-TEB, and how the tunnel decoders say "Ethernet"). */
+export const ETHERTYPE_TEB = 0x6558;
 
 /** Fills MACs, EtherType (after VLAN tags) and l3Off. */
 export function decodeEthernet(b: Uint8Array, off: number, end: number, p: Packet): DecodeResult {

@@ -9,10 +9,20 @@ export const DECODE_UNSUPPORTED = 2;
 export type DecodeResult = typeof DECODE_OK | typeof DECODE_MALFORMED | typeof DECODE_UNSUPPORTED;
 
 export const IPPROTO_ICMP = 1;
+/** IPv4 in IP (RFC 2003). */
+export const IPPROTO_IPIP = 4;
 export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
+/** IPv6 in IP (RFC 4213 6in4, RFC 2473 6in6). */
+export const IPPROTO_IPV6 = 41;
 export const IPPROTO_GRE = 47;
 export const IPPROTO_ICMPV6 = 58;
+
+/** Encapsulations the decoder unwraps (bits of Packet.tunnelKinds). */
+export const TUNNEL_GRE = 1;
+export const TUNNEL_ERSPAN = 2;
+export const TUNNEL_VXLAN = 4;
+export const TUNNEL_IPIP = 8;
 
 export const TCP_FIN = 0x01;
 export const TCP_SYN = 0x02;
@@ -80,7 +90,31 @@ export class Packet {
   arpTha = -1;
   arpTpa = 0;
 
+  // Tunnels (dispatch.ts): when the decoder unwraps GRE, ERSPAN, VXLAN or IP-in-IP, every field
+  // above describes the innermost packet (its MACs, or -1 when it has no link layer; its IPs).
+  /** Encapsulations removed, 0 when the packet was not tunneled. */
+  tunnelDepth = 0;
+  /** TUNNEL_* bits of the encapsulations removed. */
+  tunnelKinds = 0;
+  /** Offset in data of the outermost IP header (the tunnel's own addresses), -1 when not tunneled. */
+  outerL3Off = -1;
+  /** More encapsulations than the decoder unwraps: the fields describe the deepest one, still wrapped. */
+  tunnelTooDeep = false;
+  /** Scratch for the tunnel decoders: start and end in data of the encapsulated frame. */
+  innerOff = -1;
+  innerEnd = -1;
+  innerKind = 0;
+
   reset(): void {
+    this.resetLayers();
+    this.tunnelDepth = 0;
+    this.tunnelKinds = 0;
+    this.outerL3Off = -1;
+    this.tunnelTooDeep = false;
+  }
+
+  /** Clears every layer field (not the tunnel bookkeeping) before the decoder reads an encapsulated frame. */
+  resetLayers(): void {
     this.srcMac = -1;
     this.dstMac = -1;
     this.vlan = -1;
