@@ -6,6 +6,7 @@ import {
   telnetBruteForce, udpFlood, udpFloodSmall, vseFlood, waterTorture,
 } from './mirai.js';
 import { TCP, concat, ip4, tcpFrame, text, udpFrame } from './packets.js';
+import { wrapErspanII } from './tunnel.js';
 import { deadC2Retries, gafgytC2, gafgytDownload, ircBot, jawsExploit, jawsFollowUp, miraiFolderKeepAlive, moziDht } from './botnets.js';
 import type { PcapRecord } from './pcap.js';
 import { S } from './scene.js';
@@ -155,6 +156,8 @@ export const SCENARIOS: Record<string, () => PcapRecord[]> = {
     jawsFollowUp(h.sc, h.camera, h.sc.remote('141.98.11.30'), end + 1.5 * S);
     return h.sc.records;
   },
+  /** The same JAWS exploit and download as seen by a sensor fed by a switch's ERSPAN II mirror session (the real capture of issue #11 was). */
+  'jaws-exploit-download-erspan': () => SCENARIOS['jaws-exploit-download']!().map((r, i) => ({ ts: r.ts, data: wrapErspanII(r.data, { seq: i + 1, sessionId: 7, id: i & 0xffff }) })),
   /** Mozi: from 60 s the camera sends DHT queries to 30 internet nodes; the laptop runs a torrent client's DHT too. */
   'mozi-dht': () => {
     const h = home(140, 47);

@@ -51,6 +51,7 @@ const BEHAVIOURS: Behaviour[] = [
   { name: 'dead C2 retries, IRC port 6667 (camera)', capture: { gen: 'dead-c2-retries' }, malicious: talksTo('185.244.25.11'), devices: [CAMERA] },
   { name: 'dead C2 retries, other port 5555 (plug)', capture: { gen: 'dead-c2-retries' }, malicious: talksTo('91.92.243.17'), devices: [PLUG] },
   { name: 'inbound JAWS exploit, then download', capture: { gen: 'jaws-exploit-download' }, malicious: talksTo('141.98.11.23', '141.98.11.30'), devices: [CAMERA] },
+  { name: 'inbound JAWS exploit, then download, ERSPAN-wrapped', capture: { gen: 'jaws-exploit-download-erspan' }, malicious: talksTo('141.98.11.23', '141.98.11.30'), devices: [CAMERA] },
   { name: 'mozi: BitTorrent DHT from a camera', capture: { gen: 'mozi-dht' }, malicious: (e) => e.type === 'bt_dht' || (e.type === 'conn' && e.proto === 'udp' && e.src_mac === CAMERA && isPublic(e.dst_ip)), devices: [CAMERA] },
   { name: 'mirai: raw telnet scanner', capture: { gen: 'mirai-scan' }, malicious: telnetScan, devices: [CAMERA] },
   { name: 'hide and seek: scan (real, Slips)', capture: { shared: 'slips/hide-and-seek_test7-malicious.pcap' }, malicious: telnetScan, devices: ['b8:27:eb:c7:e9:c9'] },
