@@ -7,6 +7,7 @@ import { projectPath } from './paths.js';
 import { Pipeline, type PipelineStats } from './pipeline.js';
 import { loadRulePacks, RuleEngine, type RuleLoadError } from '../rules/engine/engine.js';
 import type { Alert, AlertEvidence, Rule, Severity } from '../rules/engine/types.js';
+import { loadBaselineConfig, type BaselineConfig } from '../rules/engine/baseline-config.js';
 
 export interface AnalyzeOptions {
   /** Home networks (CIDR); default RFC 1918 + link-local + ULA. */
@@ -20,6 +21,14 @@ export interface AnalyzeOptions {
   /** Called for every event (after inventory and rules have seen it). */
   onEvent?: (e: WaakhondEvent) => void;
   maxFlows?: number;
+  /**
+   * The per-device baseline (rules/baseline/baseline.yaml by default; null: off, as with ruleDirs []).
+   * A capture shorter than its learning period (24 h per device) raises no baseline alert, and no
+   * new-device alert before the install's learning period (24 h from the first packet) has passed.
+   */
+  baseline?: BaselineConfig | null;
+  /** Shorter (or longer) learning, per device and for the install, in microseconds (`--baseline-learning`). */
+  baselineLearningUs?: number;
 }
 
 export interface ReportDevice {
@@ -80,7 +89,22 @@ export function defaultRuleDirs(): string[] {
 export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): Promise<Report> {
   const inventory = new Inventory();
   const { rules, errors: ruleErrors } = opts.rules ?? loadRulePacks(opts.ruleDirs ?? defaultRuleDirs());
-  const engine = new RuleEngine(rules);
+  let baseline: BaselineConfig | null = null;
+  const baselineErrors: RuleLoadError[] = [];
+  if (opts.baseline !== undefined) baseline = opts.baseline;
+  else if (opts.ruleDirs === undefined || opts.ruleDirs.length > 0) {
+    const b = loadBaselineConfig();
+    baseline = b.config;
+    baselineErrors.push(...b.errors);
+  }
+  if (baseline && opts.baselineLearningUs !== undefined) {
+    baseline = { ...baseline, learningUs: opts.baselineLearningUs, installLearningUs: opts.baselineLearningUs };
+  }
+  const engine = new RuleEngine(rules, {
+    baseline,
+    // The same category the report shows: analyze, the API and MQTT agree on severity_by_kind.
+    deviceKind: (mac) => inventory.get(mac)?.category ?? null,
+  });
   const sinks: EventSink[] = [(e) => inventory.observe(e), (e) => engine.observe(e)];
   if (opts.sinks) sinks.push(...opts.sinks);
   if (opts.onEvent) sinks.push(opts.onEvent);
@@ -109,7 +133,7 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
       first_packet: first_ts === null ? null : isoTime(first_ts),
       last_packet: last_ts === null ? null : isoTime(last_ts),
       rules_loaded: rules.length,
-      rule_errors: ruleErrors,
+      rule_errors: [...ruleErrors, ...baselineErrors],
       errors,
     },
   };

@@ -1,12 +1,14 @@
 // The waakhond command line: dispatches analyze, run, lookup and check.
 import { parseArgs } from 'node:util';
 import { analyzeFiles, type Report } from './analyze.js';
+import { durationUs } from '../rules/engine/schema.js';
 
 const USAGE = `waakhond: home-network IoT watchdog
 
 usage:
-  waakhond analyze [--json] [--lan CIDR]... [--rules DIR]... [--no-rules] FILE...
+  waakhond analyze [--json] [--lan CIDR]... [--rules DIR]... [--no-rules] [--baseline-learning DURATION] FILE...
       read pcap/pcapng captures in order and report devices, alerts and counters
+      (the per-device baseline learns for 24 h of capture time first; --baseline-learning 10m shortens it)
   waakhond run [--iface IF | --pcap FILE [--realtime] [--loop] | --stdin] [--port N] [--host ADDR]
                [--data DIR] [--config FILE]
       the watchdog daemon with its dashboard (no source: the bundled demo home, replayed)
@@ -56,6 +58,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
         lan: { type: 'string', multiple: true },
         rules: { type: 'string', multiple: true },
         'no-rules': { type: 'boolean', default: false },
+        'baseline-learning': { type: 'string' },
       },
     });
   } catch (err) {
@@ -67,11 +70,18 @@ async function analyzeCommand(args: string[]): Promise<number> {
     process.stderr.write('waakhond analyze: give one or more capture files\n');
     return 2;
   }
+  const learning = parsed.values['baseline-learning'];
+  const learningUs = learning === undefined ? undefined : durationUs(learning);
+  if (learningUs === null) {
+    process.stderr.write(`waakhond analyze: --baseline-learning wants a duration like "10m", "2h", "1d"\n`);
+    return 2;
+  }
   let report: Report;
   try {
     report = await analyzeFiles(files, {
       localNets: parsed.values.lan,
       ruleDirs: parsed.values['no-rules'] ? [] : parsed.values.rules,
+      ...(learningUs !== undefined ? { baselineLearningUs: learningUs } : {}),
     });
   } catch (err) {
     // Only configuration errors (a bad --lan CIDR) get here: capture problems are in stats.errors.

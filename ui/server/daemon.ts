@@ -1,5 +1,6 @@
 // `waakhond run`: capture -> pipeline -> inventory + rules -> store -> API/dashboard and exports, until SIGTERM/SIGINT.
 import { existsSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { WaakhondEvent, SensorStatsEvent } from '../../sensor/events.js';
@@ -11,6 +12,7 @@ import { Pipeline } from '../../sensor/pipeline.js';
 import { projectRoot } from '../../sensor/paths.js';
 import { Inventory } from '../../sensor/inventory/inventory.js';
 import { RuleEngine, loadRulePacks } from '../../rules/engine/engine.js';
+import { loadBaselineConfig } from '../../rules/engine/baseline-config.js';
 import { loadAdviceBook } from '../../rules/advice/book.js';
 import { startConfiguredExports } from './exports/start.js';
 import { startConnLog } from './exports/connlog-service.js';
@@ -107,8 +109,25 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   const packs = loadRulePacks(ruleDirs);
   for (const e of packs.errors) log(`rules: refused ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}`);
   log(`rules: ${packs.rules.length} loaded from ${ruleDirs.join(', ')}`);
-  const engine = new RuleEngine(packs.rules);
+  const baselineCfg = loadBaselineConfig();
+  for (const e of baselineCfg.errors) log(`baseline: refused ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason} (running without the per-device baseline)`);
   const inventory = new Inventory(cfg.fingerprints_dir ? { fingerprintsDir: cfg.fingerprints_dir } : {});
+  const engine = new RuleEngine(packs.rules, {
+    baseline: baselineCfg.config,
+    // The inventory's category (the store's after a restart, until the inventory knows the device again).
+    deviceKind: (mac) => inventory.get(mac)?.category ?? store.data.devices[mac]?.category ?? null,
+    selfMacs: spec.kind === 'iface' ? ownMacs(spec.iface) : [],
+  });
+  // The learnt baseline survives restarts in the store; a corrupt or foreign one is refused and we learn again.
+  if (engine.baseline && store.data.baseline !== undefined) {
+    const why = engine.baseline.restore(store.data.baseline);
+    if (why) log(`baseline: saved state refused (${why}): starting a fresh baseline`);
+    else log(`baseline: restored (${engine.baseline.stats.devices} device profile(s), ${engine.baseline.stats.known_macs} known device(s))`);
+  }
+  const saveBaseline = () => {
+    if (!engine.baseline) return;
+    try { store.setBaseline(engine.baseline.serialize()); } catch (err) { log(`baseline: save failed: ${(err as Error).message}`); }
+  };
   const views = new Views(store, book);
   const hub = new Hub();
   exporters = await startConfiguredExports((cfg.exports ?? {}) as Parameters<typeof startConfiguredExports>[0], log);
@@ -133,6 +152,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   inventory.onChange = (d: Device, change) => {
     if (change === 'evicted') return; // memory pressure in the inventory; the store keeps its own cap
     store.upsertDevice(d);
+    engine.deviceChanged(d.mac); // severity_by_kind: a device identified later escalates its open alerts
     hub.emit({ type: 'device', mac: d.mac });
     exportDevice(d.mac);
   };
@@ -236,6 +256,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   pruneTimer.unref();
   const connlogTimer = setInterval(saveLog, cfg.connlog.save_interval_s * 1000);
   connlogTimer.unref();
+  const baselineTimer = setInterval(saveBaseline, 300_000);
+  baselineTimer.unref();
 
   const captureDone = (async () => {
     try {
@@ -253,6 +275,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
       log(`capture: failed: ${(err as Error).message}`);
     }
     refreshEngineStats();
+    saveBaseline();
     store.flush();
     saveLog();
     hub.emit({ type: 'stats' });
@@ -263,7 +286,9 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     async stop() {
       clearInterval(pruneTimer);
       clearInterval(connlogTimer);
+      clearInterval(baselineTimer);
       await source.close();
+      saveBaseline();
       store.flush();
       saveLog();
       hub.close();
@@ -291,6 +316,15 @@ function describe(spec: SourceSpec): string {
     case 'iface': return `live on ${spec.iface}${spec.filter ? ` (filter ${spec.filter})` : ''}`;
     case 'stdin': return 'pcap stream on stdin';
     case 'pcap': return `${spec.demo ? 'demo ' : ''}${spec.path}${spec.realtime ? ', real time' : ''}${spec.loop ? ', in a loop' : ''}`;
+  }
+}
+
+/** The capture interface's own MAC(s): the sensor is never announced as a new device. */
+function ownMacs(iface: string): string[] {
+  try {
+    return (networkInterfaces()[iface] ?? []).map((a) => a.mac.toLowerCase()).filter((m) => m !== '00:00:00:00:00:00');
+  } catch {
+    return [];
   }
 }
 

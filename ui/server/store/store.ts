@@ -46,6 +46,12 @@ export interface StoreData {
   /** The household's own names for devices, by MAC. */
   names: Record<string, string>;
   settings: Settings;
+  /**
+   * The rule engine's per-device baseline (rules/engine/baseline.ts serialize()): versioned and bounded
+   * by its own state_max_bytes; optional, so files written before it still load. The engine validates
+   * it on restore and refuses a corrupt or foreign one (fresh baseline, a log line).
+   */
+  baseline?: unknown;
 }
 
 export interface StoreOptions {
@@ -176,6 +182,12 @@ export class Store {
   setAdvice(key: string, state: AdviceState | null): void {
     if (state === null) delete this.data.advice[key];
     else this.data.advice[key] = state;
+    this.changed();
+  }
+
+  /** Keep the engine's learnt baseline (written with the next coalesced save). */
+  setBaseline(state: unknown): void {
+    this.data.baseline = state;
     this.changed();
   }
 
