@@ -138,9 +138,13 @@ describe('C2 that does not answer', () => {
     expect(alerts(attempts(5, 5555), { [CAM]: 'camera' }).map((x) => x.severity)).toEqual(['high']);
     expect(alerts(attempts(4, 5555))).toEqual([]);
   });
-  it('answered connections, and attempts spread over more than 30 minutes, do not count', () => {
+  it('answered connections, and attempts more than the 30-minute window apart, do not count', () => {
     expect(alerts(attempts(6, 6667).map((c) => ({ ...c, state: 'SF' as const, resp_pkts: 4 })))).toEqual([]);
-    expect(alerts(attempts(6, 6667, 16 * 60))).toEqual([]);
+    expect(alerts(attempts(6, 6667, 31 * 60))).toEqual([]);
+  });
+  it('a SYN flood to one target (hundreds of unanswered connections a second) is not a bot calling home', () => {
+    const flood = Array.from({ length: 300 }, (_, i) => conn({ ts: T0 + i * 5000, end_ts: T0 + i * 5000, src_port: 1024 + i, dst_port: 6667, orig_pkts: 1 }));
+    expect(alerts(flood)).toEqual([]);
   });
   it('the beacon counts connections, not SYNs: 21 attempts 30 s apart, each SYN retransmitted 4 times', () => {
     const evs: WaakhondEvent[] = [];
