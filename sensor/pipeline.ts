@@ -10,16 +10,10 @@ import {
   DECODE_MALFORMED, DECODE_OK, IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP,
   Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
 } from './decode/packet.js';
-import type { Direction, DnsEvent, Endpoints, EventSink, SensorStatsEvent, TlsClientHelloEvent, WaakhondEvent } from './events.js';
+import type { Direction, EventSink, SensorStatsEvent, WaakhondEvent } from './events.js';
 import { FlowTable, type FlowEndReason } from './flows.js';
-import { parseDhcp } from './protocols/dhcp/parse.js';
-import { parseDns, type DnsFields } from './protocols/dns/parse.js';
-import { parseHttpRequest, parseHttpResponse } from './protocols/http/parse.js';
-import { parseNetbiosNs } from './protocols/netbios/parse.js';
-import { parseSsdp } from './protocols/ssdp/parse.js';
-import { parseTelnetData } from './protocols/telnet/parse.js';
-import { parseQuicInitial } from './protocols/quic/parse.js';
-import { parseTlsClientHello, tlsHelloLength, type TlsFields } from './protocols/tls/parse.js';
+import { ROOM_DONE, Rooms } from './protocols/registry.js';
+import type { RoomHost } from './protocols/room.js';
 import { TrafficCounters } from './traffic.js';
 
 export interface PipelineOptions {
@@ -58,28 +52,10 @@ export interface PipelineStats {
   last_ts: number | null;
 }
 
-/** Telnet ports Mirai and its variants scan and log in on. */
-const TELNET_PORTS = new Set([23, 2323]);
-/** How many payload segments per direction are turned into telnet_data events. */
-const TELNET_SEGMENTS = 24;
-/** HTTP requests are looked for in the first few client segments (keep-alive, pipelining). */
-const HTTP_SEGMENTS = 4;
-/** Beyond this many payload segments in one direction no application parser looks at a TCP flow. */
-const MAX_SEGMENTS_LOOKED_AT = Math.max(TELNET_SEGMENTS, HTTP_SEGMENTS, 1);
-
-const APP_NONE = 0;
-const APP_NOT_HTTP = 1;
-const APP_TLS_PENDING = 2;
-
-/** ClientHellos split over TCP segments are joined up to this size and this many flows at once. */
-const TLS_REASSEMBLY_MAX = 16384;
-const TLS_PENDING_FLOWS = 256;
-const TLS_SEGMENTS = 4;
-
 const MAC_CACHE_MAX = 4096;
 const IP4_CACHE_MAX = 8192;
 
-export class Pipeline {
+export class Pipeline implements RoomHost {
   readonly stats: PipelineStats = {
     packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0, unanswered_inbound: 0,
     tunneled: 0, tunnel_too_deep: 0, internal_errors: 0, events: 0, first_ts: null, last_ts: null,
@@ -88,15 +64,18 @@ export class Pipeline {
   private readonly traffic: TrafficCounters;
   private readonly local: LocalNets;
   private readonly sinks: EventSink[];
-  private readonly p = new Packet();
+  readonly p = new Packet();
   private readonly macText = new TextCache(MAC_CACHE_MAX, macToString);
   private readonly ip4Text = new TextCache(IP4_CACHE_MAX, ipv4ToString);
   private readonly statsInterval: number;
   private nextStats = -1;
   private nextExpire = -1;
   private readonly reportedErrors = new Set<string>();
-  /** First client bytes of flows whose ClientHello spans several segments (Chrome's post-quantum hellos do). */
-  private readonly tlsPending = new Map<number, Uint8Array>();
+  /** The protocol rooms (sensor/protocols/registry.ts): who parses what, decided from their descriptors. */
+  readonly rooms: Rooms;
+  /** Whether the packet being processed comes from / goes to the home network. */
+  private srcLocal = false;
+  private dstLocal = false;
   private readonly onError: (where: string, err: unknown) => void;
   private readonly learnPrefixes: boolean;
   /**
@@ -120,6 +99,7 @@ export class Pipeline {
     this.traffic = new TrafficCounters((e) => this.emit(e), (m) => this.mac(m), opts.trafficInterval ?? 1_000_000);
     this.statsInterval = opts.statsInterval ?? 60_000_000;
     this.onError = opts.onError ?? ((where, err) => console.error(`waakhond: internal error in ${where}: ${String(err)}`));
+    this.rooms = new Rooms(this);
   }
 
   /** Processes a batch of frames in order. Never throws because of packet contents. */
@@ -184,12 +164,14 @@ export class Pipeline {
     if (p.fragment) st.ip_fragments++;
     const srcLocal = p.ipVersion === 4 ? this.local.isLocal4(p.ip4Src) : this.local.isLocal6(p.data, p.ip6SrcOff);
     const dstLocal = p.ipVersion === 4 ? this.local.isLocal4(p.ip4Dst) : this.local.isLocal6(p.data, p.ip6DstOff);
+    this.srcLocal = srcLocal;
+    this.dstLocal = dstLocal;
     this.count(srcLocal, dstLocal, frame.len);
     if (p.l4Off < 0) return; // non-first fragment: no transport header
 
     const proto = p.ipProto;
     if (proto === IPPROTO_TCP) this.tcp(srcLocal, dstLocal);
-    else if (proto === IPPROTO_UDP) this.udp(srcLocal, dstLocal);
+    else if (proto === IPPROTO_UDP) this.udp();
     else {
       this.flows.update(p);
       if (proto === IPPROTO_ICMPV6 && p.icmpType >= 133 && p.icmpType <= 136) this.ndp();
@@ -227,148 +209,28 @@ export class Pipeline {
       });
     }
     if (p.payloadLen <= 0) return;
-    const segs = fromOrig ? fl.origSegs[f] : fl.respSegs[f];
-    const serverPort = fl.respPort[f];
-    // Most segments of a long flow are looked at by nothing below: the checks come before the payload view.
-    if (segs > MAX_SEGMENTS_LOOKED_AT && fl.app[f] !== APP_TLS_PENDING) return;
+    // Most segments of a long flow are looked at by no room: this check comes before the payload view.
+    let room = fl.app[f];
+    if (room === ROOM_DONE) return;
     const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);
-    if (serverPort === 53 || serverPort === 5353) {
-      // DNS over TCP (RFC 7766): length-prefixed messages; the first of each side is enough for us.
-      if (segs === 1) {
-        const d = this.guard('dns', () => parseDns(payload, true));
-        if (d) this.emit(this.dnsEvent(d, srcLocal, dstLocal, serverPort === 5353, false, 'tcp'));
-        else this.stats.unparsed++;
-      }
-      return;
-    }
-    if (TELNET_PORTS.has(serverPort)) {
-      if (segs <= TELNET_SEGMENTS) this.telnet(payload, fromOrig, srcLocal, dstLocal);
-      return;
-    }
-    if (fl.app[f] === APP_NOT_HTTP) return;
-    if (fl.app[f] === APP_TLS_PENDING) {
-      if (fromOrig) this.tlsContinue(f, payload, segs, srcLocal, dstLocal);
-      return;
-    }
-    if (fromOrig) {
-      if (segs === 1 && payload[0] === 0x16 && payload.length > 5 && payload[1] === 3) {
-        const need = tlsHelloLength(payload);
-        if (need !== null && need > payload.length && need <= TLS_REASSEMBLY_MAX && this.tlsPending.size < TLS_PENDING_FLOWS) {
-          this.tlsPending.set(f, payload.slice());
-          fl.app[f] = APP_TLS_PENDING;
-          return;
-        }
-        fl.app[f] = APP_NOT_HTTP;
-        this.tlsHello(payload, srcLocal, dstLocal);
-        return;
-      }
-      if (segs <= HTTP_SEGMENTS) {
-        const req = this.guard('http', () => parseHttpRequest(payload));
-        if (req) {
-          this.emit({
-            type: 'http_request', ts: p.ts, src_mac: this.srcMac(), dst_mac: this.dstMac(), src_ip: this.ipSrc(), dst_ip: this.ipDst(),
-            direction: direction(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort,
-            method: req.method, uri: req.uri, version: req.version, host: req.host, user_agent: req.user_agent, body: req.body,
-          });
-        }
-        else if (segs === 1) fl.app[f] = APP_NOT_HTTP;
-      }
-    } else if (segs <= HTTP_SEGMENTS) {
-      const res = this.guard('http', () => parseHttpResponse(payload));
-      if (res) {
-        this.emit({
-          type: 'http_response', ts: p.ts, src_mac: this.srcMac(), dst_mac: this.dstMac(), src_ip: this.ipSrc(), dst_ip: this.ipDst(),
-          direction: direction(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort,
-          status: res.status, server: res.server, content_type: res.content_type,
-        });
-      }
+    if (room === 0) fl.app[f] = room = this.rooms.claimTcp(fl.respPort[f], payload, fromOrig);
+    try {
+      if (!this.rooms.tcp[room]!.segment(f, payload, fromOrig, fromOrig ? fl.origSegs[f] : fl.respSegs[f])) fl.app[f] = ROOM_DONE;
+    } catch (err) {
+      fl.app[f] = ROOM_DONE;
+      this.internalError(this.rooms.tcpNames[room], err);
     }
   }
 
-  private tlsHello(bytes: Uint8Array, srcLocal: boolean, dstLocal: boolean): void {
-    const p = this.p;
-    const hello = this.guard('tls', () => parseTlsClientHello(bytes));
-    if (hello) this.emit(this.helloEvent(hello, srcLocal, dstLocal));
-    else this.stats.unparsed++;
-  }
-
-  /** Appends a client segment to a pending ClientHello; parses it when complete or when we give up. */
-  private tlsContinue(f: number, payload: Uint8Array, segs: number, srcLocal: boolean, dstLocal: boolean): void {
-    const first = this.tlsPending.get(f);
-    if (first === undefined) {
-      this.flows.app[f] = APP_NOT_HTTP;
-      return;
-    }
-    const joined = new Uint8Array(Math.min(first.length + payload.length, TLS_REASSEMBLY_MAX));
-    joined.set(first);
-    joined.set(payload.subarray(0, joined.length - first.length), first.length);
-    const need = tlsHelloLength(joined) ?? joined.length;
-    if (joined.length >= need || segs >= TLS_SEGMENTS || joined.length >= TLS_REASSEMBLY_MAX) {
-      this.tlsPending.delete(f);
-      this.flows.app[f] = APP_NOT_HTTP;
-      this.tlsHello(joined, srcLocal, dstLocal);
-    } else {
-      this.tlsPending.set(f, joined);
-    }
-  }
-
-  private telnet(payload: Uint8Array, fromOrig: boolean, srcLocal: boolean, dstLocal: boolean): void {
-    const p = this.p;
-    const t = this.guard('telnet', () => parseTelnetData(payload));
-    if (!t) return;
-    this.emit({
-      type: 'telnet_data', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort,
-      from: fromOrig ? 'client' : 'server', text: t.text, hex: t.hex, length: payload.length,
-    });
-  }
-
-  private udp(srcLocal: boolean, dstLocal: boolean): void {
+  private udp(): void {
     const p = this.p;
     const r = this.flows.update(p);
     if (p.payloadLen <= 0) return;
-    const sp = p.srcPort;
-    const dp = p.dstPort;
     const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);
-    // RFC 2131 4.1: clients send from 68 to 67, servers from 67 to 68 (relays 67 to 67).
-    if ((sp === 67 || sp === 68) && (dp === 67 || dp === 68)) {
-      const d = this.guard('dhcp', () => parseDhcp(payload));
-      if (!d) { this.stats.unparsed++; return; }
-      this.emit({ type: 'dhcp', ts: p.ts, src_mac: this.srcMac(), src_ip: this.ipSrc(), dst_ip: this.ipDst(), ...d });
-      return;
-    }
-    const mdns = sp === 5353 || dp === 5353;
-    const llmnr = sp === 5355 || dp === 5355;
-    if (mdns || llmnr || sp === 53 || dp === 53) {
-      const d = this.guard('dns', () => parseDns(payload));
-      if (!d) { this.stats.unparsed++; return; }
-      this.emit(this.dnsEvent(d, srcLocal, dstLocal, mdns, llmnr, 'udp'));
-      return;
-    }
-    if (sp === 137 || dp === 137) {
-      const n = this.guard('netbios', () => parseNetbiosNs(payload));
-      if (!n) { this.stats.unparsed++; return; }
-      this.emit({
-        type: 'netbios', ts: p.ts, src_mac: this.srcMac(), dst_mac: this.dstMac(), src_ip: this.ipSrc(), dst_ip: this.ipDst(),
-        direction: direction(srcLocal, dstLocal), kind: n.kind, name: n.name, suffix: n.suffix,
-      });
-      return;
-    }
-    if (sp === 1900 || dp === 1900) {
-      const s = this.guard('ssdp', () => parseSsdp(payload));
-      if (!s) { this.stats.unparsed++; return; }
-      this.emit({
-        type: 'ssdp', ts: p.ts, src_mac: this.srcMac(), dst_mac: this.dstMac(), src_ip: this.ipSrc(), dst_ip: this.ipDst(),
-        direction: direction(srcLocal, dstLocal), src_port: sp, dst_port: dp,
-        method: s.method, server: s.server, user_agent: s.user_agent, st: s.st, nt: s.nt, nts: s.nts, usn: s.usn,
-        location: s.location, headers: s.headers,
-      });
-      return;
-    }
-    // QUIC Initial (RFC 9000 17.2.2): long header, padded to >= 1200 bytes (RFC 9000 14.1). Decrypting
-    // costs ~70 us, so only the first two client datagrams of a flow are tried (a flood on 443 stays cheap).
-    if (dp === 443 && r > 0 && payload.length >= 1200 && (payload[0] & 0xc0) === 0xc0 && this.flows.origPkts[r - 1] <= 2) {
-      const h = this.guard('quic', () => parseQuicInitial(payload));
-      if (h) this.emit({ type: 'tls_client_hello', ts: p.ts, ...this.endpoints(srcLocal, dstLocal), src_port: sp, dst_port: dp, ...h });
+    try {
+      this.rooms.datagram(p.srcPort, p.dstPort, payload, r);
+    } catch (err) {
+      this.internalError(`udp ${p.srcPort}->${p.dstPort} room`, err);
     }
   }
 
@@ -454,8 +316,9 @@ export class Pipeline {
   }
 
   private flowEnded(f: number, reason: FlowEndReason): void {
-    if (this.tlsPending.size > 0) this.tlsPending.delete(f);
     const fl = this.flows;
+    const room = fl.app[f];
+    if (room !== 0 && room !== ROOM_DONE) this.rooms.tcp[room]?.end?.(f);
     const o = f * 4;
     const ipProto = fl.proto[f];
     // Unanswered TCP attempts from outside (spoofed floods, internet background scans) are
@@ -513,49 +376,25 @@ export class Pipeline {
     };
   }
 
-  private endpoints(srcLocal: boolean, dstLocal: boolean): Endpoints {
-    const p = this.p;
-    return {
-      src_mac: this.srcMac(),
-      dst_mac: this.dstMac(),
-      src_ip: this.ipSrc(),
-      dst_ip: this.ipDst(),
-      direction: direction(srcLocal, dstLocal),
-    };
+  /** Direction of the packet being processed. */
+  direction(): Direction {
+    return direction(this.srcLocal, this.dstLocal);
   }
-
-  // Events are built as object literals with every field named, not with spreads: a spread copies
-  // property by property at run time (~10x slower), and literals give each event type one shape.
-  private dnsEvent(d: DnsFields, srcLocal: boolean, dstLocal: boolean, mdns: boolean, llmnr: boolean, transport: 'udp' | 'tcp'): DnsEvent {
-    const p = this.p;
-    return {
-      type: 'dns', ts: p.ts, src_mac: this.srcMac(), dst_mac: this.dstMac(), src_ip: this.ipSrc(), dst_ip: this.ipDst(),
-      direction: direction(srcLocal, dstLocal), mdns, llmnr, transport, src_port: p.srcPort, dst_port: p.dstPort,
-      id: d.id, response: d.response, opcode: d.opcode, rcode: d.rcode, questions: d.questions, answers: d.answers,
-    };
+  unparsed(): void {
+    this.stats.unparsed++;
   }
-  private helloEvent(h: TlsFields, srcLocal: boolean, dstLocal: boolean): TlsClientHelloEvent {
-    const p = this.p;
-    return {
-      type: 'tls_client_hello', ts: p.ts, src_mac: this.srcMac(), dst_mac: this.dstMac(), src_ip: this.ipSrc(), dst_ip: this.ipDst(),
-      direction: direction(srcLocal, dstLocal), src_port: p.srcPort, dst_port: p.dstPort,
-      version: h.version, max_version: h.max_version, sni: h.sni, alpn: h.alpn, ciphers: h.ciphers, extensions: h.extensions,
-      groups: h.groups, point_formats: h.point_formats, signature_algorithms: h.signature_algorithms,
-      ja3: h.ja3, ja3_hash: h.ja3_hash, ja4: h.ja4,
-    };
-  }
-  private srcMac(): string | null {
+  srcMac(): string | null {
     return this.macOrNull(this.p.srcMac);
   }
-  private dstMac(): string | null {
+  dstMac(): string | null {
     return this.macOrNull(this.p.dstMac);
   }
-  private ipSrc(): string {
+  ipSrc(): string {
     const p = this.p;
     return p.ipVersion === 4 ? this.ip4(p.ip4Src) : ipv6ToString(p.data, p.ip6SrcOff);
   }
 
-  private ipDst(): string {
+  ipDst(): string {
     const p = this.p;
     return p.ipVersion === 4 ? this.ip4(p.ip4Dst) : ipv6ToString(p.data, p.ip6DstOff);
   }
@@ -571,16 +410,6 @@ export class Pipeline {
     return m >= 0 ? this.macText.get(m) : null;
   }
 
-  /** Runs a parser; a throw is an internal error (counted, reported once), never a crash. */
-  private guard<T>(where: string, fn: () => T | null): T | null {
-    try {
-      return fn();
-    } catch (err) {
-      this.internalError(where, err);
-      return null;
-    }
-  }
-
   private internalError(where: string, err: unknown): void {
     this.stats.internal_errors++;
     if (!this.reportedErrors.has(where)) {
@@ -589,7 +418,7 @@ export class Pipeline {
     }
   }
 
-  private emit(e: WaakhondEvent): void {
+  emit(e: WaakhondEvent): void {
     this.stats.events++;
     const sinks = this.sinks;
     for (let i = 0; i < sinks.length; i++) {

@@ -75,3 +75,29 @@ export function cleanText(s: string, max: number): string {
   if (/[\u0000-\u001f\u007f-\u009f]/.test(s)) s = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
   return s.length > max ? s.slice(0, max) : s;
 }
+
+/**
+ * Bytes shown as printable text: printable ASCII kept, CR LF and lone LF as "\n", lone CR dropped,
+ * every other byte as "\xNN" (so binary in the middle of text stays visible and can never be a
+ * control character). At most max characters.
+ */
+export function printableText(buf: Uint8Array, start: number, end: number, max: number): string {
+  if (end > buf.length) end = buf.length;
+  let s = '';
+  let i = start;
+  while (i < end && s.length < max) {
+    // Runs of printable ASCII are copied in one slice (the usual case).
+    let j = i;
+    while (j < end && buf[j] >= 0x20 && buf[j] < 0x7f) j++;
+    if (j > i) {
+      s += asciiText(buf, i, Math.min(j, i + (max - s.length)));
+      i = j;
+      continue;
+    }
+    const c = buf[i++];
+    if (c === 0x0a) s += '\n';
+    else if (c === 0x0d) { if (buf[i] === 0x0a && i < end) { s += '\n'; i++; } }
+    else s += `\\x${HEX[c >> 4]}${HEX[c & 15]}`;
+  }
+  return s.length > max ? s.slice(0, max) : s;
+}

@@ -1,13 +1,13 @@
 // HTTP/1.x parser for the first segment of a message (RFC 9112): request line, Host, User-Agent; status line, Server, Content-Type.
 import type { Endpoints, HttpRequestEvent, HttpResponseEvent } from '../../events.js';
-import { netText } from '../bytes.js';
-import { isTchar, lineEnd, readHeaders } from './lines.js';
+import { netText, printableText } from '../bytes.js';
+import { isTchar, lineEnd, MAX_HEADER_LINES, readHeaders } from './lines.js';
 
 type PipelineOwned = 'type' | 'ts' | keyof Endpoints | 'src_port' | 'dst_port';
 export type HttpRequestFields = Omit<HttpRequestEvent, PipelineOwned>;
 export type HttpResponseFields = Omit<HttpResponseEvent, PipelineOwned>;
 
-export const HTTP_LIMITS = { method: 24, uri: 2048 } as const;
+export const HTTP_LIMITS = { method: 24, uri: 2048, body: 512 } as const;
 
 /**
  * Parse an HTTP/1.x request head from the first segment of a client's stream.
@@ -38,7 +38,62 @@ export function parseHttpRequest(payload: Uint8Array): HttpRequestFields | null 
     else if (name === 'user-agent' && user_agent === null) user_agent = value;
     return host !== null && user_agent !== null;
   });
-  return { method, uri, version, host, user_agent, body: null };
+  // The body's printable start, if the head ends in this segment and a body follows it (RFC 9112 6.3:
+  // Content-Length bounds it; without one a request has no body, unless chunked).
+  let body: string | null = null;
+  const head = httpHead(b, lf + 1);
+  if (head !== null && head.end < b.length && (head.contentLength > 0 || head.chunked)) {
+    const end = head.contentLength > 0 ? Math.min(b.length, head.end + head.contentLength) : b.length;
+    body = printableText(b, head.end, end, HTTP_LIMITS.body);
+  }
+  return { method, uri, version, host, user_agent, body };
+}
+
+/** Where a message head ends and how its body is framed (RFC 9112 6.1-6.3). */
+export interface HttpHead {
+  /** Offset just after the empty line that ends the head. */
+  end: number;
+  /** Content-Length, or -1 when absent or not a number. */
+  contentLength: number;
+  /** Transfer-Encoding ends in chunked: the length is not known up front. */
+  chunked: boolean;
+}
+
+/**
+ * Finds the end of the header section that starts at off (the line after the start line) and reads
+ * Content-Length and Transfer-Encoding. Null when the empty line is not in b (head cut by the segment
+ * end) or after MAX_HEADER_LINES lines.
+ */
+export function httpHead(b: Uint8Array, off: number): HttpHead | null {
+  let contentLength = -1;
+  let chunked = false;
+  for (let n = 0; n <= MAX_HEADER_LINES; n++) {
+    if (off >= b.length) return null;
+    const lf = lineEnd(b, off);
+    if (lf < 0) return null;
+    const len = (lf > off && b[lf - 1] === 0x0d ? lf - 1 : lf) - off;
+    if (len === 0) return { end: lf + 1, contentLength, chunked };
+    const c = b[off] | 0x20;
+    if (c === 0x63 && len > 15 && b[off + 14] === 0x3a && lowerIs(b, off, 'content-length')) {
+      let p = off + 15;
+      while (p < lf && (b[p] === 0x20 || b[p] === 0x09)) p++;
+      let v = 0;
+      let digits = 0;
+      while (p < lf && b[p] >= 0x30 && b[p] <= 0x39 && digits < 15) { v = v * 10 + (b[p++] - 0x30); digits++; }
+      if (digits > 0) contentLength = v;
+    } else if (c === 0x74 && len > 18 && b[off + 17] === 0x3a && lowerIs(b, off, 'transfer-encoding')) {
+      // RFC 9112 6.1: chunked is the final coding when present.
+      const v = netText(b, off + 18, lf, 128).trim().toLowerCase();
+      chunked = v.endsWith('chunked');
+    }
+    off = lf + 1;
+  }
+  return null;
+}
+
+function lowerIs(b: Uint8Array, off: number, name: string): boolean {
+  for (let i = 0; i < name.length; i++) if ((b[off + i] | 0x20) !== name.charCodeAt(i) && b[off + i] !== name.charCodeAt(i)) return false;
+  return true;
 }
 
 /**

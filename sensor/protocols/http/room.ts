@@ -1,0 +1,226 @@
+// The HTTP room: every request and response head of a connection (keep-alive, pipelining), on any port,
+// up to a per-flow byte budget, and the first bytes of each response body as a file_transfer event.
+import type { RoomDescriptor, RoomHost, TcpHandler } from '../room.js';
+import { classifyFile } from '../file/classify.js';
+import { fileTransferEvent } from '../file/event.js';
+import { lineEnd } from './lines.js';
+import { httpHead, isVersion, parseHttpRequest, parseHttpResponse } from './parse.js';
+
+/**
+ * Client bytes of one connection looked at for requests. A request head is 100-800 bytes (curl/wget/
+ * busybox wget send ~100-200), so 64 KiB follows a keep-alive connection through hundreds of requests:
+ * Mirai's whole bins folder (bins.sh and a dozen architectures) is ~3 KB of requests. A big upload
+ * (client body) uses the budget up and the flow then skips the parsers at the cost of one compare.
+ */
+export const HTTP_CLIENT_BUDGET = 64 * 1024;
+/** Responses are looked for at the start of the first server segments even with no request seen (capture started mid-connection). */
+const HTTP_UNSOLICITED_SEGMENTS = 4;
+/** Requests awaiting their response, kept per flow (uri and host for the file event), and flows with such a queue. */
+export const HTTP_QUEUE_DEPTH = 16;
+export const HTTP_QUEUE_FLOWS = 4096;
+/** Messages read from one segment (pipelined requests, small responses back to back). */
+const HTTP_MESSAGES_PER_SEGMENT = 16;
+
+interface Pending {
+  uri: string;
+  host: string | null;
+  head: boolean;
+}
+
+interface BodyStart {
+  uri: string | null;
+  host: string | null;
+  content_type: string | null;
+}
+
+class HttpHandler implements TcpHandler {
+  /** Client payload bytes seen (saturating). */
+  private readonly clientBytes: Uint32Array;
+  /** Requests with no response yet (saturating at 255). */
+  private readonly waiting: Uint8Array;
+  /** Bytes of the current response body still to come (Content-Length framing), 0 when none or unknown. */
+  private readonly bodyLeft: Float64Array;
+  /** Requests awaiting their responses, per flow (bounded: HTTP_QUEUE_FLOWS x HTTP_QUEUE_DEPTH). */
+  private readonly queue = new Map<number, Pending[]>();
+  /** Responses whose head ended at a segment end: the body's first bytes are the next server segment. */
+  private readonly bodyNext = new Map<number, BodyStart>();
+  /** Requests whose uri/host could not be queued (table or queue full): their file events carry null names. */
+  dropped = 0;
+
+  constructor(private readonly h: RoomHost) {
+    const cap = h.flows.capacity;
+    this.clientBytes = new Uint32Array(cap);
+    this.waiting = new Uint8Array(cap);
+    this.bodyLeft = new Float64Array(cap);
+  }
+
+  segment(f: number, payload: Uint8Array, fromClient: boolean, segs: number): boolean {
+    if (fromClient) {
+      const seen = this.clientBytes[f];
+      if (seen < HTTP_CLIENT_BUDGET) {
+        this.clientBytes[f] = Math.min(seen + payload.length, 0xffffffff);
+        this.requests(f, payload);
+      }
+    } else {
+      this.responses(f, payload, segs);
+    }
+    if (this.clientBytes[f] >= HTTP_CLIENT_BUDGET && this.waiting[f] === 0 && !this.bodyNext.has(f)) {
+      this.end(f);
+      return false;
+    }
+    return true;
+  }
+
+  end(f: number): void {
+    this.clientBytes[f] = 0;
+    this.waiting[f] = 0;
+    this.bodyLeft[f] = 0;
+    if (this.queue.size > 0) this.queue.delete(f);
+    if (this.bodyNext.size > 0) this.bodyNext.delete(f);
+  }
+
+  private requests(f: number, b: Uint8Array): void {
+    const h = this.h;
+    const p = h.p;
+    let off = 0;
+    for (let n = 0; n < HTTP_MESSAGES_PER_SEGMENT && off < b.length; n++) {
+      const m = off === 0 ? b : b.subarray(off);
+      const req = parseHttpRequest(m);
+      if (req === null) return;
+      h.emit({
+        type: 'http_request', ts: p.ts, src_mac: h.srcMac(), dst_mac: h.dstMac(), src_ip: h.ipSrc(), dst_ip: h.ipDst(),
+        direction: h.direction(), src_port: p.srcPort, dst_port: p.dstPort,
+        method: req.method, uri: req.uri, version: req.version, host: req.host, user_agent: req.user_agent, body: req.body,
+      });
+      if (this.waiting[f] < 255) this.waiting[f]++;
+      this.enqueue(f, { uri: req.uri, host: req.host, head: req.method === 'HEAD' });
+      // The next pipelined request starts after this one's head and Content-Length body (RFC 9112 6.3).
+      const head = httpHead(m, lineEnd(m, 0) + 1);
+      if (head === null || head.chunked) return;
+      off += head.end + Math.max(0, head.contentLength);
+    }
+  }
+
+  private responses(f: number, b: Uint8Array, segs: number): void {
+    const h = this.h;
+    let off = 0;
+    const left = this.bodyLeft[f];
+    if (left > 0) {
+      // Inside a body of known length: its bytes are skipped, the next head starts right after it.
+      if (left >= b.length) { this.bodyLeft[f] = left - b.length; return; }
+      off = left;
+      this.bodyLeft[f] = 0;
+    }
+    const next = this.bodyNext.size > 0 ? this.bodyNext.get(f) : undefined;
+    if (next !== undefined) {
+      this.bodyNext.delete(f);
+      this.file(b.subarray(off), next.host, next.uri, next.content_type);
+    }
+    for (let n = 0; n < HTTP_MESSAGES_PER_SEGMENT && off < b.length; n++) {
+      if (this.waiting[f] === 0 && segs > HTTP_UNSOLICITED_SEGMENTS) return;
+      const m = off === 0 ? b : b.subarray(off);
+      const res = parseHttpResponse(m);
+      if (res === null) return;
+      const p = h.p;
+      h.emit({
+        type: 'http_response', ts: p.ts, src_mac: h.srcMac(), dst_mac: h.dstMac(), src_ip: h.ipSrc(), dst_ip: h.ipDst(),
+        direction: h.direction(), src_port: p.srcPort, dst_port: p.dstPort,
+        status: res.status, server: res.server, content_type: res.content_type,
+      });
+      // RFC 9110 15.2: 1xx responses are interim; the request's final response follows.
+      const final = res.status >= 200;
+      let req: Pending | undefined;
+      if (final) {
+        if (this.waiting[f] > 0) this.waiting[f]--;
+        req = this.dequeue(f);
+      }
+      const head = httpHead(m, lineEnd(m, 0) + 1);
+      if (head === null) return; // head continues in the next segment: its body is not followed
+      const start = off + head.end;
+      // RFC 9112 6.3: no body after HEAD, 1xx, 204 and 304; Content-Length 0 is an empty body.
+      const hasBody = final && res.status !== 204 && res.status !== 304 && req?.head !== true && head.contentLength !== 0;
+      if (hasBody) {
+        if (start < b.length) this.file(b.subarray(start), req?.host ?? null, req?.uri ?? null, res.content_type);
+        else if (this.bodyNext.size < HTTP_QUEUE_FLOWS) this.bodyNext.set(f, { uri: req?.uri ?? null, host: req?.host ?? null, content_type: res.content_type });
+        else this.dropped++;
+      }
+      if (!hasBody) { off = start; continue; }
+      if (head.contentLength < 0) return; // chunked or until close: later heads only at segment starts
+      const after = start + head.contentLength;
+      if (after >= b.length) { this.bodyLeft[f] = after - b.length; return; }
+      off = after;
+    }
+  }
+
+  /**
+   * One file_transfer per response body. Bodies that are not executables, scripts or archives are
+   * reported only when the server calls them a download (no Content-Type, application/octet-stream,
+   * application/x-...): web pages and images are not file transfers worth a rule's attention.
+   */
+  private file(body: Uint8Array, host: string | null, uri: string | null, contentType: string | null): void {
+    if (body.length === 0) return;
+    const c = classifyFile(body);
+    if (c.file_type === 'other' && contentType !== null) {
+      const ct = contentType.toLowerCase();
+      if (!ct.startsWith('application/octet-stream') && !ct.startsWith('application/x-')) return;
+    }
+    this.h.emit(fileTransferEvent(this.h, c, 'http', false, host, uri, contentType));
+  }
+
+  private enqueue(f: number, r: Pending): void {
+    let q = this.queue.get(f);
+    if (q === undefined) {
+      if (this.queue.size >= HTTP_QUEUE_FLOWS) { this.dropped++; return; }
+      q = [];
+      this.queue.set(f, q);
+    }
+    if (q.length >= HTTP_QUEUE_DEPTH) { this.dropped++; return; }
+    q.push(r);
+  }
+
+  private dequeue(f: number): Pending | undefined {
+    if (this.queue.size === 0) return undefined;
+    const q = this.queue.get(f);
+    if (q === undefined) return undefined;
+    const r = q.shift();
+    if (q.length === 0) this.queue.delete(f);
+    return r;
+  }
+}
+
+/**
+ * Methods of the IANA HTTP Method Registry (RFC 9110 9, RFC 5789 PATCH, RFC 4918 WebDAV) that clients
+ * on a home network send: a first segment starting with one of them and a space is HTTP even when the
+ * request line continues in the next segment (some clients write "POST " on its own).
+ */
+export const HTTP_METHODS: ReadonlySet<string> = new Set([
+  'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH',
+  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'REPORT', 'SEARCH',
+]);
+
+/**
+ * First bytes of a flow that are HTTP: a request line "TOKEN SP target SP HTTP/d.d" ending in this
+ * segment (RFC 9112 3), a registered method and a space, or a status line "HTTP/d.d SP" (RFC 9112 4)
+ * from the server (capture started mid-connection).
+ */
+export function looksLikeHttp(b: Uint8Array, fromClient: boolean): boolean {
+  if (b.length >= 12 && b[0] === 0x48 && isVersion(b, 0) && b[8] === 0x20) return true;
+  if (!fromClient || b.length < 4 || b[0] < 0x41 || b[0] > 0x5a) return false;
+  let sp = 1;
+  while (sp < b.length && sp < 10 && b[sp] >= 0x41 && b[sp] <= 0x5a) sp++;
+  if (b[sp] === 0x20 && HTTP_METHODS.has(String.fromCharCode.apply(null, b.subarray(0, sp) as unknown as number[]))) return true;
+  const lf = lineEnd(b, 1);
+  if (lf < 10) return false;
+  const end = b[lf - 1] === 0x0d ? lf - 1 : lf;
+  return end >= 10 && b[end - 9] === 0x20 && isVersion(b, end - 8);
+}
+
+export const httpRoom: RoomDescriptor = {
+  name: 'http',
+  events: ['http_request', 'http_response', 'file_transfer'],
+  tcp: {
+    sniff: looksLikeHttp,
+    firstSpeaker: 'client',
+    create: (h: RoomHost): TcpHandler => new HttpHandler(h),
+  },
+};
