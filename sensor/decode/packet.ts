@@ -100,7 +100,7 @@ export class Packet {
   outerL3Off = -1;
   /** More encapsulations than the decoder unwraps: the fields describe the deepest one, still wrapped. */
   tunnelTooDeep = false;
-  /** Scratch for the tunnel decoders: start and end in data of the encapsulated frame. */
+  /** Scratch for the tunnel decoders: start and end in data of the encapsulated frame, and its TUNNEL_* kind (keepWrapped may read it). */
   innerOff = -1;
   innerEnd = -1;
   innerKind = 0;

@@ -72,6 +72,16 @@ describe('tunnels through the pipeline (synthetic: test/gen/tunnel.ts)', () => {
     expect([stats.tunneled, stats.tunnel_too_deep]).toEqual([0, 0]);
   });
 
+  it('ERSPAN is a mirror session wherever it goes: unwrapped even from a home address to the internet (a cloud collector)', () => {
+    const syn = tcpFrame(ROUTER.mac, DVR.mac, ATTACKER, DVR.ip, { sport: 41000, dport: 80, seq: 1, flags: TCP.SYN });
+    const out = { src: '192.168.1.2', dst: '198.51.100.200' };
+    const all = run([wrapErspanII(syn, out), wrapGreTeb(syn, out)]);
+    const stats = ofType(all, 'sensor_stats').at(-1)!;
+    // The ERSPAN copy is unwrapped; the same frame in plain GRE-TEB from a home address stays GRE (a flood's shape).
+    expect(stats.tunneled).toBe(1);
+    expect(ofType(all, 'traffic').find((t) => t.ip === '192.168.1.2')?.out_gre).toBe(1);
+  });
+
   it('counts packets nested deeper than the decoder unwraps', () => {
     let deep = tcpFrame(ROUTER.mac, DVR.mac, ATTACKER, DVR.ip, { sport: 1, dport: 80, seq: 1, flags: TCP.SYN });
     for (let i = 0; i < 6; i++) deep = i % 2 === 0 ? wrapVxlan(deep) : wrapGreTeb(deep);
