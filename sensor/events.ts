@@ -421,7 +421,7 @@ export interface SensorStatsEvent {
   flows_evicted: number;
   /** Names of bounded tables that are full (pressure warnings). */
   tables_full: string[];
-  /** Packets decoded from inside a tunnel (GRE, ERSPAN, VXLAN, IP-in-IP); added in waakhond.event/1, absent from older sensors. */
+  /** Packets decoded from inside a tunnel (GRE, ERSPAN, VXLAN, IP-in-IP). Added field: absent in events of older sensors. */
   tunneled?: number;
   /** Tunneled packets nesting more encapsulations than the decoder unwraps (left wrapped, not an error). */
   tunnel_too_deep?: number;

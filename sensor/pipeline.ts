@@ -8,7 +8,7 @@ import { isGroupMac, ipv4ToString, ipv6ToString, macToString, TextCache } from '
 import { parseNdp } from './decode/ndp.js';
 import {
   DECODE_MALFORMED, DECODE_OK, IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP,
-  Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN,
+  Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TUNNEL_ERSPAN,
 } from './decode/packet.js';
 import type { Direction, EventSink, SensorStatsEvent, WaakhondEvent } from './events.js';
 import { FlowTable, type FlowEndReason } from './flows.js';
@@ -81,12 +81,16 @@ export class Pipeline implements RoomHost {
   /**
    * Tunnels a home device sends to the internet stay as they are: that traffic is the device's own
    * behaviour (Mirai's attack_gre_ip/attack_gre_eth floods, which mirai.flood.gre counts as out_gre;
-   * a VPN client), and the frames inside a GRE flood are forged. Every other tunnel (a switch's
-   * ERSPAN or GRE mirror to the sensor, VXLAN, a tunnel broker's 6in4 in transit) is unwrapped.
+   * a VPN client), and the frames inside a GRE flood are forged. ERSPAN is always a mirror session
+   * (to a collector anywhere), and every other tunnel (a GRE mirror to the sensor, VXLAN, a tunnel
+   * broker's 6in4 in transit, replies coming in) is unwrapped.
    */
-  private readonly keepTunnel = (p: Packet): boolean => (p.ipVersion === 4
-    ? this.local.isLocal4(p.ip4Src) && !this.local.isLocal4(p.ip4Dst)
-    : this.local.isLocal6(p.data, p.ip6SrcOff) && !this.local.isLocal6(p.data, p.ip6DstOff));
+  private readonly keepTunnel = (p: Packet): boolean => {
+    if ((p.innerKind & TUNNEL_ERSPAN) !== 0) return false;
+    return p.ipVersion === 4
+      ? this.local.isLocal4(p.ip4Src) && !this.local.isLocal4(p.ip4Dst)
+      : this.local.isLocal6(p.data, p.ip6SrcOff) && !this.local.isLocal6(p.data, p.ip6DstOff);
+  };
   /** Set by the capture source owner: kernel drops, for sensor_stats. */
   dropped: number | null = null;
 

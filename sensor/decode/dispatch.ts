@@ -56,7 +56,8 @@ export function decodeFrame(
   }
   if (r !== DECODE_OK) return r;
   r = decodeNetwork(b, end, p);
-  if (r !== DECODE_OK) return r;
+  // TCP, most of any capture, is never a tunnel: skip the look.
+  if (r !== DECODE_OK || p.ipProto === IPPROTO_TCP) return r;
   const inner = tunnelPayload(b, p);
   return inner === 0 ? DECODE_OK : unwrap(b, p, inner, keepWrapped, maxDepth);
 }
@@ -72,11 +73,13 @@ function unwrap(b: Uint8Array, p: Packet, inner: number, keepWrapped: KeepWrappe
     }
     const off = p.innerOff;
     const end = p.innerEnd;
-    const kind = p.innerKind;
-    if (p.tunnelDepth === 0) p.outerL3Off = p.l3Off;
-    p.resetLayers();
-    p.tunnelDepth++;
-    p.tunnelKinds |= kind;
+    const depth = p.tunnelDepth + 1;
+    const kinds = p.tunnelKinds | p.innerKind;
+    const outerL3Off = depth === 1 ? p.l3Off : p.outerL3Off;
+    p.reset();
+    p.tunnelDepth = depth;
+    p.tunnelKinds = kinds;
+    p.outerL3Off = outerL3Off;
     let r: DecodeResult;
     if (inner === ETHERTYPE_TEB) {
       r = decodeEthernet(b, off, end, p);

@@ -100,21 +100,13 @@ export class Packet {
   outerL3Off = -1;
   /** More encapsulations than the decoder unwraps: the fields describe the deepest one, still wrapped. */
   tunnelTooDeep = false;
-  /** Scratch for the tunnel decoders: start and end in data of the encapsulated frame. */
+  /** Scratch for the tunnel decoders: start and end in data of the encapsulated frame, and its TUNNEL_* kind (keepWrapped may read it). */
   innerOff = -1;
   innerEnd = -1;
   innerKind = 0;
 
+  /** Clears every decoded field (the decoder also calls it before reading an encapsulated frame, keeping its tunnel bookkeeping). */
   reset(): void {
-    this.resetLayers();
-    this.tunnelDepth = 0;
-    this.tunnelKinds = 0;
-    this.outerL3Off = -1;
-    this.tunnelTooDeep = false;
-  }
-
-  /** Clears every layer field (not the tunnel bookkeeping) before the decoder reads an encapsulated frame. */
-  resetLayers(): void {
     this.srcMac = -1;
     this.dstMac = -1;
     this.vlan = -1;
@@ -150,6 +142,10 @@ export class Packet {
     this.arpSpa = 0;
     this.arpTha = -1;
     this.arpTpa = 0;
+    this.tunnelDepth = 0;
+    this.tunnelKinds = 0;
+    this.outerL3Off = -1;
+    this.tunnelTooDeep = false;
   }
 }
 

@@ -10,7 +10,8 @@ export const MAX_TUNNEL_DEPTH = 4;
 
 /**
  * Asked before each encapsulation is removed, with p describing the packet that carries it (the
- * tunnel's own MACs and addresses): true keeps the packet as it is (GRE, UDP or IP-in-IP traffic).
+ * tunnel's own MACs and addresses; p.innerKind says which tunnel): true keeps the packet as it is
+ * (GRE, UDP or IP-in-IP traffic).
  */
 export type KeepWrapped = (p: Packet) => boolean;
 

@@ -55,7 +55,7 @@ export interface ErspanIIIOpts extends OuterOpts {
   hwId?: number;
   /** Direction: false ingress, true egress. */
   egress?: boolean;
-  /** Timestamp granularity, 2 bits (default 1: 100 microseconds). */
+  /** Timestamp granularity, 2 bits (default 1: 100 nanoseconds; 0 is 100 microseconds). */
   gra?: number;
   /** Frame type: 0 Ethernet (default), 2 a bare IP packet. */
   ft?: number;
