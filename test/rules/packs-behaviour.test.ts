@@ -71,9 +71,9 @@ describe('downloads, by content', () => {
     expect(a[0]!.summary).toContain('arm');
     expect(a[0]!.summary).toContain('http://94.156.8.44/ntpd');
   });
-  it('ELF from a named host: high, not the bare-IP rule', () => {
+  it('ELF from a named host: low (vendors do it: D-Link agents from S3 in IoT Sentinel), not the bare-IP rule', () => {
     const a = alerts([file({ host: 'cdn.example-vendor.com', uri: '/fw/update' })]);
-    expect(a.map((x) => [x.rule, x.severity])).toEqual([['behaviour.download.elf-named-host', 'high']]);
+    expect(a.map((x) => [x.rule, x.severity])).toEqual([['behaviour.download.elf-named-host', 'low']]);
   });
   it('ELF over TFTP, FTP or raw TCP: critical', () => {
     for (const protocol of ['tftp', 'ftp', 'tcp'] as const) {
@@ -108,10 +108,13 @@ describe('text and IRC C2', () => {
     expect(alerts([fromServer({ text: '!help me with this\n' })])).toEqual([]);
     expect(alerts([telnet({ text: '!ls -la\n' })])).toEqual([]);
   });
-  it('BUILD <ARCH> and a bare PONG are the Gafgyt keepalive; IRC "PONG :server" is not', () => {
+  it('BUILD <ARCH> and "PONG!" are the Gafgyt check-in; a bare PONG (NATS) or IRC "PONG :server" is not, except on a telnet port', () => {
     expect(rulesOf(alerts([text({ text: 'BUILD MIPS\n', dst_port: 666 })]))).toEqual(['behaviour.c2.text-keepalive']);
-    expect(rulesOf(alerts([text({ text: 'PONG\n' })]))).toEqual(['behaviour.c2.text-keepalive']);
+    expect(rulesOf(alerts([text({ text: 'PONG!\n' })]))).toEqual(['behaviour.c2.text-keepalive']);
+    expect(alerts([text({ text: 'PONG\r\n', dst_port: 4222 })])).toEqual([]);
     expect(alerts([text({ text: 'PONG :irc.libera.chat\n', irc_commands: ['PONG'] })])).toEqual([]);
+    const bare = telnet({ ...out, dst_ip: '94.156.8.45', src_port: 41999, dst_port: 23, from: 'client', text: 'PONG\n' });
+    expect(rulesOf(alerts([bare]))).toEqual(['behaviour.c2.text-keepalive-telnet-port']);
   });
   it('IRC login: high from a camera, low from a computer, low when the kind is unknown', () => {
     const login = text({ text: 'NICK x86|muhstik|1\nUSER muhstik localhost localhost :muhstik-1\n', irc_commands: ['NICK', 'USER'] });
