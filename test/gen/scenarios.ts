@@ -7,7 +7,9 @@ import {
 } from './mirai.js';
 import { TCP, concat, ip4, tcpFrame, text, udpFrame } from './packets.js';
 import { wrapErspanII } from './tunnel.js';
-import { deadC2Retries, gafgytC2, gafgytDownload, ircBot, jawsExploit, jawsFollowUp, miraiFolderKeepAlive, moziDht } from './botnets.js';
+import {
+  deadC2Retries, elfImage, exploitSweep, gafgytC2, gafgytDownload, ircBot, jawsExploit, jawsFollowUp, miraiFolderKeepAlive, moziDht, tftpFetch,
+} from './botnets.js';
 import type { PcapRecord } from './pcap.js';
 import { S } from './scene.js';
 
@@ -158,6 +160,19 @@ export const SCENARIOS: Record<string, () => PcapRecord[]> = {
   },
   /** The same JAWS exploit and download as seen by a sensor fed by a switch's ERSPAN II mirror session (the real capture of issue #11 was). */
   'jaws-exploit-download-erspan': () => SCENARIOS['jaws-exploit-download']!().map((r, i) => ({ ts: r.ts, data: wrapErspanII(r.data, { seq: i + 1, sessionId: 7, id: i & 0xffff }) })),
+  /** Gafgyt without wget: at 60 s the camera fetches a MIPS ELF over TFTP from the internet, then its C2 on port 666. */
+  'gafgyt-tftp-c2': () => {
+    const h = home(200, 53);
+    const end = tftpFetch(h.sc, h.camera, h.sc.remote('94.156.8.50'), at(60), 'mips', elfImage('mips', h.sc.rand, 2000));
+    gafgytC2(h.sc, h.camera, h.sc.remote('94.156.8.51'), end + 3 * S, { dport: 666, arch: 'MIPS', pings: 3, pingEvery: 20, orders: [[70, '!* UDP 91.121.40.10 80 60 32 0 10']] });
+    return h.sc.records;
+  },
+  /** An exposed camera/DVR gets one request of each exploit IoT botnets carry (from 60 s, 20 s apart); none works. */
+  'exploit-sweep': () => {
+    const h = home(260, 59);
+    exploitSweep(h.sc, h.camera, at(60), '45.148.10.99');
+    return h.sc.records;
+  },
   /** Mozi: from 60 s the camera sends DHT queries to 30 internet nodes; the laptop runs a torrent client's DHT too. */
   'mozi-dht': () => {
     const h = home(140, 47);
