@@ -10,7 +10,7 @@ import { isPublic } from './addr.js';
 import { deviceOf } from './compile.js';
 import type { EngineEvent } from './fields.js';
 import type { Rule } from './types.js';
-import { BASELINE_ALERTS, type BaselineAlert, type BaselineConfig } from './baseline-config.js';
+import { BASELINE_ALERTS, type BaselineAlert, type BaselineConfig, type BaselineFamily } from './baseline-config.js';
 
 /** What the baseline needs from the engine: its alerts go through the engine's path (ids, suppression, advice). */
 export interface BaselineHost {
@@ -106,6 +106,32 @@ function isDeviceMac(mac: string): boolean {
   return mac !== '00:00:00:00:00:00';
 }
 
+interface FamilyTables {
+  /** Port -> family index, -1 for none (128 KiB for both: shared by every engine of the same families). */
+  tcp: Int8Array;
+  udp: Int8Array;
+  events: Map<string, { fam: number; has?: string }[]>;
+}
+const tablesOf = new WeakMap<BaselineFamily[], FamilyTables>();
+
+/** The look-up tables of a family list, built once per list (analysing many captures makes many engines). */
+function familyTables(families: BaselineFamily[]): FamilyTables {
+  const hit = tablesOf.get(families);
+  if (hit) return hit;
+  const t: FamilyTables = { tcp: new Int8Array(65536).fill(-1), udp: new Int8Array(65536).fill(-1), events: new Map() };
+  families.forEach((f, i) => {
+    for (const [a, b] of f.tcp) for (let p = a; p <= b; p++) t.tcp[p] = i;
+    for (const [a, b] of f.udp) for (let p = a; p <= b; p++) t.udp[p] = i;
+    for (const ev of f.events) {
+      let list = t.events.get(ev.type);
+      if (!list) t.events.set(ev.type, (list = []));
+      list.push({ fam: i, has: ev.has });
+    }
+  });
+  tablesOf.set(families, t);
+  return t;
+}
+
 type Flow = Extract<WaakhondEvent, { src_ip: string; dst_ip: string; direction: string }>;
 
 /** The home device is the sender and the other side is on the internet (lab captures without home nets: 'external'). */
@@ -139,9 +165,9 @@ export class Baseline {
   private readonly gateways = new Set<string>();
   private readonly self: Set<string>;
   private readonly handles: Record<BaselineAlert, unknown>;
-  private readonly tcpFam = new Int8Array(65536).fill(-1);
-  private readonly udpFam = new Int8Array(65536).fill(-1);
-  private readonly eventFam = new Map<string, { fam: number; has?: string }[]>();
+  private readonly tcpFam: Int8Array;
+  private readonly udpFam: Int8Array;
+  private readonly eventFam: Map<string, { fam: number; has?: string }[]>;
   /** Capture time of the first event the install ever saw (survives restarts with the state). */
   private installFirst = -1;
   private lastTick = 0;
@@ -149,15 +175,7 @@ export class Baseline {
   constructor(readonly config: BaselineConfig, private readonly host: BaselineHost, selfMacs: string[] = []) {
     this.self = new Set(selfMacs.map((m) => m.toLowerCase()));
     this.handles = Object.fromEntries(BASELINE_ALERTS.map((k) => [k, host.rule(config.rules[k])])) as Record<BaselineAlert, unknown>;
-    config.families.forEach((f, i) => {
-      for (const [a, b] of f.tcp) for (let p = a; p <= b; p++) this.tcpFam[p] = i;
-      for (const [a, b] of f.udp) for (let p = a; p <= b; p++) this.udpFam[p] = i;
-      for (const ev of f.events) {
-        let list = this.eventFam.get(ev.type);
-        if (!list) this.eventFam.set(ev.type, (list = []));
-        list.push({ fam: i, has: ev.has });
-      }
-    });
+    ({ tcp: this.tcpFam, udp: this.udpFam, events: this.eventFam } = familyTables(config.families));
   }
 
   observe(e: WaakhondEvent): void {
