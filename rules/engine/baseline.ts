@@ -358,11 +358,12 @@ export class Baseline {
     for (let i = 0; i < this.pending.length; i++) {
       const p = this.pending[i]!;
       if (now - p.e.ts < this.config.newDeviceConfirmUs) { this.pending[keep++] = p; continue; }
-      if (this.self.has(p.mac) || this.gateways.has(p.mac) || this.host.deviceKind(p.mac) === 'router') {
+      const kind = this.host.deviceKind(p.mac);
+      if (this.self.has(p.mac) || this.gateways.has(p.mac) || kind === 'router') {
         this.stats.new_device_skipped++;
         continue;
       }
-      this.raise('new-device', { device: p.mac }, p.e, { seen_as: p.seenAs });
+      this.raise('new-device', { device: p.mac }, p.e, { seen_as: p.seenAs, kind: kind ?? 'not identified yet' });
     }
     this.pending.length = keep;
     this.stats.pending = keep;
@@ -371,6 +372,20 @@ export class Baseline {
   private raise(k: BaselineAlert, group: Record<string, string>, e: EngineEvent, extra: Record<string, number | string>): void {
     this.stats.raised[k]++;
     this.host.raise(this.handles[k], group, e, extra);
+  }
+
+  /** Where learning stands at capture time `now`, for reports: how many devices are past it, when new-device alerts start. */
+  progress(now: number): { devices: number; devices_learnt: number; new_devices_from: number | null; note: string } {
+    let learnt = 0;
+    for (const p of this.profiles.values()) if (now - p.first >= this.config.learningUs) learnt++;
+    const from = this.installFirst < 0 ? null : this.installFirst + this.config.installLearningUs;
+    const span = fmtSpan(this.config.learningUs);
+    const devices = this.profiles.size;
+    const note = devices === 0 ? 'no device talked to the internet'
+      : learnt === 0 ? `${devices} device(s), none past its ${span} learning period: no baseline alerts from this capture`
+        : `${devices} device(s), ${learnt} past their ${span} learning period`;
+    const nd = from === null ? '' : now < from ? `; new-device alerts only after the install's first ${fmtSpan(this.config.installLearningUs)}` : '';
+    return { devices, devices_learnt: learnt, new_devices_from: from, note: note + nd };
   }
 
   health(): string[] {
