@@ -136,7 +136,12 @@ type Flow = Extract<WaakhondEvent, { src_ip: string; dst_ip: string; direction: 
 
 /** The home device is the sender and the other side is on the internet (lab captures without home nets: 'external'). */
 function toInternet(e: Flow): boolean {
-  return (e.direction === 'outbound' || e.direction === 'external') && isPublic(e.dst_ip);
+  return (e.direction === 'outbound' || e.direction === 'external') && typeof e.dst_ip === 'string' && isPublic(e.dst_ip);
+}
+
+/** The other side is on the internet and sent this (inbound). */
+function fromInternet(e: Flow): boolean {
+  return e.direction === 'inbound' && typeof e.src_ip === 'string' && isPublic(e.src_ip);
 }
 
 export interface BaselineStats {
@@ -180,7 +185,7 @@ export class Baseline {
 
   observe(e: WaakhondEvent): void {
     const ts = e.ts;
-    if (this.installFirst < 0) this.installFirst = ts;
+    if (this.installFirst < 0 && Number.isFinite(ts)) this.installFirst = ts;
     if (this.pending.length > 0 && ts - this.lastTick >= 1_000_000) this.tick(ts);
     switch (e.type) {
       case 'traffic':
@@ -194,14 +199,14 @@ export class Baseline {
         else if (e.op === 'reply' && e.src_mac) this.gateway(e.src_mac); // the DHCP server: the router in a home
         return;
       case 'tcp_syn':
-        if (e.direction === 'inbound' && e.src_mac && isPublic(e.src_ip)) this.gateway(e.src_mac);
+        if (e.src_mac && fromInternet(e)) this.gateway(e.src_mac);
         if (toInternet(e)) this.outbound(e, this.tcpFam[e.dst_port]!, true);
         return;
       case 'tcp_synack':
         // The device accepts a connection from the internet (a forwarded port): it answers.
         if (toInternet(e)) {
-          const dev = deviceOf(e as EngineEvent & Record<string, unknown>);
-          if (dev !== null) this.profile(dev, ts).answered = true;
+          const p = this.profile(deviceOf(e as EngineEvent & Record<string, unknown>), ts);
+          if (p !== null) p.answered = true;
         }
         return;
       case 'conn':
@@ -213,7 +218,7 @@ export class Baseline {
         if (fams === undefined || !('dst_ip' in e)) return;
         const f = e as Flow;
         // DHT and IRC talk both ways: the home side of either direction counts.
-        const pub = f.direction === 'inbound' ? isPublic(f.src_ip) : toInternet(f);
+        const pub = f.direction === 'inbound' ? fromInternet(f) : toInternet(f);
         if (!pub) return;
         const rec = e as unknown as Record<string, unknown>;
         for (const { fam, has } of fams) {
@@ -221,8 +226,8 @@ export class Baseline {
             const v = rec[has];
             if (v === null || v === undefined || v === false || v === '' || (Array.isArray(v) && v.length === 0)) continue;
           }
-          const dev = deviceOf(rec as EngineEvent & Record<string, unknown>);
-          if (dev !== null) this.family(this.profile(dev, ts), fam, e);
+          const p = this.profile(deviceOf(rec as EngineEvent & Record<string, unknown>), ts);
+          if (p !== null) this.family(p, fam, e);
         }
       }
     }
@@ -231,9 +236,9 @@ export class Baseline {
   /** A connection (TCP SYN or UDP flow) from a home device to the internet. */
   private outbound(e: Flow & { dst_port: number; src_port: number }, fam: number, tcp: boolean): void {
     if (e.direction === 'outbound' && e.dst_mac) this.gateway(e.dst_mac);
-    const dev = deviceOf(e as EngineEvent & Record<string, unknown>);
-    if (dev === null) return;
-    const p = this.profile(dev, e.ts);
+    const p = this.profile(deviceOf(e as EngineEvent & Record<string, unknown>), e.ts);
+    if (p === null) return;
+    const dev = p.device;
     if (tcp && !p.initiated) {
       p.initiated = true;
       if (this.learnt(p, e.ts) && p.answered) {
@@ -296,7 +301,9 @@ export class Baseline {
     return Math.max(this.config.minNew, Math.ceil(this.config.factor * peak));
   }
 
-  private profile(device: string, ts: number): Profile {
+  /** The device's profile, made on first sight; null for a key that is no device (hostile or missing text, a bad time). */
+  private profile(device: string | null, ts: number): Profile | null {
+    if (device === null) return null;
     let p = this.profiles.get(device);
     if (p !== undefined) {
       if (ts > p.last) p.last = ts;
@@ -308,6 +315,8 @@ export class Baseline {
       }
       return p;
     }
+    // Only what a saved state may hold (checkState): one odd key must not get the whole state refused.
+    if (typeof device !== 'string' || !DEVICE_RE.test(device) || !Number.isFinite(ts)) return null;
     if (this.profiles.size >= this.config.maxDevices) {
       const oldest = this.profiles.keys().next().value as string;
       this.profiles.delete(oldest);
