@@ -118,5 +118,6 @@ export function formatReport(r: Report): string {
   for (const a of r.alerts) {
     out.push(`  [${a.severity.toUpperCase()}] ${a.first_seen} ${a.device ?? '-'} ${a.rule} x${a.count}: ${safe(a.summary)}`);
   }
+  if (s.baseline) out.push('', `baseline: ${s.baseline.note}`);
   return out.join('\n') + '\n';
 }

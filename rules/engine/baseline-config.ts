@@ -1,5 +1,5 @@
 // The per-device baseline's settings and protocol families as validated data (rules/baseline/baseline.yaml).
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ADVICE_IDS, SEVERITIES, type Rule } from './types.js';
@@ -182,8 +182,36 @@ export function parseBaselineText(file: string, text: string, cache?: DocsCache)
   };
 }
 
+/**
+ * The last load per file, reused while the file is unchanged (same size and mtime, looked at once a
+ * second at most): analysing many small captures one by one must not read and validate it each time
+ * (~1 ms). Configs are never mutated (callers spread a copy to change the learning period).
+ */
+const loaded = new Map<string, { stamp: string; checked: number; result: { config: BaselineConfig | null; errors: RuleLoadError[] } }>();
+
 /** Load the baseline file; a missing or invalid one gives null and its errors (the engine then runs without it). */
 export function loadBaselineConfig(file: string = defaultBaselineFile()): { config: BaselineConfig | null; errors: RuleLoadError[] } {
+  const now = Date.now();
+  const hit = loaded.get(file);
+  if (hit && now - hit.checked < 1000) return { config: hit.result.config, errors: [...hit.result.errors] };
+  let stamp: string;
+  try {
+    const st = statSync(file);
+    stamp = `${st.size}:${st.mtimeMs}`;
+  } catch {
+    stamp = 'missing';
+  }
+  if (hit && hit.stamp === stamp) {
+    hit.checked = now;
+    return { config: hit.result.config, errors: [...hit.result.errors] };
+  }
+  const result = loadUncached(file);
+  if (loaded.size > 8) loaded.clear();
+  loaded.set(file, { stamp, checked: now, result });
+  return { config: result.config, errors: [...result.errors] };
+}
+
+function loadUncached(file: string): { config: BaselineConfig | null; errors: RuleLoadError[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

@@ -10,7 +10,7 @@ import { isPublic } from './addr.js';
 import { deviceOf } from './compile.js';
 import type { EngineEvent } from './fields.js';
 import type { Rule } from './types.js';
-import { BASELINE_ALERTS, type BaselineAlert, type BaselineConfig } from './baseline-config.js';
+import { BASELINE_ALERTS, type BaselineAlert, type BaselineConfig, type BaselineFamily } from './baseline-config.js';
 
 /** What the baseline needs from the engine: its alerts go through the engine's path (ids, suppression, advice). */
 export interface BaselineHost {
@@ -106,11 +106,42 @@ function isDeviceMac(mac: string): boolean {
   return mac !== '00:00:00:00:00:00';
 }
 
+interface FamilyTables {
+  /** Port -> family index, -1 for none (128 KiB for both: shared by every engine of the same families). */
+  tcp: Int8Array;
+  udp: Int8Array;
+  events: Map<string, { fam: number; has?: string }[]>;
+}
+const tablesOf = new WeakMap<BaselineFamily[], FamilyTables>();
+
+/** The look-up tables of a family list, built once per list (analysing many captures makes many engines). */
+function familyTables(families: BaselineFamily[]): FamilyTables {
+  const hit = tablesOf.get(families);
+  if (hit) return hit;
+  const t: FamilyTables = { tcp: new Int8Array(65536).fill(-1), udp: new Int8Array(65536).fill(-1), events: new Map() };
+  families.forEach((f, i) => {
+    for (const [a, b] of f.tcp) for (let p = a; p <= b; p++) t.tcp[p] = i;
+    for (const [a, b] of f.udp) for (let p = a; p <= b; p++) t.udp[p] = i;
+    for (const ev of f.events) {
+      let list = t.events.get(ev.type);
+      if (!list) t.events.set(ev.type, (list = []));
+      list.push({ fam: i, has: ev.has });
+    }
+  });
+  tablesOf.set(families, t);
+  return t;
+}
+
 type Flow = Extract<WaakhondEvent, { src_ip: string; dst_ip: string; direction: string }>;
 
 /** The home device is the sender and the other side is on the internet (lab captures without home nets: 'external'). */
 function toInternet(e: Flow): boolean {
-  return (e.direction === 'outbound' || e.direction === 'external') && isPublic(e.dst_ip);
+  return (e.direction === 'outbound' || e.direction === 'external') && typeof e.dst_ip === 'string' && isPublic(e.dst_ip);
+}
+
+/** The other side is on the internet and sent this (inbound). */
+function fromInternet(e: Flow): boolean {
+  return e.direction === 'inbound' && typeof e.src_ip === 'string' && isPublic(e.src_ip);
 }
 
 export interface BaselineStats {
@@ -139,9 +170,9 @@ export class Baseline {
   private readonly gateways = new Set<string>();
   private readonly self: Set<string>;
   private readonly handles: Record<BaselineAlert, unknown>;
-  private readonly tcpFam = new Int8Array(65536).fill(-1);
-  private readonly udpFam = new Int8Array(65536).fill(-1);
-  private readonly eventFam = new Map<string, { fam: number; has?: string }[]>();
+  private readonly tcpFam: Int8Array;
+  private readonly udpFam: Int8Array;
+  private readonly eventFam: Map<string, { fam: number; has?: string }[]>;
   /** Capture time of the first event the install ever saw (survives restarts with the state). */
   private installFirst = -1;
   private lastTick = 0;
@@ -149,20 +180,12 @@ export class Baseline {
   constructor(readonly config: BaselineConfig, private readonly host: BaselineHost, selfMacs: string[] = []) {
     this.self = new Set(selfMacs.map((m) => m.toLowerCase()));
     this.handles = Object.fromEntries(BASELINE_ALERTS.map((k) => [k, host.rule(config.rules[k])])) as Record<BaselineAlert, unknown>;
-    config.families.forEach((f, i) => {
-      for (const [a, b] of f.tcp) for (let p = a; p <= b; p++) this.tcpFam[p] = i;
-      for (const [a, b] of f.udp) for (let p = a; p <= b; p++) this.udpFam[p] = i;
-      for (const ev of f.events) {
-        let list = this.eventFam.get(ev.type);
-        if (!list) this.eventFam.set(ev.type, (list = []));
-        list.push({ fam: i, has: ev.has });
-      }
-    });
+    ({ tcp: this.tcpFam, udp: this.udpFam, events: this.eventFam } = familyTables(config.families));
   }
 
   observe(e: WaakhondEvent): void {
     const ts = e.ts;
-    if (this.installFirst < 0) this.installFirst = ts;
+    if (this.installFirst < 0 && Number.isFinite(ts)) this.installFirst = ts;
     if (this.pending.length > 0 && ts - this.lastTick >= 1_000_000) this.tick(ts);
     switch (e.type) {
       case 'traffic':
@@ -176,14 +199,14 @@ export class Baseline {
         else if (e.op === 'reply' && e.src_mac) this.gateway(e.src_mac); // the DHCP server: the router in a home
         return;
       case 'tcp_syn':
-        if (e.direction === 'inbound' && e.src_mac && isPublic(e.src_ip)) this.gateway(e.src_mac);
+        if (e.src_mac && fromInternet(e)) this.gateway(e.src_mac);
         if (toInternet(e)) this.outbound(e, this.tcpFam[e.dst_port]!, true);
         return;
       case 'tcp_synack':
         // The device accepts a connection from the internet (a forwarded port): it answers.
         if (toInternet(e)) {
-          const dev = deviceOf(e as EngineEvent & Record<string, unknown>);
-          if (dev !== null) this.profile(dev, ts).answered = true;
+          const p = this.profile(deviceOf(e as EngineEvent & Record<string, unknown>), ts);
+          if (p !== null) p.answered = true;
         }
         return;
       case 'conn':
@@ -195,7 +218,7 @@ export class Baseline {
         if (fams === undefined || !('dst_ip' in e)) return;
         const f = e as Flow;
         // DHT and IRC talk both ways: the home side of either direction counts.
-        const pub = f.direction === 'inbound' ? isPublic(f.src_ip) : toInternet(f);
+        const pub = f.direction === 'inbound' ? fromInternet(f) : toInternet(f);
         if (!pub) return;
         const rec = e as unknown as Record<string, unknown>;
         for (const { fam, has } of fams) {
@@ -203,8 +226,8 @@ export class Baseline {
             const v = rec[has];
             if (v === null || v === undefined || v === false || v === '' || (Array.isArray(v) && v.length === 0)) continue;
           }
-          const dev = deviceOf(rec as EngineEvent & Record<string, unknown>);
-          if (dev !== null) this.family(this.profile(dev, ts), fam, e);
+          const p = this.profile(deviceOf(rec as EngineEvent & Record<string, unknown>), ts);
+          if (p !== null) this.family(p, fam, e);
         }
       }
     }
@@ -213,9 +236,9 @@ export class Baseline {
   /** A connection (TCP SYN or UDP flow) from a home device to the internet. */
   private outbound(e: Flow & { dst_port: number; src_port: number }, fam: number, tcp: boolean): void {
     if (e.direction === 'outbound' && e.dst_mac) this.gateway(e.dst_mac);
-    const dev = deviceOf(e as EngineEvent & Record<string, unknown>);
-    if (dev === null) return;
-    const p = this.profile(dev, e.ts);
+    const p = this.profile(deviceOf(e as EngineEvent & Record<string, unknown>), e.ts);
+    if (p === null) return;
+    const dev = p.device;
     if (tcp && !p.initiated) {
       p.initiated = true;
       if (this.learnt(p, e.ts) && p.answered) {
@@ -278,7 +301,9 @@ export class Baseline {
     return Math.max(this.config.minNew, Math.ceil(this.config.factor * peak));
   }
 
-  private profile(device: string, ts: number): Profile {
+  /** The device's profile, made on first sight; null for a key that is no device (hostile or missing text, a bad time). */
+  private profile(device: string | null, ts: number): Profile | null {
+    if (device === null) return null;
     let p = this.profiles.get(device);
     if (p !== undefined) {
       if (ts > p.last) p.last = ts;
@@ -290,6 +315,8 @@ export class Baseline {
       }
       return p;
     }
+    // Only what a saved state may hold (checkState): one odd key must not get the whole state refused.
+    if (typeof device !== 'string' || !DEVICE_RE.test(device) || !Number.isFinite(ts)) return null;
     if (this.profiles.size >= this.config.maxDevices) {
       const oldest = this.profiles.keys().next().value as string;
       this.profiles.delete(oldest);
@@ -340,11 +367,12 @@ export class Baseline {
     for (let i = 0; i < this.pending.length; i++) {
       const p = this.pending[i]!;
       if (now - p.e.ts < this.config.newDeviceConfirmUs) { this.pending[keep++] = p; continue; }
-      if (this.self.has(p.mac) || this.gateways.has(p.mac) || this.host.deviceKind(p.mac) === 'router') {
+      const kind = this.host.deviceKind(p.mac);
+      if (this.self.has(p.mac) || this.gateways.has(p.mac) || kind === 'router') {
         this.stats.new_device_skipped++;
         continue;
       }
-      this.raise('new-device', { device: p.mac }, p.e, { seen_as: p.seenAs });
+      this.raise('new-device', { device: p.mac }, p.e, { seen_as: p.seenAs, kind: kind ?? 'not identified yet' });
     }
     this.pending.length = keep;
     this.stats.pending = keep;
@@ -353,6 +381,20 @@ export class Baseline {
   private raise(k: BaselineAlert, group: Record<string, string>, e: EngineEvent, extra: Record<string, number | string>): void {
     this.stats.raised[k]++;
     this.host.raise(this.handles[k], group, e, extra);
+  }
+
+  /** Where learning stands at capture time `now`, for reports: how many devices are past it, when new-device alerts start. */
+  progress(now: number): { devices: number; devices_learnt: number; new_devices_from: number | null; note: string } {
+    let learnt = 0;
+    for (const p of this.profiles.values()) if (now - p.first >= this.config.learningUs) learnt++;
+    const from = this.installFirst < 0 ? null : this.installFirst + this.config.installLearningUs;
+    const span = fmtSpan(this.config.learningUs);
+    const devices = this.profiles.size;
+    const note = devices === 0 ? 'no device talked to the internet'
+      : learnt === 0 ? `${devices} device(s), none past its ${span} learning period: no baseline alerts from this capture`
+        : `${devices} device(s), ${learnt} past their ${span} learning period`;
+    const nd = from === null ? '' : now < from ? `; new-device alerts only after the install's first ${fmtSpan(this.config.installLearningUs)}` : '';
+    return { devices, devices_learnt: learnt, new_devices_from: from, note: note + nd };
   }
 
   health(): string[] {

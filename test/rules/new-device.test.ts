@@ -41,7 +41,7 @@ describe('new device on the network', () => {
     const a = raised[0]!;
     expect(a).toMatchObject({ id: `baseline.new-device/${NEW}`, rule: 'baseline.new-device', severity: 'info', device: NEW, advice: 'new-device' });
     expect(a.first_seen).toBe(T0 + 2 * H);
-    expect(a.summary).toBe(`New device ${NEW} joined the network (192.168.1.88, traffic)`);
+    expect(a.summary).toBe(`New device ${NEW} joined the network (192.168.1.88, traffic; not identified yet)`);
     // Seen again: not new any more.
     eng.observe(traffic(NEW, T0 + 3 * H, '192.168.1.88'));
     eng.observe(traffic(CAM, T0 + 3 * H + MIN, '192.168.1.40'));
@@ -67,13 +67,13 @@ describe('new device on the network', () => {
     expect(eng.baseline!.stats.new_device_skipped).toBe(4);
   });
 
-  it('DHCP and ARP announce a device too; the end of a capture decides those still waiting', () => {
-    const { eng, raised } = engine();
+  it('DHCP and ARP announce a device too, with its kind when the inventory knows it; the end of a capture decides those still waiting', () => {
+    const { eng, raised } = engine({}, { [PC]: 'phone' });
     install(eng);
     eng.observe(arp(PC, '192.168.1.77', T0 + 2 * H));
     expect(raised).toEqual([]);
     eng.flush();
-    expect(raised.map((a) => [a.device, a.summary])).toEqual([[PC, `New device ${PC} joined the network (192.168.1.77, ARP)`]]);
+    expect(raised.map((a) => [a.device, a.summary])).toEqual([[PC, `New device ${PC} joined the network (192.168.1.77, ARP; phone)`]]);
   });
 
   it('a capture shorter than the install learning period (24 h by default) announces nothing', () => {

@@ -48,3 +48,28 @@ it('loads JSON rule files and reports broken ones with their line', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('the per-device baseline takes random events with odd values without throwing, and its state still validates', async () => {
+  const { loadBaselineConfig } = await import('../../rules/engine/baseline-config.js');
+  const { checkState } = await import('../../rules/engine/baseline.js');
+  const base = loadBaselineConfig().config!;
+  const kinds = ['camera', 'router', 'computer', null, 'x'.repeat(300)];
+  let n = 0;
+  const engine = new RuleEngine([], {
+    baseline: { ...base, learningUs: 0, installLearningUs: 0, newDeviceConfirmUs: 0, maxDevices: 16, maxKnownMacs: 16 },
+    deviceKind: () => kinds[n++ % kinds.length]!,
+  });
+  fc.assert(
+    fc.property(fc.constantFrom(...EVENT_TYPES), fc.dictionary(fc.constantFrom(...new Set(Object.values(EVENT_FIELDS).flat()), 'mac', 'irc_commands'), odd),
+      fc.integer({ min: 0, max: 2 ** 52 }), fc.constantFrom('outbound', 'inbound', 'external', null), (type, fields, ts, direction) => {
+        // Half the events claim a direction, so the baseline's internet paths see odd addresses and ports too.
+        engine.observe({ ...fields, ...(direction ? { direction } : {}), type, ts } as unknown as WaakhondEvent);
+        engine.alerts();
+      }),
+    { numRuns: 3000 },
+  );
+  engine.flush();
+  const st = JSON.parse(JSON.stringify(engine.baseline!.serialize()));
+  expect(checkState(st)).toBeNull();
+  expect(engine.baseline!.stats.devices).toBeLessThanOrEqual(16);
+});

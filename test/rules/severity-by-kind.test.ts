@@ -36,7 +36,7 @@ describe('severity_by_kind', () => {
     scan(eng, CAM, T0);
     scan(eng, PC, T0);
     scan(eng, '02:00:00:00:00:09', T0);
-    const by = Object.fromEntries(eng.alerts().map((a) => [a.device, a]));
+    const by: Record<string, Alert> = Object.fromEntries(eng.alerts().map((a) => [a.device!, a]));
     expect(by[CAM]!.severity).toBe('high');
     expect(by[CAM]!.evidence.some((e) => e.kind === 'severity' && /camera/.test(e.detail))).toBe(true);
     expect(by[PC]!.severity).toBe('medium');
