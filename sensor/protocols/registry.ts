@@ -97,6 +97,14 @@ export class Rooms {
     }
   }
 
+  /** Per-flow and per-exchange state entries the rooms hold now, by room name. */
+  held(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.tcp.forEach((h, i) => { if (h?.held) out[this.tcpNames[i]] = h.held(); });
+    this.udp.forEach((h, i) => { if (h.held) out[this.udpNames[i]] = (out[this.udpNames[i]] ?? 0) + h.held(); });
+    return out;
+  }
+
   /** The room of a TCP flow, decided on its first payload: the server port's room, else the first sniff that accepts, else the fallback. */
   claimTcp(serverPort: number, first: Uint8Array, fromClient: boolean): number {
     const byPort = this.tcpByPort[serverPort];

@@ -34,6 +34,8 @@ export interface TcpHandler {
   segment(f: number, payload: Uint8Array, fromClient: boolean, segs: number): boolean;
   /** The flow ended while the room still followed it: drop its state. */
   end?(f: number): void;
+  /** Entries of per-flow state held now (maps keyed by flow or exchange), for health checks and tests. */
+  held?(): number;
 }
 
 /** A room's per-pipeline UDP handler. */
@@ -50,6 +52,8 @@ export interface UdpHandler {
    */
   following?(): boolean;
   follow?(payload: Uint8Array, flow: number): boolean;
+  /** Entries of per-exchange state held now. */
+  held?(): number;
 }
 
 export interface TcpFinding {

@@ -2,8 +2,12 @@
 import type { RoomDescriptor, RoomHost, UdpHandler } from '../room.js';
 import { looksLikeKrpc, parseKrpc } from './parse.js';
 
-/** Datagrams per direction of one UDP flow reported: a DHT exchange is a query and its response per peer. */
-export const BT_DHT_PACKETS = 4;
+/**
+ * Datagrams per direction of one UDP flow looked at: a DHT exchange is a query and its response per peer,
+ * and uTP (BEP 29) shares the port pair with the DHT in real clients, so the first packets are not all DHT
+ * (bittorrent_utp.pcap: the third query is the originator's 7th datagram).
+ */
+export const BT_DHT_PACKETS = 16;
 
 export const btDhtRoom: RoomDescriptor = {
   name: 'bt_dht',

@@ -79,6 +79,10 @@ class HttpHandler implements TcpHandler {
     if (this.bodyNext.size > 0) this.bodyNext.delete(f);
   }
 
+  held(): number {
+    return this.queue.size + this.bodyNext.size;
+  }
+
   private requests(f: number, b: Uint8Array): void {
     const h = this.h;
     const p = h.p;
@@ -104,17 +108,18 @@ class HttpHandler implements TcpHandler {
   private responses(f: number, b: Uint8Array, segs: number): void {
     const h = this.h;
     let off = 0;
+    // A body whose head ended with the previous segment starts here.
+    const next = this.bodyNext.size > 0 ? this.bodyNext.get(f) : undefined;
+    if (next !== undefined) {
+      this.bodyNext.delete(f);
+      this.file(b, next.host, next.uri, next.content_type);
+    }
     const left = this.bodyLeft[f];
     if (left > 0) {
       // Inside a body of known length: its bytes are skipped, the next head starts right after it.
       if (left >= b.length) { this.bodyLeft[f] = left - b.length; return; }
       off = left;
       this.bodyLeft[f] = 0;
-    }
-    const next = this.bodyNext.size > 0 ? this.bodyNext.get(f) : undefined;
-    if (next !== undefined) {
-      this.bodyNext.delete(f);
-      this.file(b.subarray(off), next.host, next.uri, next.content_type);
     }
     for (let n = 0; n < HTTP_MESSAGES_PER_SEGMENT && off < b.length; n++) {
       if (this.waiting[f] === 0 && segs > HTTP_UNSOLICITED_SEGMENTS) return;

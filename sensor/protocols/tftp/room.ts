@@ -43,6 +43,10 @@ class TftpHandler implements UdpHandler {
     return true;
   }
 
+  held(): number {
+    return this.exchanges.size;
+  }
+
   following(): boolean {
     return this.exchanges.size > 0;
   }

@@ -48,6 +48,10 @@ class TlsHandler implements TcpHandler {
     this.pending.delete(f);
   }
 
+  held(): number {
+    return this.pending.size;
+  }
+
   private hello(bytes: Uint8Array): void {
     const h = this.h;
     const t = parseTlsClientHello(bytes);
