@@ -8,7 +8,7 @@ import { isGroupMac, ipv4ToString, ipv6ToString, macToString, TextCache } from '
 import { parseNdp } from './decode/ndp.js';
 import {
   DECODE_MALFORMED, DECODE_OK, IPPROTO_GRE, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP,
-  Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TUNNEL_ERSPAN,
+  Packet, TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TUNNEL_ERSPAN, TUNNEL_GRE,
 } from './decode/packet.js';
 import type { Direction, EventSink, SensorStatsEvent, WaakhondEvent } from './events.js';
 import { FlowTable, type FlowEndReason } from './flows.js';
@@ -79,14 +79,14 @@ export class Pipeline implements RoomHost {
   private readonly onError: (where: string, err: unknown) => void;
   private readonly learnPrefixes: boolean;
   /**
-   * Tunnels a home device sends to the internet stay as they are: that traffic is the device's own
-   * behaviour (Mirai's attack_gre_ip/attack_gre_eth floods, which mirai.flood.gre counts as out_gre;
-   * a VPN client), and the frames inside a GRE flood are forged. ERSPAN is always a mirror session
-   * (to a collector anywhere), and every other tunnel (a GRE mirror to the sensor, VXLAN, a tunnel
-   * broker's 6in4 in transit, replies coming in) is unwrapped.
+   * GRE a home device sends to the internet stays GRE: that traffic is the device's own behaviour
+   * (Mirai's attack_gre_ip/attack_gre_eth floods, which mirai.flood.gre counts as out_gre; a PPTP
+   * VPN client), and the frames inside a GRE flood are forged. ERSPAN is always a mirror session (to
+   * a collector anywhere); it and every other tunnel (a GRE mirror to the sensor, VXLAN, 6in4 from a
+   * home tunnel endpoint, replies coming in) are unwrapped.
    */
   private readonly keepTunnel = (p: Packet): boolean => {
-    if ((p.innerKind & TUNNEL_ERSPAN) !== 0) return false;
+    if ((p.innerKind & (TUNNEL_GRE | TUNNEL_ERSPAN)) !== TUNNEL_GRE) return false;
     return p.ipVersion === 4
       ? this.local.isLocal4(p.ip4Src) && !this.local.isLocal4(p.ip4Dst)
       : this.local.isLocal6(p.data, p.ip6SrcOff) && !this.local.isLocal6(p.data, p.ip6DstOff);

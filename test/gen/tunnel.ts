@@ -1,6 +1,12 @@
 // Wraps an Ethernet frame the way a switch's mirror session or an overlay sends it: ERSPAN type I, II
 // and III over GRE, GRE Transparent Ethernet Bridging, VXLAN; each with an outer Ethernet/IPv4 header
 // of correct lengths and checksum. Pure: bytes in, bytes out (the traffic it makes is synthetic).
+//
+// A case mirrored by a switch, e.g. an exploit scenario seen through ERSPAN type II (one GRE
+// sequence number per mirrored frame, as a switch counts them):
+//   const mirrored = records.map((r, i) => ({ ...r, data: wrapErspanII(r.data, { seq: i + 1 }) }));
+// The sensor unwraps ERSPAN whatever the outer addresses (sensor/decode/README.md), so the case's
+// expectations are those of the unwrapped capture. Outer defaults: switch 10.255.0.1 -> collector 10.255.0.2.
 import { concat, ethernet, ETH_IPV4, ipv4 } from './packets.js';
 
 /** The outer packet: the mirror session's (or tunnel endpoint's) own link and addresses. */

@@ -7,8 +7,9 @@ import { openCaptureFile } from '../../../sensor/capture/file.js';
 import type { WaakhondEvent } from '../../../sensor/events.js';
 import { Pipeline } from '../../../sensor/pipeline.js';
 import { httpRequest, tcpFrame, TCP } from '../../gen/packets.js';
-import { GRE_PROTO, wrapErspanII, wrapGre, wrapGreTeb, wrapVxlan } from '../../gen/tunnel.js';
+import { GRE_PROTO, wrapErspanII, wrapGre, wrapGreTeb, wrapIpv4, wrapVxlan } from '../../gen/tunnel.js';
 import { describeShared, pcap } from '../../helpers/shared.js';
+import { hex } from './fixtures/tunnel-frames.js';
 
 function run(frames: Uint8Array[]): WaakhondEvent[] {
   const all: WaakhondEvent[] = [];
@@ -80,6 +81,18 @@ describe('tunnels through the pipeline (synthetic: test/gen/tunnel.ts)', () => {
     // The ERSPAN copy is unwrapped; the same frame in plain GRE-TEB from a home address stays GRE (a flood's shape).
     expect(stats.tunneled).toBe(1);
     expect(ofType(all, 'traffic').find((t) => t.ip === '192.168.1.2')?.out_gre).toBe(1);
+  });
+
+  it('only GRE stays wrapped: 6in4 from a home tunnel endpoint (a Pi with a tunnel broker) shows the home\'s IPv6 traffic', () => {
+    const v6 = hex(`
+      60000000 0008 11 40                 # IPv6, payload 8, UDP, hop limit 64
+      2001 0470 001f 0000 0000 0000 0000 000a   # src 2001:470:1f::a (the tunnel broker's /64 for the home)
+      2a00 1450 0400 0800 0000 0000 0000 200e   # dst 2a00:1450:400:800::200e
+      3039 0035 0008 0000                 # UDP 12345 -> 53, length 8
+    `);
+    const all = run([wrapIpv4(41, v6, { src: '192.168.1.2', dst: '216.66.84.46' })]);
+    expect(ofType(all, 'sensor_stats').at(-1)!.tunneled).toBe(1);
+    expect(ofType(all, 'conn').map((c) => [c.src_ip, c.dst_ip, c.dst_port])).toEqual([['2001:470:1f::a', '2a00:1450:400:800::200e', 53]]);
   });
 
   it('counts packets nested deeper than the decoder unwraps', () => {
