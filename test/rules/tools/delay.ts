@@ -46,6 +46,7 @@ const telnetScan = (e: WaakhondEvent): boolean =>
 
 const BEHAVIOURS: Behaviour[] = [
   { name: 'gafgyt: ELF download from a bare IP + text C2 on 23', capture: { gen: 'gafgyt-download-c2' }, malicious: talksTo('94.156.8.44', '94.156.8.45'), devices: [CAMERA] },
+  { name: 'gafgyt: TFTP fetch of a MIPS ELF + text C2 on 666', capture: { gen: 'gafgyt-tftp-c2' }, malicious: talksTo('94.156.8.50', '94.156.8.51'), devices: [CAMERA] },
   { name: 'mirai: download folder over keep-alive HTTP', capture: { gen: 'mirai-folder-keepalive' }, malicious: talksTo('103.136.43.7'), devices: [CAMERA] },
   { name: 'irc bot (Muhstik-like) on port 9999', capture: { gen: 'irc-bot' }, malicious: talksTo('45.9.148.99'), devices: [CAMERA] },
   { name: 'dead C2 retries, IRC port 6667 (camera)', capture: { gen: 'dead-c2-retries' }, malicious: talksTo('185.244.25.11'), devices: [CAMERA] },
