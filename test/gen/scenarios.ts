@@ -190,6 +190,10 @@ export const SCENARIOS: Record<string, () => PcapRecord[]> = {
     telnetBruteForce(h.sc, h.sc.remote('45.95.147.236'), h.camera, at(20), MIRAI_CREDS.slice(0, n), { successLast: false });
     return h.sc.records;
   }),
+  // Unanswered attempts to an IRC port, 90 s apart (the C2-port rule needs 3).
+  ...ladder('ladder-dead-c2-port', [2, 3], (n) => () => { const h = quietHome(); deadC2Retries(h.sc, h.camera, '185.244.25.11', 6667, at(20), n, 90, 90); return h.sc.records; }),
+  // DHT queries from the camera to n distinct internet nodes (the DHT rule needs 5).
+  ...ladder('ladder-dht-peers', [4, 5], (n) => () => { const h = quietHome(); moziDht(h.sc, h.camera, at(20), Array.from({ length: n }, () => h.sc.publicIp())); return h.sc.records; }),
   // 250 pps of 512-byte UDP for 1 or 2 whole seconds (the rule needs 2 seconds at >= 200/s).
   ...ladder('ladder-udp512-seconds', [1, 2], (n) => () => { const h = quietHome(); udpFlood(h.sc, h.camera, '203.0.114.77', at(20.05), n - 0.1, 250); return h.sc.records; }),
 };
