@@ -74,7 +74,7 @@ export interface Report {
     rule_errors: RuleLoadError[];
     errors: { file: string; error: string }[];
     /** The per-device baseline at the end of the capture (null when off): says when a capture was too short for it. */
-    baseline?: { devices: number; devices_learnt: number; new_device_alerts_from: string | null; note: string } | null;
+    baseline?: { devices: number; devices_learnt: number; watched_s: number; note: string } | null;
   };
 }
 
@@ -137,13 +137,13 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
       rules_loaded: rules.length,
       rule_errors: [...ruleErrors, ...baselineErrors],
       errors,
-      baseline: engine.baseline && last_ts !== null ? baselineProgress(engine.baseline.progress(last_ts)) : null,
+      baseline: engine.baseline ? baselineProgress(engine.baseline.progress()) : null,
     },
   };
 }
 
 function baselineProgress(p: ReturnType<NonNullable<RuleEngine['baseline']>['progress']>): NonNullable<Report['stats']['baseline']> {
-  return { devices: p.devices, devices_learnt: p.devices_learnt, new_device_alerts_from: p.new_devices_from === null ? null : isoTime(p.new_devices_from), note: p.note };
+  return { devices: p.devices, devices_learnt: p.devices_learnt, watched_s: Math.round(p.watched_us / 1e6), note: p.note };
 }
 
 export function reportDevice(d: Device): ReportDevice {

@@ -12,7 +12,8 @@ describe('baseline in analyze', () => {
     const r = await analyzeFiles([DEMO]);
     expect(r.alerts.filter((a) => a.rule.startsWith('baseline.'))).toEqual([]);
     expect(r.stats.baseline!.devices_learnt).toBe(0);
-    expect(r.stats.baseline!.note).toMatch(/none past its 24 h learning period: no baseline alerts from this capture; new-device alerts only after the install's first 24 h/);
+    expect(r.stats.baseline!.note).toMatch(/none past its 24 h learning period: no baseline alerts from this capture; new-device alerts only once the install has watched 24 h \(4 min so far\)$/);
+    expect(r.stats.baseline!.watched_s).toBe(225); // 19:00:00.2 .. 19:03:45.2
     expect(formatReport(r)).toMatch(/\nbaseline: \d+ device\(s\), none past its 24 h learning period/);
   });
 
