@@ -339,3 +339,11 @@ describe('the watched clock (learning counts capture time watched, gaps at most 
     expect(b.eng.baseline!.watchedUs).toBe(30 * MIN + S);
   });
 });
+
+it('engine.stats carries the baseline counters (the daemon exports them as waakhond_rule_engine)', () => {
+  const eng = withHeartbeat(new RuleEngine([], { baseline: cfg({ maxDevices: 2 }) }));
+  for (let i = 0; i < 3; i++) eng.observe(syn({ src_mac: `02:00:00:00:00:0${i}`, ts: T0 + i * MIN }));
+  eng.observe(traffic(PC, T0 + 3 * MIN, '192.168.1.77'));
+  eng.health();
+  expect(eng.stats).toMatchObject({ baseline_devices: 2, baseline_devices_evicted: 1, baseline_known_macs: 1, baseline_watched_s: 180 });
+});
