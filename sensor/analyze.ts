@@ -107,6 +107,8 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
     // The same category the report shows: analyze, the API and MQTT agree on severity_by_kind.
     deviceKind: (mac) => inventory.get(mac)?.category ?? null,
   });
+  // As in the daemon: a device identified after its alert was raised escalates it (severity_by_kind).
+  inventory.onChange = (d, change) => { if (change !== 'evicted') engine.deviceChanged(d.mac); };
   const sinks: EventSink[] = [(e) => inventory.observe(e), (e) => engine.observe(e)];
   if (opts.sinks) sinks.push(...opts.sinks);
   if (opts.onEvent) sinks.push(opts.onEvent);

@@ -35,3 +35,31 @@ describe('baseline in analyze', () => {
     expect(r.stats.baseline).toBeNull();
   });
 });
+
+describe('severity_by_kind in analyze', () => {
+  // Escalation of an alert raised before the device was known is tested with hand-built events
+  // (severity-by-kind.test.ts): in the demo the inventory knows every device from its first packets.
+  it('the alert severity agrees with the report\'s category, with the reason as evidence', async () => {
+    const { parseRuleText } = await import('../../rules/engine/load.js');
+    const r1 = parseRuleText('t.yaml', `id: t.first-arp
+title: First ARP of a device
+severity: low
+severity_by_kind: { camera: critical }
+summary: "{device} sent ARP"
+match: { event: arp }
+suppress_for: 1d
+`);
+    const r = await analyzeFiles([DEMO], { rules: { rules: [r1.rule!], errors: [] }, baseline: null });
+    const cam = r.devices.find((d) => d.mac === CAMERA)!;
+    expect(cam.category).toBe('camera');
+    const a = r.alerts.find((x) => x.device === CAMERA)!;
+    expect(a.severity).toBe('critical');
+    const note = a.evidence.find((e) => e.kind === 'severity')!;
+    expect(note.detail).toMatch(/^severity (low -> critical|critical \(not low\)): the device is a camera$/);
+    // Devices the inventory does not call a camera keep the rule's severity.
+    for (const x of r.alerts) {
+      const d = r.devices.find((dd) => dd.mac === x.device);
+      expect(x.severity, `${x.device} ${d?.category}`).toBe(d?.category === 'camera' ? 'critical' : 'low');
+    }
+  });
+});
