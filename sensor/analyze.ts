@@ -74,7 +74,7 @@ export interface Report {
     rule_errors: RuleLoadError[];
     errors: { file: string; error: string }[];
     /** The per-device baseline at the end of the capture (null when off): says when a capture was too short for it. */
-    baseline?: { devices: number; devices_learnt: number; new_device_alerts_from: string | null; note: string } | null;
+    baseline?: { devices: number; devices_learnt: number; watched_s: number; note: string } | null;
   };
 }
 
@@ -107,6 +107,8 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
     // The same category the report shows: analyze, the API and MQTT agree on severity_by_kind.
     deviceKind: (mac) => inventory.get(mac)?.category ?? null,
   });
+  // As in the daemon: a device identified after its alert was raised escalates it (severity_by_kind).
+  inventory.onChange = (d, change) => { if (change !== 'evicted') engine.deviceChanged(d.mac); };
   const sinks: EventSink[] = [(e) => inventory.observe(e), (e) => engine.observe(e)];
   if (opts.sinks) sinks.push(...opts.sinks);
   if (opts.onEvent) sinks.push(opts.onEvent);
@@ -137,13 +139,13 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
       rules_loaded: rules.length,
       rule_errors: [...ruleErrors, ...baselineErrors],
       errors,
-      baseline: engine.baseline && last_ts !== null ? baselineProgress(engine.baseline.progress(last_ts)) : null,
+      baseline: engine.baseline ? baselineProgress(engine.baseline.progress()) : null,
     },
   };
 }
 
 function baselineProgress(p: ReturnType<NonNullable<RuleEngine['baseline']>['progress']>): NonNullable<Report['stats']['baseline']> {
-  return { devices: p.devices, devices_learnt: p.devices_learnt, new_device_alerts_from: p.new_devices_from === null ? null : isoTime(p.new_devices_from), note: p.note };
+  return { devices: p.devices, devices_learnt: p.devices_learnt, watched_s: Math.round(p.watched_us / 1e6), note: p.note };
 }
 
 export function reportDevice(d: Device): ReportDevice {

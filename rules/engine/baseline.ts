@@ -31,14 +31,24 @@ const PENDING_MAX = 256;
 const GATEWAYS_MAX = 16;
 /** A profile moves to the recent end of the table at most once per this much capture time. */
 const TOUCH_US = 60_000_000;
+/**
+ * Learning runs on the capture time the sensor has watched, not on the distance between two
+ * timestamps: a gap counts for at most this much. A router without a real-time clock boots at its
+ * build date and jumps months ahead when NTP answers; a daemon stopped for a week learnt nothing in
+ * it; spliced captures jump years. Counted as elapsed, each would end every learning period at once
+ * (the nDPI corpus: 104 new-device alerts in captures of minutes). A home network is never silent
+ * for 10 min (ARP, mDNS, DHCP renewals), so a real gap loses little.
+ */
+const MAX_STEP_US = 10 * 60_000_000;
 
 export const BASELINE_STATE_FORMAT = 'waakhond.baseline';
 export const BASELINE_STATE_VERSION = 1;
 
 interface Profile {
   device: string;
-  /** Capture time first and last seen (µs). */
-  first: number;
+  /** Watched time (Baseline.watched) when first seen: it has learnt for watched - born. */
+  born: number;
+  /** Capture time last seen (µs). */
   last: number;
   touched: number;
   /** Families used to the internet, one bit per family of the config. */
@@ -173,8 +183,10 @@ export class Baseline {
   private readonly tcpFam: Int8Array;
   private readonly udpFam: Int8Array;
   private readonly eventFam: Map<string, { fam: number; has?: string }[]>;
-  /** Capture time of the first event the install ever saw (survives restarts with the state). */
-  private installFirst = -1;
+  /** Capture time watched since the install started (µs, gaps capped at MAX_STEP_US; survives restarts). */
+  private watched = 0;
+  /** The newest capture time of the watched clock (-1: none yet; not saved, a restart starts from its first event). */
+  private clockTs = -1;
   private lastTick = 0;
 
   constructor(readonly config: BaselineConfig, private readonly host: BaselineHost, selfMacs: string[] = []) {
@@ -185,7 +197,8 @@ export class Baseline {
 
   observe(e: WaakhondEvent): void {
     const ts = e.ts;
-    if (this.installFirst < 0 && Number.isFinite(ts)) this.installFirst = ts;
+    // conn events carry their flow's first packet time, minutes or hours back: not a clock.
+    if (e.type !== 'conn') this.advance(ts);
     if (this.pending.length > 0 && ts - this.lastTick >= 1_000_000) this.tick(ts);
     switch (e.type) {
       case 'traffic':
@@ -241,26 +254,44 @@ export class Baseline {
     const dev = p.device;
     if (tcp && !p.initiated) {
       p.initiated = true;
-      if (this.learnt(p, e.ts) && p.answered) {
-        this.raise('first-outbound', { device: dev }, e, { learnt: fmtSpan(e.ts - p.first) });
+      if (this.learnt(p) && p.answered) {
+        this.raise('first-outbound', { device: dev }, e, { learnt: fmtSpan(this.watched - p.born) });
       }
     }
     if (fam >= 0) this.family(p, fam, e);
     this.destination(p, e);
   }
 
-  private learnt(p: Profile, ts: number): boolean {
-    return ts - p.first >= this.config.learningUs;
+  /** Move the watched clock to capture time ts (see MAX_STEP_US). */
+  private advance(ts: number): void {
+    if (!Number.isFinite(ts)) return;
+    if (this.clockTs < 0) { this.clockTs = ts; return; }
+    const d = ts - this.clockTs;
+    if (d > 0) {
+      this.watched += d < MAX_STEP_US ? d : MAX_STEP_US;
+      this.clockTs = ts;
+    } else if (d < -MAX_STEP_US) {
+      this.clockTs = ts; // the clock went back (a replay's next lap, a reboot without RTC): go on from here
+    }
+  }
+
+  /** Capture time watched so far (µs). */
+  get watchedUs(): number {
+    return this.watched;
+  }
+
+  private learnt(p: Profile): boolean {
+    return this.watched - p.born >= this.config.learningUs;
   }
 
   private family(p: Profile, fam: number, e: WaakhondEvent): void {
     const bit = 1 << fam;
     if ((p.families & bit) !== 0) return;
     p.families |= bit;
-    if (!this.learnt(p, e.ts)) return;
+    if (!this.learnt(p)) return;
     const f = this.config.families[fam]!;
     this.raise('new-family', { device: p.device, family: f.id }, e, {
-      family: f.id, family_name: f.name, reason: f.reason, learnt: fmtSpan(e.ts - p.first),
+      family: f.id, family_name: f.name, reason: f.reason, learnt: fmtSpan(this.watched - p.born),
     });
   }
 
@@ -287,7 +318,7 @@ export class Baseline {
       p.curN = 0;
     }
     p.bucketNew++;
-    if (p.bucketFired || !this.learnt(p, ts)) return;
+    if (p.bucketFired || !this.learnt(p)) return;
     const threshold = this.burstThreshold(p.peak);
     if (p.bucketNew < threshold) return;
     p.bucketFired = true;
@@ -324,7 +355,7 @@ export class Baseline {
       this.host.markFull('rules.baseline_devices');
     }
     p = {
-      device, first: ts, last: ts, touched: ts, families: 0, initiated: false, answered: false,
+      device, born: this.watched, last: ts, touched: ts, families: 0, initiated: false, answered: false,
       cur: new Uint8Array(BLOOM_BYTES), prev: new Uint8Array(BLOOM_BYTES), curN: 0,
       bucket: ts - (ts % this.config.bucketUs), bucketNew: 0, bucketFired: false, peak: 0,
     };
@@ -350,7 +381,7 @@ export class Baseline {
     }
     this.known.set(mac, e.ts);
     this.stats.known_macs = this.known.size;
-    if (e.ts - this.installFirst < this.config.installLearningUs) return;
+    if (this.watched < this.config.installLearningUs) return;
     if (this.pending.length >= PENDING_MAX) {
       this.stats.pending_dropped++;
       this.host.markFull('rules.baseline_pending');
@@ -384,17 +415,17 @@ export class Baseline {
   }
 
   /** Where learning stands at capture time `now`, for reports: how many devices are past it, when new-device alerts start. */
-  progress(now: number): { devices: number; devices_learnt: number; new_devices_from: number | null; note: string } {
+  progress(): { devices: number; devices_learnt: number; watched_us: number; note: string } {
     let learnt = 0;
-    for (const p of this.profiles.values()) if (now - p.first >= this.config.learningUs) learnt++;
-    const from = this.installFirst < 0 ? null : this.installFirst + this.config.installLearningUs;
+    for (const p of this.profiles.values()) if (this.learnt(p)) learnt++;
     const span = fmtSpan(this.config.learningUs);
     const devices = this.profiles.size;
     const note = devices === 0 ? 'no device talked to the internet'
       : learnt === 0 ? `${devices} device(s), none past its ${span} learning period: no baseline alerts from this capture`
         : `${devices} device(s), ${learnt} past their ${span} learning period`;
-    const nd = from === null ? '' : now < from ? `; new-device alerts only after the install's first ${fmtSpan(this.config.installLearningUs)}` : '';
-    return { devices, devices_learnt: learnt, new_devices_from: from, note: note + nd };
+    const nd = this.watched < this.config.installLearningUs
+      ? `; new-device alerts only once the install has watched ${fmtSpan(this.config.installLearningUs)} (${fmtSpan(this.watched)} so far)` : '';
+    return { devices, devices_learnt: learnt, watched_us: this.watched, note: note + nd };
   }
 
   health(): string[] {
@@ -411,12 +442,12 @@ export class Baseline {
   serialize(): BaselineState {
     const devices: SavedProfile[] = [];
     for (const p of this.profiles.values()) {
-      devices.push([p.device, p.first, p.last, p.families, (p.initiated ? 1 : 0) | (p.answered ? 2 : 0), p.peak, p.bucket,
+      devices.push([p.device, p.born, p.last, p.families, (p.initiated ? 1 : 0) | (p.answered ? 2 : 0), p.peak, p.bucket,
         p.bucketNew, p.bucketFired ? 1 : 0, p.curN, Buffer.from(p.cur).toString('base64'), Buffer.from(p.prev).toString('base64')]);
     }
     const known: [string, number][] = [...this.known];
     const state: BaselineState = {
-      format: BASELINE_STATE_FORMAT, version: BASELINE_STATE_VERSION, install_first: this.installFirst,
+      format: BASELINE_STATE_FORMAT, version: BASELINE_STATE_VERSION, watched: this.watched,
       families: this.config.families.map((f) => f.id), known, devices,
     };
     // Oldest first in both lists: trim from the front until it fits.
@@ -447,30 +478,31 @@ export class Baseline {
     this.known.clear();
     const devices = st.devices.slice(-this.config.maxDevices);
     for (const d of devices) {
-      const [device, first, last, fams, flags, peak, bucket, bucketNew, fired, curN, cur, prev] = d;
+      const [device, born, last, fams, flags, peak, bucket, bucketNew, fired, curN, cur, prev] = d;
       let families = 0;
       for (let i = 0; i < remap.length; i++) if ((fams & (1 << i)) !== 0 && remap[i]! >= 0) families |= 1 << remap[i]!;
       this.profiles.set(device, {
-        device, first, last, touched: last, families, initiated: (flags & 1) !== 0, answered: (flags & 2) !== 0,
+        device, born, last, touched: last, families, initiated: (flags & 1) !== 0, answered: (flags & 2) !== 0,
         cur: new Uint8Array(Buffer.from(cur, 'base64')), prev: new Uint8Array(Buffer.from(prev, 'base64')), curN,
         bucket, bucketNew, bucketFired: fired === 1, peak,
       });
     }
     for (const [mac, ts] of st.known.slice(-this.config.maxKnownMacs)) this.known.set(mac, ts);
-    this.installFirst = st.install_first;
+    this.watched = st.watched;
     this.stats.devices = this.profiles.size;
     this.stats.known_macs = this.known.size;
     return null;
   }
 }
 
-/** [device, first, last, families, flags (1 initiated, 2 answered), peak, bucket, bucket_new, bucket_fired, cur_n, cur, prev]. */
+/** [device, born (watched time), last (capture time), families, flags (1 initiated, 2 answered), peak, bucket, bucket_new, bucket_fired, cur_n, cur, prev]. */
 export type SavedProfile = [string, number, number, number, number, number, number, number, number, number, string, string];
 
 export interface BaselineState {
   format: typeof BASELINE_STATE_FORMAT;
   version: typeof BASELINE_STATE_VERSION;
-  install_first: number;
+  /** Capture time watched since the install started (µs). */
+  watched: number;
   families: string[];
   known: [string, number][];
   devices: SavedProfile[];
@@ -489,7 +521,7 @@ export function checkState(raw: unknown): string | null {
   const s = raw as Record<string, unknown>;
   if (s.format !== BASELINE_STATE_FORMAT) return `not a baseline state (format ${JSON.stringify(s.format)?.slice(0, 40)})`;
   if (s.version !== BASELINE_STATE_VERSION) return `of unknown version ${JSON.stringify(s.version)?.slice(0, 20)}`;
-  if (!finite(s.install_first)) return 'install_first is not a time';
+  if (!finite(s.watched) || s.watched < 0) return 'watched is not a duration';
   if (!Array.isArray(s.families) || s.families.length > 32 || !s.families.every((f) => typeof f === 'string' && f.length <= 40)) {
     return 'families is not a list of at most 32 ids';
   }
@@ -500,9 +532,9 @@ export function checkState(raw: unknown): string | null {
   if (!Array.isArray(s.devices) || s.devices.length > STATE_MAX_ENTRIES) return 'devices is not a list';
   for (const d of s.devices as unknown[]) {
     if (!Array.isArray(d) || d.length !== 12) return 'devices holds an entry of the wrong shape';
-    const [device, first, last, fams, flags, peak, bucket, bucketNew, fired, curN, cur, prev] = d as unknown[];
+    const [device, born, last, fams, flags, peak, bucket, bucketNew, fired, curN, cur, prev] = d as unknown[];
     if (typeof device !== 'string' || !DEVICE_RE.test(device)) return 'devices holds a bad device id';
-    if (!finite(first) || !finite(last) || !finite(bucket)) return `device ${device}: bad times`;
+    if (!finite(born) || !finite(last) || !finite(bucket)) return `device ${device}: bad times`;
     if (!Number.isInteger(fams) || (fams as number) < -(2 ** 31) || (fams as number) > 2 ** 32) return `device ${device}: bad families`;
     if (!uint(flags, 3) || !uint(peak, 1e9) || !uint(bucketNew, 1e9) || !uint(fired, 1) || !uint(curN, BLOOM_GEN)) return `device ${device}: bad counters`;
     for (const b of [cur, prev]) {

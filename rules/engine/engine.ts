@@ -245,6 +245,11 @@ export class RuleEngine implements FieldContext {
     alerts_escalated: 0,
     keys: 0,
     keys_evicted: 0,
+    /** The per-device baseline (0 without one): profiles, evicted profiles, devices known, capture seconds watched. */
+    baseline_devices: 0,
+    baseline_devices_evicted: 0,
+    baseline_known_macs: 0,
+    baseline_watched_s: 0,
     /** Names of full tables (pressure warnings), as in sensor_stats. */
     tables_full: [] as string[],
   };
@@ -845,6 +850,13 @@ export class RuleEngine implements FieldContext {
     let keys = 0;
     for (const c of this.compiled) keys += c.keys.size;
     this.stats.keys = keys;
+    const b = this.baseline;
+    if (b !== null) {
+      this.stats.baseline_devices = b.stats.devices;
+      this.stats.baseline_devices_evicted = b.stats.devices_evicted;
+      this.stats.baseline_known_macs = b.stats.known_macs;
+      this.stats.baseline_watched_s = Math.floor(b.watchedUs / 1e6);
+    }
   }
 
   /** Pressure warnings in words (empty when all is well). */

@@ -12,7 +12,8 @@ describe('baseline in analyze', () => {
     const r = await analyzeFiles([DEMO]);
     expect(r.alerts.filter((a) => a.rule.startsWith('baseline.'))).toEqual([]);
     expect(r.stats.baseline!.devices_learnt).toBe(0);
-    expect(r.stats.baseline!.note).toMatch(/none past its 24 h learning period: no baseline alerts from this capture; new-device alerts only after the install's first 24 h/);
+    expect(r.stats.baseline!.note).toMatch(/none past its 24 h learning period: no baseline alerts from this capture; new-device alerts only once the install has watched 24 h \(4 min so far\)$/);
+    expect(r.stats.baseline!.watched_s).toBe(225); // 19:00:00.2 .. 19:03:45.2
     expect(formatReport(r)).toMatch(/\nbaseline: \d+ device\(s\), none past its 24 h learning period/);
   });
 
@@ -32,5 +33,33 @@ describe('baseline in analyze', () => {
     const r = await analyzeFiles([DEMO], { ruleDirs: [], baselineLearningUs: 60_000_000 });
     expect(r.alerts).toEqual([]);
     expect(r.stats.baseline).toBeNull();
+  });
+});
+
+describe('severity_by_kind in analyze', () => {
+  // Escalation of an alert raised before the device was known is tested with hand-built events
+  // (severity-by-kind.test.ts): in the demo the inventory knows every device from its first packets.
+  it('the alert severity agrees with the report\'s category, with the reason as evidence', async () => {
+    const { parseRuleText } = await import('../../rules/engine/load.js');
+    const r1 = parseRuleText('t.yaml', `id: t.first-arp
+title: First ARP of a device
+severity: low
+severity_by_kind: { camera: critical }
+summary: "{device} sent ARP"
+match: { event: arp }
+suppress_for: 1d
+`);
+    const r = await analyzeFiles([DEMO], { rules: { rules: [r1.rule!], errors: [] }, baseline: null });
+    const cam = r.devices.find((d) => d.mac === CAMERA)!;
+    expect(cam.category).toBe('camera');
+    const a = r.alerts.find((x) => x.device === CAMERA)!;
+    expect(a.severity).toBe('critical');
+    const note = a.evidence.find((e) => e.kind === 'severity')!;
+    expect(note.detail).toMatch(/^severity (low -> critical|critical \(not low\)): the device is a camera$/);
+    // Devices the inventory does not call a camera keep the rule's severity.
+    for (const x of r.alerts) {
+      const d = r.devices.find((dd) => dd.mac === x.device);
+      expect(x.severity, `${x.device} ${d?.category}`).toBe(d?.category === 'camera' ? 'critical' : 'low');
+    }
   });
 });

@@ -7,7 +7,7 @@ import { RuleEngine } from '../../rules/engine/engine.js';
 import { loadBaselineConfig } from '../../rules/engine/baseline-config.js';
 import { Store, STORE_FILE } from '../../ui/server/store/store.js';
 import type { Alert } from '../../rules/engine/types.js';
-import { CAM, H, MIN, PC, S, T0, syn, synack, traffic } from './issue11-events.js';
+import { CAM, H, MIN, PC, S, T0, stats, syn, synack, traffic, withHeartbeat } from './issue11-events.js';
 
 const config = { ...loadBaselineConfig().config!, learningUs: H, installLearningUs: H };
 const dirs: string[] = [];
@@ -22,7 +22,7 @@ function tmp(): string {
 function start(dir: string, logs: string[]): { store: Store; eng: RuleEngine; raised: Alert[] } {
   const store = new Store({ dataDir: dir, fsync: false, log: (m) => logs.push(m) });
   store.load();
-  const eng = new RuleEngine([], { baseline: config });
+  const eng = withHeartbeat(new RuleEngine([], { baseline: config }));
   if (store.data.baseline !== undefined) {
     const why = eng.baseline!.restore(store.data.baseline);
     if (why) logs.push(`baseline: saved state refused (${why}): starting a fresh baseline`);
@@ -40,6 +40,7 @@ describe('baseline in the store', () => {
     a.eng.observe(traffic(CAM, T0, '192.168.1.40'));
     a.eng.observe(syn({ ts: T0 + S, dst_port: 22 }));
     a.eng.observe(synack({ src_mac: PC, src_ip: '192.168.1.41', ts: T0 + 2 * S }));
+    a.eng.observe(stats(T0 + 2 * H)); // two hours watched, then the daemon stops
     a.store.setBaseline(a.eng.baseline!.serialize());
     a.store.flush();
     const onDisk = JSON.parse(readFileSync(path.join(dir, STORE_FILE), 'utf8'));

@@ -7,7 +7,7 @@ import { validateAdvice } from '../../rules/advice/book.js';
 import { projectPath } from '../../sensor/paths.js';
 import type { TcpTextEvent, WaakhondEvent } from '../../sensor/events.js';
 import type { Alert } from '../../rules/engine/types.js';
-import { CAM, H, MIN, PC, S, T0, conn, dht, syn, synack } from './issue11-events.js';
+import { CAM, H, MIN, PC, S, T0, conn, dht, stats, syn, synack, traffic, withHeartbeat } from './issue11-events.js';
 import { readFileSync } from 'node:fs';
 
 const shipped = loadBaselineConfig();
@@ -17,7 +17,7 @@ function cfg(o: Partial<BaselineConfig> = {}): BaselineConfig {
 }
 
 function engine(o: Partial<BaselineConfig> = {}, kinds: Record<string, string> = {}): { eng: RuleEngine; raised: Alert[] } {
-  const eng = new RuleEngine([], { baseline: cfg(o), deviceKind: (m) => kinds[m] ?? null });
+  const eng = withHeartbeat(new RuleEngine([], { baseline: cfg(o), deviceKind: (m) => kinds[m] ?? null }));
   const raised: Alert[] = [];
   eng.onAlert = (a, change) => { if (change === 'raised') raised.push(structuredClone(a)); };
   return { eng, raised };
@@ -153,9 +153,9 @@ describe('first outbound connection', () => {
   it('a device that only answered raises when it opens a connection; one that initiated while learning does not', () => {
     const { eng, raised } = engine();
     eng.observe(synack({ ts: T0 })); // CAM answers (a forwarded port)
-    eng.observe(synack({ ts: T0 + 30 * MIN }));
     eng.observe(syn({ src_mac: PC, ts: T0 }));
     eng.observe(synack({ src_mac: PC, ts: T0 + MIN }));
+    eng.observe(synack({ ts: T0 + 30 * MIN }));
     eng.observe(syn({ ts: T0 + 2 * H, dst_port: 443, dst_ip: '45.5.5.5' }));
     eng.observe(syn({ src_mac: PC, ts: T0 + 2 * H, dst_port: 443, dst_ip: '45.5.5.5' }));
     eng.observe(syn({ ts: T0 + 2 * H + MIN, dst_port: 443, dst_ip: '45.5.5.6' }));
@@ -208,6 +208,7 @@ describe('saved state', () => {
     eng.observe(synack({ ts: T0 }));
     eng.observe(syn({ src_mac: PC, ts: T0, dst_port: 22 }));
     destinations(eng, PC, T0 + S, 10);
+    eng.observe(stats(T0 + 2 * H)); // two hours watched before the state is saved
     return eng;
   }
 
@@ -231,7 +232,8 @@ describe('saved state', () => {
       [[1, 2], /not an object/],
       [{ ...good, format: 'something.else' }, /not a baseline state/],
       [{ ...good, version: 2 }, /unknown version 2/],
-      [{ ...good, install_first: 'yesterday' }, /install_first/],
+      [{ ...good, watched: 'yesterday' }, /watched is not a duration/],
+      [{ ...good, watched: -5 }, /watched is not a duration/],
       [{ ...good, known: [['not a mac', 1]] }, /known holds a bad entry/],
       [{ ...good, devices: [good.devices[0].slice(0, 11)] }, /wrong shape/],
       [{ ...good, devices: [[...good.devices[0].slice(0, 10), 'AAAA', good.devices[0][11]]] }, /bad destination filter/],
@@ -278,4 +280,70 @@ describe('offline analyze', () => {
     eng.flush();
     expect(eng.alerts()).toEqual([]);
   });
+});
+
+describe('the watched clock (learning counts capture time watched, gaps at most 10 min)', () => {
+  /** A raw engine (no heartbeat): only the events given move its clock. */
+  const raw = (): { eng: RuleEngine; raised: Alert[] } => {
+    const eng = new RuleEngine([], { baseline: cfg() });
+    const raised: Alert[] = [];
+    eng.onAlert = (a, change) => { if (change === 'raised') raised.push(a); };
+    return { eng, raised };
+  };
+
+  it('a clock jump forward (NTP after a boot without RTC) ends no learning period', () => {
+    const { eng, raised } = raw();
+    for (let t = T0; t <= T0 + 10 * MIN; t += MIN) eng.observe(stats(t));
+    eng.observe(syn({ ts: T0 + 10 * MIN }));
+    const later = T0 + 180 * 24 * H; // half a year ahead
+    eng.observe(syn({ ts: later, dst_port: 23, dst_ip: '45.1.1.1' }));
+    eng.observe(traffic(PC, later + S, '192.168.1.77'));
+    eng.observe(stats(later + 2 * MIN));
+    eng.flush();
+    expect(raised).toEqual([]);
+    expect(eng.baseline!.watchedUs).toBe(10 * MIN + 10 * MIN + 2 * MIN); // the jump counts 10 min
+  });
+
+  it('a clock jump back goes on from there; learning ends after an hour watched either side of it', () => {
+    const { eng, raised } = raw();
+    eng.observe(syn({ ts: T0 }));
+    for (let t = T0; t <= T0 + 30 * MIN; t += MIN) eng.observe(stats(t));
+    const back = T0 - 400 * 24 * H;
+    for (let t = back; t < back + 29 * MIN; t += MIN) eng.observe(stats(t));
+    eng.observe(syn({ ts: back + 29 * MIN, dst_port: 23, dst_ip: '45.1.1.1' })); // 58 min watched: still learning
+    expect(raised).toEqual([]);
+    for (let t = back + 29 * MIN; t <= back + 31 * MIN; t += MIN) eng.observe(stats(t));
+    eng.observe(syn({ ts: back + 31 * MIN, dst_port: 445, dst_ip: '45.1.1.2' }));
+    expect(raised.map((a) => a.group.family)).toEqual(['smb']);
+  });
+
+  it('conn events (stamped with their flow\'s first packet) do not move the clock', () => {
+    const { eng } = raw();
+    eng.observe(stats(T0 + 2 * H));
+    eng.observe(conn({ ts: T0, proto: 'udp', ip_proto: 17, state: 'OTH', dst_port: 123 }));
+    eng.observe(stats(T0 + 2 * H + MIN));
+    expect(eng.baseline!.watchedUs).toBe(MIN);
+  });
+
+  it('time the daemon was stopped is not watched: a restart a week later learns on', () => {
+    const a = raw();
+    a.eng.observe(syn({ ts: T0 }));
+    for (let t = T0; t <= T0 + 30 * MIN; t += MIN) a.eng.observe(stats(t));
+    const saved = JSON.parse(JSON.stringify(a.eng.baseline!.serialize()));
+    const b = raw();
+    expect(b.eng.baseline!.restore(saved)).toBeNull();
+    const week = T0 + 7 * 24 * H;
+    b.eng.observe(stats(week));
+    b.eng.observe(syn({ ts: week + S, dst_port: 23, dst_ip: '45.1.1.1' }));
+    expect(b.raised).toEqual([]); // 30 min + 1 s watched
+    expect(b.eng.baseline!.watchedUs).toBe(30 * MIN + S);
+  });
+});
+
+it('engine.stats carries the baseline counters (the daemon exports them as waakhond_rule_engine)', () => {
+  const eng = withHeartbeat(new RuleEngine([], { baseline: cfg({ maxDevices: 2 }) }));
+  for (let i = 0; i < 3; i++) eng.observe(syn({ src_mac: `02:00:00:00:00:0${i}`, ts: T0 + i * MIN }));
+  eng.observe(traffic(PC, T0 + 3 * MIN, '192.168.1.77'));
+  eng.health();
+  expect(eng.stats).toMatchObject({ baseline_devices: 2, baseline_devices_evicted: 1, baseline_known_macs: 1, baseline_watched_s: 180 });
 });

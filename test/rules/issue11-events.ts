@@ -1,5 +1,6 @@
 // Hand-built events for the issue #11 engine tests (severity_by_kind, periodic order: ts, baseline), shapes of sensor/events.ts.
-import type { ArpEvent, BtDhtEvent, ConnEvent, DhcpEvent, TcpSynAckEvent, TcpSynEvent, TrafficEvent } from '../../sensor/events.js';
+import type { ArpEvent, BtDhtEvent, ConnEvent, DhcpEvent, TcpSynAckEvent, TcpSynEvent, TrafficEvent, WaakhondEvent } from '../../sensor/events.js';
+import type { RuleEngine } from '../../rules/engine/engine.js';
 import { parseRuleText } from '../../rules/engine/load.js';
 import type { Rule } from '../../rules/engine/types.js';
 
@@ -63,4 +64,25 @@ export function dht(o: Partial<BtDhtEvent> = {}): BtDhtEvent {
     type: 'bt_dht', ts: T0, src_mac: CAM, dst_mac: GW, src_ip: '192.168.1.40', dst_ip: '41.2.3.4', direction: 'outbound',
     src_port: 6881, dst_port: 40123, kind: 'query', method: 'find_node', node_id: null, ...o,
   } as BtDhtEvent;
+}
+
+/** The sensor's once-a-minute counters: what keeps a quiet test home's watched clock going (a real home is never silent). */
+export function stats(ts: number): WaakhondEvent {
+  return { type: 'sensor_stats', ts, packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, dropped: 0, flows_active: 0, flows_evicted: 0, tables_full: [] };
+}
+
+/**
+ * Tests jump hours between events; a home sends something every few seconds. Before each event a
+ * gap of more than 5 min since the newest one is filled with sensor_stats every 5 min, so the
+ * baseline's watched clock (gaps count for 10 min at most) sees the time pass.
+ */
+export function withHeartbeat(eng: RuleEngine): RuleEngine {
+  const observe = eng.observe.bind(eng);
+  let last = -1;
+  eng.observe = (e: WaakhondEvent) => {
+    if (last >= 0) for (let t = last + 5 * MIN; t < e.ts; t += 5 * MIN) observe(stats(t));
+    if (e.ts > last) last = e.ts;
+    observe(e);
+  };
+  return eng;
 }

@@ -3,15 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { RuleEngine } from '../../rules/engine/engine.js';
 import { loadBaselineConfig, type BaselineConfig } from '../../rules/engine/baseline-config.js';
 import type { Alert } from '../../rules/engine/types.js';
-import { CAM, GW, H, MIN, PC, S, T0, arp, dhcpReply, syn, traffic } from './issue11-events.js';
+import { CAM, GW, H, MIN, PC, S, T0, arp, dhcpReply, stats, syn, traffic, withHeartbeat } from './issue11-events.js';
 
 const shipped = loadBaselineConfig().config!;
 const SENSOR = '02:42:ac:11:00:02';
 
 function engine(o: Partial<BaselineConfig> = {}, kinds: Record<string, string> = {}): { eng: RuleEngine; raised: Alert[] } {
-  const eng = new RuleEngine([], {
+  const eng = withHeartbeat(new RuleEngine([], {
     baseline: { ...shipped, learningUs: H, installLearningUs: H, ...o }, deviceKind: (m) => kinds[m] ?? null, selfMacs: [SENSOR.toUpperCase()],
-  });
+  }));
   const raised: Alert[] = [];
   eng.onAlert = (a, change) => { if (change === 'raised') raised.push(structuredClone(a)); };
   return { eng, raised };
@@ -99,6 +99,7 @@ describe('new device on the network', () => {
   it('survives a restart: known devices and the install\'s age are in the saved state', () => {
     const a = engine();
     install(a.eng);
+    a.eng.observe(stats(T0 + 2 * H)); // two hours watched, then a restart
     const saved = JSON.parse(JSON.stringify(a.eng.baseline!.serialize()));
     const b = engine();
     expect(b.eng.baseline!.restore(saved)).toBeNull();

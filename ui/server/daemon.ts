@@ -112,8 +112,12 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   const baselineCfg = loadBaselineConfig();
   for (const e of baselineCfg.errors) log(`baseline: refused ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason} (running without the per-device baseline)`);
   const inventory = new Inventory(cfg.fingerprints_dir ? { fingerprintsDir: cfg.fingerprints_dir } : {});
+  // The saved baseline takes at most a quarter of the store's byte cap (the rest is devices, alerts, traffic).
+  const baseline = baselineCfg.config
+    ? { ...baselineCfg.config, stateMaxBytes: Math.min(baselineCfg.config.stateMaxBytes, Math.floor(cfg.store.max_bytes / 4)) }
+    : null;
   const engine = new RuleEngine(packs.rules, {
-    baseline: baselineCfg.config,
+    baseline,
     // The inventory's category (the store's after a restart, until the inventory knows the device again).
     deviceKind: (mac) => inventory.get(mac)?.category ?? store.data.devices[mac]?.category ?? null,
     selfMacs: spec.kind === 'iface' ? ownMacs(spec.iface) : [],
