@@ -167,6 +167,19 @@ export const SCENARIOS: Record<string, () => PcapRecord[]> = {
     gafgytC2(h.sc, h.camera, h.sc.remote('94.156.8.51'), end + 3 * S, { dport: 666, arch: 'MIPS', pings: 3, pingEvery: 20, orders: [[70, '!* UDP 91.121.40.10 80 60 32 0 10']] });
     return h.sc.records;
   },
+  /** Vertical scans of the router's ports (120 ports, 0.2 s apart): by the camera from 20 s, by the laptop (nmap) from 60 s. */
+  'vertical-scan-by-kind': () => {
+    const h = quietHome(61);
+    for (const [dev, t0] of [[h.camera, 20], [h.laptop, 60]] as const) {
+      const sport = h.sc.ephemeral();
+      for (let i = 0; i < 120; i++) {
+        h.sc.at(at(t0) + i * 200_000, tcpFrame(dev.mac, h.router.mac, dev.ip, h.router.ip, {
+          sport, dport: 1 + i * 37, seq: h.sc.rand(), flags: TCP.SYN, window: 1024, options: Uint8Array.of(2, 4, 5, 0xb4),
+        }, undefined, 64, h.sc.rand() & 0xffff));
+      }
+    }
+    return h.sc.records;
+  },
   /** An exposed camera/DVR gets one request of each exploit IoT botnets carry (from 60 s, 20 s apart); none works. */
   'exploit-sweep': () => {
     const h = home(260, 59);
