@@ -7,6 +7,7 @@ import { startDaemon } from '../../ui/server/daemon.js';
 import { parseRunArgs } from '../../ui/server/config.js';
 import { STORE_FILE } from '../../ui/server/store/store.js';
 import { projectPath } from '../../sensor/paths.js';
+import { loadBaselineConfig } from '../../rules/engine/baseline-config.js';
 
 const DEMO = projectPath('firmware-scripts', 'demo', 'demo-home.pcap');
 const dirs: string[] = [];
@@ -32,7 +33,8 @@ describe('daemon: the baseline across restarts', () => {
     const data = mkdtempSync(path.join(tmpdir(), 'waakhond-bdaemon-'));
     dirs.push(data);
     const first = await runOnce(data);
-    expect(first.some((l) => l.startsWith('baseline:'))).toBe(false); // nothing saved yet: nothing to say
+    expect(first).toContainEqual(`baseline: ${loadBaselineConfig().config!.families.length} protocol families, learning 24 h per device`);
+    expect(first.some((l) => /^baseline: (restored|saved state refused)/.test(l))).toBe(false); // nothing saved yet
     const file = path.join(data, STORE_FILE);
     const saved = JSON.parse(readFileSync(file, 'utf8'));
     expect(saved.baseline).toMatchObject({ format: 'waakhond.baseline', version: 1 });

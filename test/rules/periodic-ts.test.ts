@@ -89,6 +89,32 @@ describe('unanswered C2: attempts, not packets', () => {
   });
 });
 
+describe('accepted, then reset with no data: one conn (RSTR / RSTO, no bytes)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'waakhond-c2rst-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  it('a C2 that accepts and resets at once, and a bot that resets itself, each attempt one conn event without data', async () => {
+    const recs: PcapRecord[] = [];
+    for (let i = 0; i < 6; i++) {
+      const t = T0 + i * MIN;
+      const sport = 42000 + i;
+      const byBot = i % 2 === 1;
+      recs.push({ ts: t, data: tcpFrame(CAM, GW, BOT_IP, C2, { sport, dport: 443, seq: 100, flags: 0x02 }) });
+      recs.push({ ts: t + 1000, data: tcpFrame(GW, CAM, C2, BOT_IP, { sport: 443, dport: sport, seq: 500, ack: 101, flags: 0x12 }) });
+      recs.push({ ts: t + 2000, data: tcpFrame(CAM, GW, BOT_IP, C2, { sport, dport: 443, seq: 101, ack: 501, flags: 0x10 }) });
+      recs.push(byBot
+        ? { ts: t + 3000, data: tcpFrame(CAM, GW, BOT_IP, C2, { sport, dport: 443, seq: 101, ack: 501, flags: 0x14 }) }
+        : { ts: t + 3000, data: tcpFrame(GW, CAM, C2, BOT_IP, { sport: 443, dport: sport, seq: 501, ack: 101, flags: 0x14 }) });
+    }
+    const file = path.join(dir, 'rst.pcap');
+    writePcap(file, recs);
+    const events: WaakhondEvent[] = [];
+    await analyzeFiles([file], { ruleDirs: [], baseline: null, onEvent: (e) => events.push(e) });
+    const conns = events.filter((e): e is ConnEvent => e.type === 'conn');
+    expect(conns.map((c) => c.state)).toEqual(['RSTR', 'RSTO', 'RSTR', 'RSTO', 'RSTR', 'RSTO']);
+    expect(conns.every((c) => c.orig_bytes === 0 && c.resp_bytes === 0)).toBe(true);
+  });
+});
+
 describe('periodic with order: ts (hand-built conn events)', () => {
   const R = rule(CONN_RULE.replace('ORDER', 'order: ts'));
   const at = (i: number, jitterS = 0): ConnEvent => conn({ ts: T0 + i * MIN + jitterS * S, end_ts: T0 + i * MIN + jitterS * S, dst_ip: C2 });

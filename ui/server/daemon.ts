@@ -111,6 +111,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   log(`rules: ${packs.rules.length} loaded from ${ruleDirs.join(', ')}`);
   const baselineCfg = loadBaselineConfig();
   for (const e of baselineCfg.errors) log(`baseline: refused ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason} (running without the per-device baseline)`);
+  if (baselineCfg.config) log(`baseline: ${baselineCfg.config.families.length} protocol families, learning ${baselineCfg.config.learningUs / 3.6e9} h per device`);
   const inventory = new Inventory(cfg.fingerprints_dir ? { fingerprintsDir: cfg.fingerprints_dir } : {});
   // The saved baseline takes at most a quarter of the store's byte cap (the rest is devices, alerts, traffic).
   const baseline = baselineCfg.config
