@@ -66,6 +66,9 @@ export class FlowTable {
   readonly respSegs: Uint8Array;
   /** Free for the pipeline: which application parser claimed the flow. */
   readonly app: Uint8Array;
+  /** Bytes of the responder's stream its room declared opaque (a response body of known length): the
+   *  pipeline passes segments that lie wholly inside them without slicing the payload or calling the room. */
+  readonly respSkip: Float64Array;
   /** Each flow's hash as int32 (see key). */
   private readonly hash: Int32Array;
   private readonly list: Uint8Array;
@@ -114,6 +117,7 @@ export class FlowTable {
     this.origSegs = new Uint8Array(cap);
     this.respSegs = new Uint8Array(cap);
     this.app = new Uint8Array(cap);
+    this.respSkip = new Float64Array(cap);
     this.hash = new Int32Array(cap);
     this.list = new Uint8Array(cap);
     this.prev = new Int32Array(cap);
@@ -331,6 +335,7 @@ export class FlowTable {
     this.origSegs[f] = 0;
     this.respSegs[f] = 0;
     this.app[f] = 0;
+    this.respSkip[f] = 0;
   }
 
   /** Removes f from the hash (backward-shift deletion keeps probe chains intact) and its list. */

@@ -216,6 +216,11 @@ export class Pipeline implements RoomHost {
     // Most segments of a long flow are looked at by no room: this check comes before the payload view.
     let room = fl.app[f];
     if (room === ROOM_DONE) return;
+    if (!fromOrig) {
+      // Inside a body its room declared opaque (HTTP Content-Length): counted off, not looked at.
+      const skip = fl.respSkip[f];
+      if (skip >= p.payloadLen) { fl.respSkip[f] = skip - p.payloadLen; return; }
+    }
     const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);
     if (room === 0) fl.app[f] = room = this.rooms.claimTcp(fl.respPort[f], payload, fromOrig);
     try {

@@ -38,7 +38,8 @@ class HttpHandler implements TcpHandler {
   private readonly clientBytes: Uint32Array;
   /** Requests with no response yet (saturating at 255). */
   private readonly waiting: Uint8Array;
-  /** Bytes of the current response body still to come (Content-Length framing), 0 when none or unknown. */
+  /** Content-Length of a body whose first bytes are the next server segment (see bodyNext); once those
+   *  are classified the rest goes to the flow table's respSkip, which the pipeline counts off. */
   private readonly bodyLeft: Float64Array;
   /** Requests awaiting their responses, per flow (bounded: HTTP_QUEUE_FLOWS x HTTP_QUEUE_DEPTH). */
   private readonly queue = new Map<number, Pending[]>();
@@ -108,18 +109,21 @@ class HttpHandler implements TcpHandler {
   private responses(f: number, b: Uint8Array, segs: number): void {
     const h = this.h;
     let off = 0;
+    const fl = this.h.flows;
     // A body whose head ended with the previous segment starts here.
     const next = this.bodyNext.size > 0 ? this.bodyNext.get(f) : undefined;
     if (next !== undefined) {
       this.bodyNext.delete(f);
       this.file(b, next.host, next.uri, next.content_type);
-    }
-    const left = this.bodyLeft[f];
-    if (left > 0) {
-      // Inside a body of known length: its bytes are skipped, the next head starts right after it.
-      if (left >= b.length) { this.bodyLeft[f] = left - b.length; return; }
-      off = left;
+      const left = this.bodyLeft[f];
       this.bodyLeft[f] = 0;
+      // The rest of a body of known length is counted off by the pipeline; the next head follows it.
+      if (left >= b.length) { fl.respSkip[f] = left - b.length; return; }
+      off = left;
+    } else {
+      // The pipeline passed every segment wholly inside the previous body; this one holds its end.
+      const left = fl.respSkip[f];
+      if (left > 0) { off = left; fl.respSkip[f] = 0; }
     }
     for (let n = 0; n < HTTP_MESSAGES_PER_SEGMENT && off < b.length; n++) {
       if (this.waiting[f] === 0 && segs > HTTP_UNSOLICITED_SEGMENTS) return;
@@ -152,7 +156,11 @@ class HttpHandler implements TcpHandler {
       if (!hasBody) { off = start; continue; }
       if (head.contentLength < 0) return; // chunked or until close: later heads only at segment starts
       const after = start + head.contentLength;
-      if (after >= b.length) { this.bodyLeft[f] = after - b.length; return; }
+      if (after >= b.length) {
+        if (start >= b.length && this.bodyNext.has(f)) this.bodyLeft[f] = head.contentLength;
+        else fl.respSkip[f] = after - b.length;
+        return;
+      }
       off = after;
     }
   }
