@@ -264,6 +264,9 @@ describe('rooms: TFTP follows the exchange to the server\'s new port', () => {
     const { all, pipeline } = run(frames);
     expect(ofType(all, 'file_transfer').map((e) => e.src_port)).toEqual([20000 + TFTP_EXCHANGES + 49]);
     expect(pipeline.rooms.held().tftp).toBe(TFTP_EXCHANGES - 1);
+    // The drops are counted and reported in sensor_stats.tables_full.
+    expect(pipeline.rooms.dropped().tftp).toBe(50);
+    expect(ofType(all, 'sensor_stats').at(-1)!.tables_full).toContain('room:tftp');
   });
 });
 
