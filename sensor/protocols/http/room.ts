@@ -155,14 +155,14 @@ class HttpHandler implements TcpHandler {
     for (let n = 0; n < HTTP_MESSAGES_PER_SEGMENT && off < b.length; n++) {
       if (this.waiting[f] === 0 && segs > HTTP_UNSOLICITED_SEGMENTS) return;
       const m = off === 0 ? b : b.subarray(off);
+      // Most server segments are body bytes: a look at the first 9 bytes, before any line is searched.
+      if (!startsLikeStatusLine(m)) return;
       const sl = lineEnd(m, 0);
       const head = sl >= 0 ? httpHead(m, sl + 1) : null;
       if (head === null) {
         // The head continues in the next segment (pipelined responses rarely end on a segment boundary).
-        if (startsLikeStatusLine(m)) {
-          if (m.length <= HTTP_CARRY_MAX && this.carry.size < HTTP_CARRY_FLOWS) this.carry.set(f, m.slice());
-          else this.dropped++;
-        }
+        if (m.length <= HTTP_CARRY_MAX && this.carry.size < HTTP_CARRY_FLOWS) this.carry.set(f, m.slice());
+        else this.dropped++;
         return;
       }
       const res = parseHttpResponse(m);
