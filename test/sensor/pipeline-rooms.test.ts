@@ -216,8 +216,9 @@ describe('rooms: raw TCP (no parser claimed the flow)', () => {
     expect(pipeline.stats.internal_errors).toBe(0);
   });
   it('a Gafgyt-style text C2 on a non-standard port: tcp_text both ways, from the first segments only', () => {
-    // Bashlite/Gafgyt: the bot connects to its C2 and gets text commands ("!* SCANNER ON"); PING/PONG keepalives
-    // (Unit 42 and Netlab write-ups of Gafgyt variants). Synthetic.
+    // Bashlite/Gafgyt: the bot connects to its C2 and reads text command lines in a loop ("!* SCANNER ON", the
+    // leaked source's "!*" prefix; PING answered PONG), as issue #11's capture shows and as described in
+    // "Extracting IoCs for Gafgyt" (its C2 loop and register message: https://archive.orkl.eu/f7dec0767e7b20e7b720801fcf5e9c2e17b65574.txt). Synthetic.
     const c = new Conn(40021, 666).s(text('!* SCANNER ON\r\n')).c(text('PONG\r\n'));
     for (let i = 0; i < 20; i++) c.s(text('PING\r\n')).c(text('PONG\r\n'));
     const t = ofType(run(c.frames).all, 'tcp_text');
