@@ -142,6 +142,23 @@ describe('rooms: HTTP on every request of a keep-alive connection', () => {
       expect(ofType(all, 'file_transfer').map((e) => [e.uri, e.elf_arch])).toEqual([0, 1, 4].map((i) => [files[i][0], files[i][2]]));
     }
   });
+  it('a request head cut anywhere by segment ends is read whole (some clients write "POST " alone)', () => {
+    const req = text(`POST /HNAP1/ HTTP/1.1\r\nHost: 10.0.0.1\r\nUser-Agent: ksoap\r\nContent-Length: 4\r\n\r\nabcd`);
+    for (const cut of [5, 12, 25, 40, req.length - 4]) {
+      const c = new Conn(40006, 80).c(req.subarray(0, cut)).c(req.subarray(cut));
+      const r = ofType(run(c.frames).all, 'http_request');
+      expect(r).toHaveLength(1);
+      // The body is reported only when it shares the head's segment (the last cut leaves it to the next one).
+      expect(r[0]).toMatchObject({ method: 'POST', uri: '/HNAP1/', host: '10.0.0.1', user_agent: 'ksoap', body: cut === req.length - 4 ? null : 'abcd' });
+    }
+  });
+  it('a gzip Content-Encoding of a web page is not an archive download', () => {
+    const gz = Uint8Array.of(0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4);
+    const c = new Conn(40007, 80).c(get('/index.html'))
+      .s(concat(text(`HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`), gz))
+      .c(get('/fw.tgz')).s(concat(text(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${gz.length}\r\n\r\n`), gz));
+    expect(ofType(run(c.frames).all, 'file_transfer').map((e) => [e.uri, e.file_type])).toEqual([['/fw.tgz', 'archive']]);
+  });
   it('a chunked response: the chunk size line is not the file', () => {
     const elfBody = elfFile(32, 'big', 8, 300);
     const c = new Conn(40005, 80).c(get('/bins/x.mips')).s(concat(
@@ -339,6 +356,17 @@ describeShared('rooms: real captures', () => {
     expect(client.slice(0, 5)).toEqual(['USER', 'NICK', 'USERHOST', 'MODE', 'JOIN']);
     expect(t.every((e) => e.dst_port === 8000 || e.src_port === 8000)).toBe(true);
     expect(t.filter((e) => e.from === 'client').length).toBeLessThanOrEqual(TCP_TEXT_SEGMENTS);
+  });
+  it('D-LinkSiren Setup-C-1: the siren fetching its agent binary from S3 is one file_transfer of a MIPS ELF, paired with its request', async () => {
+    const all = await events('iot-sentinel/D-LinkSiren/Setup-C-1-STA.pcap');
+    // tshark -Y http.request: frames 25, 159, 216, 268 (the last one the firmware agent); -Y http.response:
+    // frame 493 is "200 binary/octet-stream", Content-Length 196060.
+    expect(ofType(all, 'http_request').map((e) => e.host)).toEqual(['wrpd.dlink.com', 'tzinfo.dch.dlink.com', 'api.dch.dlink.com', 's3-us-west-2.amazonaws.com']);
+    const ft = ofType(all, 'file_transfer');
+    expect(ft).toEqual([expect.objectContaining({
+      protocol: 'http', receiver: 'client', file_type: 'elf', elf_arch: 'mips', elf_bits: 32, host: 's3-us-west-2.amazonaws.com',
+      uri: '/static-us-west.dch.dlink.com/firmware/agent/DCH-S220/D-Link-DCH-S220-1.7.5-AX', content_type: 'binary/octet-stream', src_ip: '10.10.10.39',
+    })]);
   });
   it('bittorrent_utp.pcap: the 3 DHT get_peers queries tshark\'s BT-DHT heuristic finds', async () => {
     const d = ofType(await events('ndpi/pcap/bittorrent_utp.pcap'), 'bt_dht');

@@ -20,6 +20,7 @@ export const HTTP_QUEUE_DEPTH = 16;
 export const HTTP_QUEUE_FLOWS = 4096;
 /** A response head cut by a segment end is kept (at most this many bytes, for this many flows at once) and read with the next segment. */
 export const HTTP_CARRY_MAX = 4096;
+// (the same bounds serve request heads cut by a segment end: a request line split from its headers, or "POST " alone)
 export const HTTP_CARRY_FLOWS = 256;
 /** Messages read from one segment (pipelined requests, small responses back to back). */
 const HTTP_MESSAGES_PER_SEGMENT = 16;
@@ -37,6 +38,7 @@ interface BodyStart {
   /** The body's first bytes that were in the head's segment (fewer than HTTP_FILE_HEAD). */
   prefix: Uint8Array;
   chunked: boolean;
+  encoded: boolean;
 }
 
 /** Body bytes wanted before a file is classified (the ELF header's e_machine is at 18-19): fewer at a segment end wait for the next segment. */
@@ -56,6 +58,8 @@ class HttpHandler implements TcpHandler {
   private readonly bodyNext = new Map<number, BodyStart>();
   /** Start of a response head cut by the end of its segment, per flow. */
   private readonly carry = new Map<number, Uint8Array>();
+  /** Start of a request head cut by the end of its segment, per flow. */
+  private readonly reqCarry = new Map<number, Uint8Array>();
   /** Requests whose uri/host could not be queued (table or queue full): their file events carry null names. */
   dropped = 0;
 
@@ -90,18 +94,35 @@ class HttpHandler implements TcpHandler {
     if (this.queue.size > 0) this.queue.delete(f);
     if (this.bodyNext.size > 0) this.bodyNext.delete(f);
     if (this.carry.size > 0) this.carry.delete(f);
+    if (this.reqCarry.size > 0) this.reqCarry.delete(f);
   }
 
   held(): number {
-    return this.queue.size + this.bodyNext.size + this.carry.size;
+    return this.queue.size + this.bodyNext.size + this.carry.size + this.reqCarry.size;
   }
 
-  private requests(f: number, b: Uint8Array): void {
+  private requests(f: number, seg: Uint8Array): void {
     const h = this.h;
     const p = h.p;
+    let b = seg;
+    // A request head cut by the previous segment's end ("POST " alone, or the headers): joined with this one.
+    const carried = this.reqCarry.size > 0 ? this.reqCarry.get(f) : undefined;
+    if (carried !== undefined) {
+      this.reqCarry.delete(f);
+      b = new Uint8Array(carried.length + seg.length);
+      b.set(carried);
+      b.set(seg, carried.length);
+    }
     let off = 0;
     for (let n = 0; n < HTTP_MESSAGES_PER_SEGMENT && off < b.length; n++) {
       const m = off === 0 ? b : b.subarray(off);
+      if (startsLikeRequest(m)) {
+        const sl = lineEnd(m, 0);
+        if ((sl < 0 || httpHead(m, sl + 1) === null) && m.length < HTTP_CARRY_MAX) {
+          if (this.reqCarry.size < HTTP_CARRY_FLOWS) { this.reqCarry.set(f, m.slice()); return; }
+          this.dropped++; // table full: read what this segment has
+        }
+      }
       const req = parseHttpRequest(m);
       if (req === null) return;
       h.emit({
@@ -141,7 +162,7 @@ class HttpHandler implements TcpHandler {
         body.set(next.prefix);
         body.set(b.subarray(0, body.length - next.prefix.length), next.prefix.length);
       }
-      this.file(body, next.host, next.uri, next.content_type, next.chunked);
+      this.file(body, next.host, next.uri, next.content_type, next.chunked, next.encoded);
       const left = this.bodyLeft[f];
       this.bodyLeft[f] = 0;
       // The rest of a body of known length is counted off by the pipeline; the next head follows it.
@@ -186,8 +207,8 @@ class HttpHandler implements TcpHandler {
       if (hasBody) {
         const avail = b.length - start;
         const want = head.contentLength >= 0 ? Math.min(HTTP_FILE_HEAD, head.contentLength) : HTTP_FILE_HEAD;
-        if (avail >= want || this.bodyNext.size >= HTTP_QUEUE_FLOWS) this.file(b.subarray(start), req?.host ?? null, req?.uri ?? null, res.content_type, head.chunked);
-        else this.bodyNext.set(f, { uri: req?.uri ?? null, host: req?.host ?? null, content_type: res.content_type, prefix: b.slice(start), chunked: head.chunked });
+        if (avail >= want || this.bodyNext.size >= HTTP_QUEUE_FLOWS) this.file(b.subarray(start), req?.host ?? null, req?.uri ?? null, res.content_type, head.chunked, head.encoded);
+        else this.bodyNext.set(f, { uri: req?.uri ?? null, host: req?.host ?? null, content_type: res.content_type, prefix: b.slice(start), chunked: head.chunked, encoded: head.encoded });
       }
       if (!hasBody) { off = start; continue; }
       if (head.contentLength < 0) return; // chunked or until close: later heads only at segment starts
@@ -204,9 +225,11 @@ class HttpHandler implements TcpHandler {
   /**
    * One file_transfer per response body. Bodies that are not executables, scripts or archives are
    * reported only when the server calls them a download (no Content-Type, application/octet-stream,
-   * application/x-...): web pages and images are not file transfers worth a rule's attention.
+   * application/x-... other than x-javascript): web pages and images are not file transfers worth a
+   * rule's attention. A body sent with a Content-Encoding (gzip-compressed pages) starts with the
+   * encoding's bytes, not the file's: it is reported only as a download, never classified from them.
    */
-  private file(data: Uint8Array, host: string | null, uri: string | null, contentType: string | null, chunked: boolean): void {
+  private file(data: Uint8Array, host: string | null, uri: string | null, contentType: string | null, chunked: boolean, encoded: boolean): void {
     let body = data;
     if (chunked) {
       // RFC 9112 7.1: a chunked body starts with the chunk size in hex and CRLF; the file follows.
@@ -214,11 +237,11 @@ class HttpHandler implements TcpHandler {
       if (lf > 0 && lf < 24) body = body.subarray(lf + 1);
     }
     if (body.length === 0) return;
+    const ct = contentType === null ? null : contentType.toLowerCase();
+    const download = ct === null || ct.startsWith('application/octet-stream') || (ct.startsWith('application/x-') && !ct.startsWith('application/x-javascript'));
+    if (encoded && !download) return;
     const c = classifyFile(body);
-    if (c.file_type === 'other' && contentType !== null) {
-      const ct = contentType.toLowerCase();
-      if (!ct.startsWith('application/octet-stream') && !ct.startsWith('application/x-')) return;
-    }
+    if (c.file_type === 'other' && !download) return;
     this.h.emit(fileTransferEvent(this.h, c, 'http', false, host, uri, contentType));
   }
 
@@ -248,6 +271,19 @@ function startsLikeStatusLine(m: Uint8Array): boolean {
   const n = Math.min(m.length, 5);
   for (let i = 0; i < n; i++) if (m[i] !== 'HTTP/'.charCodeAt(i)) return false;
   return m.length < 9 || isVersion(m, 0);
+}
+
+/** The bytes start with a registered method and a space, or are a prefix of one ("POS"). */
+function startsLikeRequest(m: Uint8Array): boolean {
+  let e = 0;
+  while (e < m.length && e < 10 && m[e] >= 0x41 && m[e] <= 0x5a) e++;
+  if (e === 0) return false;
+  const word = String.fromCharCode.apply(null, m.subarray(0, e) as unknown as number[]);
+  if (e === m.length) {
+    for (const meth of HTTP_METHODS) if (meth.startsWith(word)) return true;
+    return false;
+  }
+  return m[e] === 0x20 && HTTP_METHODS.has(word);
 }
 
 /**
