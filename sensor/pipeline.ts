@@ -75,6 +75,8 @@ export class Pipeline implements RoomHost {
   readonly rooms: Rooms;
   /** Whether the packet being processed comes from / goes to the home network. */
   private srcLocal = false;
+  /** The rooms' drop counts at the last sensor_stats event. */
+  private roomsDropped: Record<string, number> = {};
   private dstLocal = false;
   private readonly onError: (where: string, err: unknown) => void;
   private readonly learnPrefixes: boolean;
@@ -377,6 +379,12 @@ export class Pipeline implements RoomHost {
     const full: string[] = [];
     if (this.flows.active >= this.flows.capacity) full.push('flows');
     if (this.traffic.full) full.push('traffic');
+    // A room whose bounded table dropped entries since the last report (HTTP request queues, TLS hellos, TFTP exchanges).
+    const dropped = this.rooms.dropped();
+    for (const name in dropped) {
+      if (dropped[name] !== this.roomsDropped[name]) full.push(`room:${name}`);
+    }
+    this.roomsDropped = dropped;
     return {
       type: 'sensor_stats', ts, packets: st.packets, bytes: st.bytes, malformed: st.malformed,
       unsupported_link: st.unsupported_link, ip_fragments: st.ip_fragments, dropped: this.dropped,

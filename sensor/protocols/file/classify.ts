@@ -69,6 +69,17 @@ export function classifyFile(b: Uint8Array): FileFields {
   return out;
 }
 
+/**
+ * Whether classifyFile can name these bytes at all: a known magic, "#!", or mostly text. A cheap look
+ * for callers that report only named files (the raw TCP room), so binary flows skip the hex and scans.
+ */
+export function mayBeFile(b: Uint8Array): boolean {
+  if (b.length < 2) return false;
+  const c = b[0];
+  if (c === 0x7f || c === 0x4d || c === 0x1f || c === 0x50 || c === 0xfd || c === 0x42 || c === 0x23) return true;
+  return mostlyText(b);
+}
+
 /** gzip (RFC 1952 2.3.1: 1f 8b, CM 8), zip local header "PK\3\4", xz (FD "7zXZ" 00), bzip2 "BZh1".."BZh9". */
 function isArchive(b: Uint8Array): boolean {
   if (b.length >= 3 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 0x08) return true;
@@ -110,7 +121,8 @@ export function dropperCommands(b: Uint8Array, end: number): string[] {
     if (j > i) {
       let s = i;
       for (let k = i; k < j; k++) if (b[k] === 0x2f) s = k + 1;
-      const word = String.fromCharCode.apply(null, b.subarray(s, j) as unknown as number[]);
+      // Only words as long as a command name are turned into strings (the longest is "busybox").
+      const word = j - s < 2 || j - s > 7 ? '' : String.fromCharCode.apply(null, b.subarray(s, j) as unknown as number[]);
       if (DROPPER_COMMANDS.includes(word) && !found.includes(word) && (word !== 'cd' || cdToWritable(b, j, end))) found.push(word);
     }
     // The rest of this command up to the next separator is arguments.

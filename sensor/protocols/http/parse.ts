@@ -57,6 +57,8 @@ export interface HttpHead {
   contentLength: number;
   /** Transfer-Encoding ends in chunked: the length is not known up front. */
   chunked: boolean;
+  /** A Content-Encoding other than identity (RFC 9110 8.4): the body bytes are a compressed representation, not the file's own first bytes. */
+  encoded: boolean;
 }
 
 /**
@@ -67,12 +69,13 @@ export interface HttpHead {
 export function httpHead(b: Uint8Array, off: number): HttpHead | null {
   let contentLength = -1;
   let chunked = false;
+  let encoded = false;
   for (let n = 0; n <= MAX_HEADER_LINES; n++) {
     if (off >= b.length) return null;
     const lf = lineEnd(b, off);
     if (lf < 0) return null;
     const len = (lf > off && b[lf - 1] === 0x0d ? lf - 1 : lf) - off;
-    if (len === 0) return { end: lf + 1, contentLength, chunked };
+    if (len === 0) return { end: lf + 1, contentLength, chunked, encoded };
     const c = b[off] | 0x20;
     if (c === 0x63 && len > 15 && b[off + 14] === 0x3a && lowerIs(b, off, 'content-length')) {
       let p = off + 15;
@@ -85,6 +88,9 @@ export function httpHead(b: Uint8Array, off: number): HttpHead | null {
       // RFC 9112 6.1: chunked is the final coding when present.
       const v = netText(b, off + 18, lf, 128).trim().toLowerCase();
       chunked = v.endsWith('chunked');
+    } else if (c === 0x63 && len > 17 && b[off + 16] === 0x3a && lowerIs(b, off, 'content-encoding')) {
+      const v = netText(b, off + 17, lf, 64).trim().toLowerCase();
+      encoded = v !== '' && v !== 'identity';
     }
     off = lf + 1;
   }

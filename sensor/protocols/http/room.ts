@@ -18,6 +18,10 @@ const HTTP_UNSOLICITED_SEGMENTS = 4;
 /** Requests awaiting their response, kept per flow (uri and host for the file event), and flows with such a queue. */
 export const HTTP_QUEUE_DEPTH = 16;
 export const HTTP_QUEUE_FLOWS = 4096;
+/** A response head cut by a segment end is kept (at most this many bytes, for this many flows at once) and read with the next segment. */
+export const HTTP_CARRY_MAX = 4096;
+// (the same bounds serve request heads cut by a segment end: a request line split from its headers, or "POST " alone)
+export const HTTP_CARRY_FLOWS = 256;
 /** Messages read from one segment (pipelined requests, small responses back to back). */
 const HTTP_MESSAGES_PER_SEGMENT = 16;
 
@@ -31,7 +35,14 @@ interface BodyStart {
   uri: string | null;
   host: string | null;
   content_type: string | null;
+  /** The body's first bytes that were in the head's segment (fewer than HTTP_FILE_HEAD). */
+  prefix: Uint8Array;
+  chunked: boolean;
+  encoded: boolean;
 }
+
+/** Body bytes wanted before a file is classified (the ELF header's e_machine is at 18-19): fewer at a segment end wait for the next segment. */
+export const HTTP_FILE_HEAD = 64;
 
 class HttpHandler implements TcpHandler {
   /** Client payload bytes seen (saturating). */
@@ -43,8 +54,12 @@ class HttpHandler implements TcpHandler {
   private readonly bodyLeft: Float64Array;
   /** Requests awaiting their responses, per flow (bounded: HTTP_QUEUE_FLOWS x HTTP_QUEUE_DEPTH). */
   private readonly queue = new Map<number, Pending[]>();
-  /** Responses whose head ended at a segment end: the body's first bytes are the next server segment. */
+  /** Responses whose body had fewer than HTTP_FILE_HEAD bytes in the head's segment: classified with the next server segment. */
   private readonly bodyNext = new Map<number, BodyStart>();
+  /** Start of a response head cut by the end of its segment, per flow. */
+  private readonly carry = new Map<number, Uint8Array>();
+  /** Start of a request head cut by the end of its segment, per flow. */
+  private readonly reqCarry = new Map<number, Uint8Array>();
   /** Requests whose uri/host could not be queued (table or queue full): their file events carry null names. */
   dropped = 0;
 
@@ -78,18 +93,36 @@ class HttpHandler implements TcpHandler {
     this.bodyLeft[f] = 0;
     if (this.queue.size > 0) this.queue.delete(f);
     if (this.bodyNext.size > 0) this.bodyNext.delete(f);
+    if (this.carry.size > 0) this.carry.delete(f);
+    if (this.reqCarry.size > 0) this.reqCarry.delete(f);
   }
 
   held(): number {
-    return this.queue.size + this.bodyNext.size;
+    return this.queue.size + this.bodyNext.size + this.carry.size + this.reqCarry.size;
   }
 
-  private requests(f: number, b: Uint8Array): void {
+  private requests(f: number, seg: Uint8Array): void {
     const h = this.h;
     const p = h.p;
+    let b = seg;
+    // A request head cut by the previous segment's end ("POST " alone, or the headers): joined with this one.
+    const carried = this.reqCarry.size > 0 ? this.reqCarry.get(f) : undefined;
+    if (carried !== undefined) {
+      this.reqCarry.delete(f);
+      b = new Uint8Array(carried.length + seg.length);
+      b.set(carried);
+      b.set(seg, carried.length);
+    }
     let off = 0;
     for (let n = 0; n < HTTP_MESSAGES_PER_SEGMENT && off < b.length; n++) {
       const m = off === 0 ? b : b.subarray(off);
+      if (startsLikeRequest(m)) {
+        const sl = lineEnd(m, 0);
+        if ((sl < 0 || httpHead(m, sl + 1) === null) && m.length < HTTP_CARRY_MAX) {
+          if (this.reqCarry.size < HTTP_CARRY_FLOWS) { this.reqCarry.set(f, m.slice()); return; }
+          this.dropped++; // table full: read what this segment has
+        }
+      }
       const req = parseHttpRequest(m);
       if (req === null) return;
       h.emit({
@@ -106,15 +139,30 @@ class HttpHandler implements TcpHandler {
     }
   }
 
-  private responses(f: number, b: Uint8Array, segs: number): void {
+  private responses(f: number, seg: Uint8Array, segs: number): void {
     const h = this.h;
+    let b = seg;
     let off = 0;
+    // A head cut by the previous segment's end: read it joined with this segment.
+    const carried = this.carry.size > 0 ? this.carry.get(f) : undefined;
+    if (carried !== undefined) {
+      this.carry.delete(f);
+      b = new Uint8Array(carried.length + seg.length);
+      b.set(carried);
+      b.set(seg, carried.length);
+    }
     const fl = this.h.flows;
     // A body whose head ended with the previous segment starts here.
     const next = this.bodyNext.size > 0 ? this.bodyNext.get(f) : undefined;
     if (next !== undefined) {
       this.bodyNext.delete(f);
-      this.file(b, next.host, next.uri, next.content_type);
+      let body = b;
+      if (next.prefix.length > 0) {
+        body = new Uint8Array(next.prefix.length + Math.min(b.length, 1024));
+        body.set(next.prefix);
+        body.set(b.subarray(0, body.length - next.prefix.length), next.prefix.length);
+      }
+      this.file(body, next.host, next.uri, next.content_type, next.chunked, next.encoded);
       const left = this.bodyLeft[f];
       this.bodyLeft[f] = 0;
       // The rest of a body of known length is counted off by the pipeline; the next head follows it.
@@ -128,6 +176,16 @@ class HttpHandler implements TcpHandler {
     for (let n = 0; n < HTTP_MESSAGES_PER_SEGMENT && off < b.length; n++) {
       if (this.waiting[f] === 0 && segs > HTTP_UNSOLICITED_SEGMENTS) return;
       const m = off === 0 ? b : b.subarray(off);
+      // Most server segments are body bytes: a look at the first 9 bytes, before any line is searched.
+      if (!startsLikeStatusLine(m)) return;
+      const sl = lineEnd(m, 0);
+      const head = sl >= 0 ? httpHead(m, sl + 1) : null;
+      if (head === null) {
+        // The head continues in the next segment (pipelined responses rarely end on a segment boundary).
+        if (m.length <= HTTP_CARRY_MAX && this.carry.size < HTTP_CARRY_FLOWS) this.carry.set(f, m.slice());
+        else this.dropped++;
+        return;
+      }
       const res = parseHttpResponse(m);
       if (res === null) return;
       const p = h.p;
@@ -143,21 +201,20 @@ class HttpHandler implements TcpHandler {
         if (this.waiting[f] > 0) this.waiting[f]--;
         req = this.dequeue(f);
       }
-      const head = httpHead(m, lineEnd(m, 0) + 1);
-      if (head === null) return; // head continues in the next segment: its body is not followed
       const start = off + head.end;
       // RFC 9112 6.3: no body after HEAD, 1xx, 204 and 304; Content-Length 0 is an empty body.
       const hasBody = final && res.status !== 204 && res.status !== 304 && req?.head !== true && head.contentLength !== 0;
       if (hasBody) {
-        if (start < b.length) this.file(b.subarray(start), req?.host ?? null, req?.uri ?? null, res.content_type);
-        else if (this.bodyNext.size < HTTP_QUEUE_FLOWS) this.bodyNext.set(f, { uri: req?.uri ?? null, host: req?.host ?? null, content_type: res.content_type });
-        else this.dropped++;
+        const avail = b.length - start;
+        const want = head.contentLength >= 0 ? Math.min(HTTP_FILE_HEAD, head.contentLength) : HTTP_FILE_HEAD;
+        if (avail >= want || this.bodyNext.size >= HTTP_QUEUE_FLOWS) this.file(b.subarray(start), req?.host ?? null, req?.uri ?? null, res.content_type, head.chunked, head.encoded);
+        else this.bodyNext.set(f, { uri: req?.uri ?? null, host: req?.host ?? null, content_type: res.content_type, prefix: b.slice(start), chunked: head.chunked, encoded: head.encoded });
       }
       if (!hasBody) { off = start; continue; }
       if (head.contentLength < 0) return; // chunked or until close: later heads only at segment starts
       const after = start + head.contentLength;
       if (after >= b.length) {
-        if (start >= b.length && this.bodyNext.has(f)) this.bodyLeft[f] = head.contentLength;
+        if (this.bodyNext.has(f)) this.bodyLeft[f] = after - b.length;
         else fl.respSkip[f] = after - b.length;
         return;
       }
@@ -168,15 +225,23 @@ class HttpHandler implements TcpHandler {
   /**
    * One file_transfer per response body. Bodies that are not executables, scripts or archives are
    * reported only when the server calls them a download (no Content-Type, application/octet-stream,
-   * application/x-...): web pages and images are not file transfers worth a rule's attention.
+   * application/x-... other than x-javascript): web pages and images are not file transfers worth a
+   * rule's attention. A body sent with a Content-Encoding (gzip-compressed pages) starts with the
+   * encoding's bytes, not the file's: it is reported only as a download, never classified from them.
    */
-  private file(body: Uint8Array, host: string | null, uri: string | null, contentType: string | null): void {
-    if (body.length === 0) return;
-    const c = classifyFile(body);
-    if (c.file_type === 'other' && contentType !== null) {
-      const ct = contentType.toLowerCase();
-      if (!ct.startsWith('application/octet-stream') && !ct.startsWith('application/x-')) return;
+  private file(data: Uint8Array, host: string | null, uri: string | null, contentType: string | null, chunked: boolean, encoded: boolean): void {
+    let body = data;
+    if (chunked) {
+      // RFC 9112 7.1: a chunked body starts with the chunk size in hex and CRLF; the file follows.
+      const lf = body.indexOf(0x0a);
+      if (lf > 0 && lf < 24) body = body.subarray(lf + 1);
     }
+    if (body.length === 0) return;
+    const ct = contentType === null ? null : contentType.toLowerCase();
+    const download = ct === null || ct.startsWith('application/octet-stream') || (ct.startsWith('application/x-') && !ct.startsWith('application/x-javascript'));
+    if (encoded && !download) return;
+    const c = classifyFile(body);
+    if (c.file_type === 'other' && !download) return;
     this.h.emit(fileTransferEvent(this.h, c, 'http', false, host, uri, contentType));
   }
 
@@ -199,6 +264,26 @@ class HttpHandler implements TcpHandler {
     if (q.length === 0) this.queue.delete(f);
     return r;
   }
+}
+
+/** The bytes could be the start of a status line: "HTTP/d.d SP" or a prefix of it. */
+function startsLikeStatusLine(m: Uint8Array): boolean {
+  const n = Math.min(m.length, 5);
+  for (let i = 0; i < n; i++) if (m[i] !== 'HTTP/'.charCodeAt(i)) return false;
+  return m.length < 9 || isVersion(m, 0);
+}
+
+/** The bytes start with a registered method and a space, or are a prefix of one ("POS"). */
+function startsLikeRequest(m: Uint8Array): boolean {
+  let e = 0;
+  while (e < m.length && e < 10 && m[e] >= 0x41 && m[e] <= 0x5a) e++;
+  if (e === 0) return false;
+  const word = String.fromCharCode.apply(null, m.subarray(0, e) as unknown as number[]);
+  if (e === m.length) {
+    for (const meth of HTTP_METHODS) if (meth.startsWith(word)) return true;
+    return false;
+  }
+  return m[e] === 0x20 && HTTP_METHODS.has(word);
 }
 
 /**

@@ -2,7 +2,7 @@
 // ports): the first bytes each side sends, as a file_transfer when they are a file, and printable
 // segments as tcp_text with the IRC commands they start with.
 import type { RoomDescriptor, RoomHost, TcpHandler } from '../room.js';
-import { classifyFile } from '../file/classify.js';
+import { classifyFile, mayBeFile } from '../file/classify.js';
 import { fileTransferEvent } from '../file/event.js';
 import { parseTcpText } from './text.js';
 
@@ -22,7 +22,7 @@ export const tcpRoom: RoomDescriptor = {
     create: (h: RoomHost): TcpHandler => ({
       segment(f, payload, fromClient, segs) {
         if (segs <= TCP_TEXT_SEGMENTS) {
-          if (segs === 1) {
+          if (segs === 1 && mayBeFile(payload)) {
             // The first bytes a side sends on a raw connection are where a pushed file starts.
             const c = classifyFile(payload);
             if (c.file_type !== 'other') h.emit(fileTransferEvent(h, c, 'tcp', fromClient, null, null, null));

@@ -2,7 +2,7 @@
 // archives, the real ELF of ndpi's elf.pcap and TFTP's gzip file, and bounds on random bytes.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { classifyFile, ELF_MACHINES, FILE_LIMITS } from '../../../../sensor/protocols/file/classify.js';
+import { classifyFile, ELF_MACHINES, FILE_LIMITS, mayBeFile } from '../../../../sensor/protocols/file/classify.js';
 import { annotated, bytes, loadFixtures } from '../fixtures/load.js';
 
 // The first 20 bytes of a Mirai ARM build (mirai.arm7): ELF32, little endian, ET_EXEC, EM_ARM.
@@ -122,5 +122,15 @@ describe('classifyFile: properties', () => {
       b.set(rest, 4);
       expect(classifyFile(b).file_type).toBe('elf');
     }));
+  });
+});
+
+describe('mayBeFile: the cheap look agrees with classifyFile', () => {
+  it('whenever classifyFile names a type, mayBeFile said yes (random and magic-prefixed bytes)', () => {
+    const prefixes = ['', '\x7fELF', 'MZ', '\x1f\x8b\x08', 'PK\x03\x04', '\xfd7zXZ\x00', 'BZh9', '#!', 'cd /tmp; wget x; chmod 777 x\n'];
+    fc.assert(fc.property(fc.constantFrom(...prefixes), fc.uint8Array({ maxLength: 300 }), (pre, rest) => {
+      const b = new Uint8Array([...Buffer.from(pre, 'latin1'), ...rest]);
+      if (classifyFile(b).file_type !== 'other') expect(mayBeFile(b)).toBe(true);
+    }), { numRuns: 5000 });
   });
 });
