@@ -60,6 +60,8 @@ export interface RuleEngineOptions {
 }
 
 const rankOf = (s: string): number => SEVERITIES.indexOf(s as Severity);
+/** The highest severity a rule can give (its default or any of severity_by_kind). */
+const topRank = (r: Rule): number => Math.max(rankOf(r.severity), ...Object.values(r.severity_by_kind ?? {}).map(rankOf));
 
 interface KeyState {
   last: number;
@@ -91,8 +93,9 @@ interface Compiled {
   min: number;
   valueGet: Getter | null;
   periodic: { minCount: number; maxJitter: number; minIntervalUs: number; byTs: boolean } | null;
-  /** severity_by_kind, or null. */
+  /** severity_by_kind, or null; and the highest severity it gives (an alert there cannot escalate further). */
   byKind: Record<string, Severity> | null;
+  byKindTop: number;
   /** Raised by the engine itself (the baseline), not matched from events. */
   synthetic: boolean;
   sliding: boolean;
@@ -152,6 +155,8 @@ interface AlertState {
   extra: Record<string, number | string> | null;
   /** Evidence the engine adds (severity escalations), a few at most. */
   notes: AlertEvidence[];
+  /** Capture time the device's kind was last asked at an update (asked once a second at most). */
+  kindAsked: number;
 }
 
 /** Delete up to n entries from the front (oldest inserted) of a Map in one pass; returns how many. */
@@ -324,6 +329,7 @@ export class RuleEngine implements FieldContext {
         byTs: p.order === 'ts',
       } : null,
       byKind: rule.severity_by_kind && Object.keys(rule.severity_by_kind).length ? rule.severity_by_kind : null,
+      byKindTop: topRank(rule),
       synthetic: false,
       sliding: rule.window.kind === 'sliding',
       keys: new Map(),
@@ -351,6 +357,7 @@ export class RuleEngine implements FieldContext {
       windowUs: durationUs(rule.window.size)!, withinUs: 0, suppressUs: durationUs(rule.suppress_for)!,
       kind: 'count', min: 1, valueGet: null, periodic: null,
       byKind: rule.severity_by_kind && Object.keys(rule.severity_by_kind).length ? rule.severity_by_kind : null,
+      byKindTop: topRank(rule),
       synthetic: true, sliding: true, keys: new Map(), maxKeys: 1, keysEvicted: 0, free: [], lastSweep: 0,
       matched: 0, fired: 0, sampleFields: [...(rule.sample ?? '').matchAll(TEMPLATE_RE)].map((m) => m[1]!),
     };
@@ -390,7 +397,7 @@ export class RuleEngine implements FieldContext {
    * device misidentified for a moment must not quiet an alert). The change is an evidence line.
    */
   private escalate(as: AlertState): boolean {
-    if (as.c.byKind === null) return false;
+    if (as.c.byKind === null || rankOf(as.alert.severity) >= as.c.byKindTop) return false;
     const { severity, kind } = this.severityFor(as.c, as.alert.device);
     if (rankOf(severity) <= rankOf(as.alert.severity)) return false;
     const from = as.alert.severity;
@@ -661,8 +668,14 @@ export class RuleEngine implements FieldContext {
       this.alertsById.delete(as.alert.id);
       this.alertsById.set(as.alert.id, as);
       as.pending = true;
-      // An escalation is news: it is sent now, not held back by the update interval.
-      if (this.escalate(as) || ts - as.lastEmit >= this.opts.updateIntervalUs) this.emit(as, 'updated');
+      // An escalation is news: it is sent now, not held back by the update interval. The inventory is
+      // asked once a second at most (a rule of count 1 updates on every matching packet of a flood).
+      let escalated = false;
+      if (as.c.byKind !== null && ts - as.kindAsked >= 1_000_000) {
+        as.kindAsked = ts;
+        escalated = this.escalate(as);
+      }
+      if (escalated || ts - as.lastEmit >= this.opts.updateIntervalUs) this.emit(as, 'updated');
       else this.pendingUpdates.add(as);
       return;
     }
@@ -697,7 +710,7 @@ export class RuleEngine implements FieldContext {
     as = {
       alert, c, episode, events: 1, total: n,
       distinct: c.kind === 'distinct' ? new DistinctCounter(this.opts.distinctCap, Infinity) : null,
-      lastEmit: ts, pending: false, samples: [], lastEvent: null, extra: null, notes: [],
+      lastEmit: ts, pending: false, samples: [], lastEvent: null, extra: null, notes: [], kindAsked: ts,
     };
     if (sev.kind !== null && sev.severity !== c.rule.severity) {
       as.notes.push({

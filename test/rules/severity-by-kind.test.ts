@@ -97,6 +97,21 @@ describe('severity_by_kind', () => {
     expect(eng.stats.alerts_escalated).toBe(1);
   });
 
+  it('a flood of updates asks the inventory once a second at most, and not at all once the top severity is reached', () => {
+    const once = rule(`id: t.each\ntitle: Each SYN\nseverity: medium\nseverity_by_kind: { camera: high }\nsummary: "{device}"\nmatch: { event: tcp_syn }\n`);
+    let asked = 0;
+    let kind: string | null = null;
+    const eng = new RuleEngine([once], { deviceKind: () => { asked++; return kind; } });
+    for (let i = 0; i < 10_000; i++) eng.observe(syn({ ts: T0 + i * 1000 })); // 1000 per second for 10 s
+    expect(asked).toBe(1 + 9); // at raise, then once per second of updates
+    kind = 'camera';
+    for (let i = 0; i < 3000; i++) eng.observe(syn({ ts: T0 + 10 * S + i * 1000 }));
+    expect(eng.alerts()[0]!.severity).toBe('high');
+    const before = asked;
+    for (let i = 0; i < 5000; i++) eng.observe(syn({ ts: T0 + 20 * S + i * 1000 }));
+    expect(asked).toBe(before); // high is the most this rule gives
+  });
+
   it('an evicted alert is forgotten by deviceChanged (no growth, no stale updates)', () => {
     const eng = new RuleEngine([rule(SCAN)], { deviceKind: () => 'camera', maxAlerts: 16 });
     let updates = 0;
