@@ -93,7 +93,8 @@ export function matchersOf(mods, domains) {
     used.add(d);
     return d;
   };
-  const kindFor = (d, glob) => (glob != null && domains.get(d).globs[glob]) || null;
+  /** A per-matcher kind from domains.yaml globs, keyed by the matcher's glob, service type or property "key=glob". */
+  const kindFor = (d, ...keys) => keys.map((k) => (k != null ? domains.get(d).globs[k] : undefined)).find((k) => k) ?? null;
 
   const dhcp = mods.dhcp;
   if (Object.keys(dhcp).join() !== 'DHCP' || !Array.isArray(dhcp.DHCP)) refuse('dhcp.py: expected exactly DHCP = [...]');
@@ -136,7 +137,8 @@ export function matchersOf(mods, domains) {
         props = {};
         for (const [k, v] of Object.entries(e.properties)) props[str(k, `${w}.properties key`)] = str(v, `${w}.properties.${k}`);
       }
-      if (keep(d, name, w)) rows.push(['zeroconf', 1, d, type, name, props, kindFor(d, name)]);
+      const propKeys = Object.entries(props ?? {}).map(([k, v]) => `${k}=${v}`);
+      if (keep(d, name, w)) rows.push(['zeroconf', 1, d, type, name, props, kindFor(d, name, ...propKeys, type)]);
     });
   }
 
