@@ -27,6 +27,7 @@ export function parseModule(text) {
     p.skipSpace();
     if (p.eof()) break;
     if (p.peekWord('from')) { p.importLine(); continue; }
+    if (p.peekStr('<<<<<<<') || p.peekStr('=======') || p.peekStr('>>>>>>>')) p.fail('merge-conflict marker');
     const name = p.ident();
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) p.fail(`unexpected statement "${name}" (only UPPER_CASE assignments are read)`);
     p.skipInline();
