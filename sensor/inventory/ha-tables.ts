@@ -19,21 +19,21 @@ export const HA_FORMAT = 'waakhond.ha-tables/1';
 export const HA_FILE = path.join('generated', 'ha-tables.jsonl');
 
 /**
- * Weights: below the hand-written specific rules (~0.9 for a model, 0.6-0.7 for a brand's own service)
- * and above the OUI (0.35): Home Assistant's matchers name an integration, often from a generic clue.
+ * Weights: below the hand-written rules (~0.9 for a model, 0.6-0.7 for a brand's own service: at most
+ * 0.55 here) and above the OUI (0.35): Home Assistant's matchers name an integration, often from a generic clue.
  */
 export const HA_WEIGHT = {
-  dhcpHostAndMac: 0.6,
-  dhcpHost: 0.5,
+  dhcpHostAndMac: 0.55,
+  dhcpHost: 0.45,
   /** A host-name glob with under 5 literal leading characters ("hs*", "ps5-*") is a weaker clue. */
   dhcpShortHost: 0.4,
   /** A MAC prefix alone: Home Assistant's list of a brand's prefixes, just above the OUI's own 0.35. */
   dhcpMac: 0.4,
-  zeroconfType: 0.55,
-  zeroconfNamed: 0.6,
-  homekit: 0.6,
-  ssdpSt: 0.5,
-  upnp: 0.6,
+  zeroconfType: 0.5,
+  zeroconfNamed: 0.55,
+  homekit: 0.55,
+  ssdpSt: 0.45,
+  upnp: 0.55,
   /** A protocol integration (UPnP IGD, IPP, DLNA) says a kind and no brand. */
   generic: 0.3,
 } as const;
@@ -42,7 +42,7 @@ export const HA_WEIGHT = {
  * Kinds named in the data that this build's CATEGORIES may not have yet (issue #12 adds them): the
  * nearest existing category until then; lock has none and is left out (brand only).
  */
-const FALLBACK: Record<string, Category | null> = {
+export const HA_KIND_FALLBACK: Record<string, Category | null> = {
   doorbell: 'camera', tv: 'media', 'game-console': 'media', 'voice-assistant': 'speaker', vacuum: 'appliance',
   thermostat: 'appliance', energy: 'sensor', lock: null,
 };
@@ -58,12 +58,21 @@ interface Meaning {
   kind: Category | null;
 }
 
+/** Globs compiled so far in this process (the index test shows a look-up compiles only its bucket). */
+let compiledGlobs = 0;
+export function compiledGlobCount(): number {
+  return compiledGlobs;
+}
+
 /** A glob compiled on first use (most buckets are never looked at in one home). */
 class Glob {
   private re: RegExp | null = null;
   constructor(readonly text: string) {}
   test(s: string): boolean {
-    this.re ??= globToRegExp(this.text);
+    if (!this.re) {
+      this.re = globToRegExp(this.text);
+      compiledGlobs++;
+    }
     return this.re.test(s);
   }
   /** Leading characters before the first wildcard or set. */
@@ -176,6 +185,8 @@ export class HaTables {
     if (!base) return `unknown domain ${String(d)}`;
     const id = `ha.${row[0]}.${line}`;
     const withKind = (k: unknown): Meaning => (s(k) ? { ...base, kind: category(k) } : base);
+    const kindAt = { dhcp: 6, zeroconf: 6, homekit: 4 }[row[0] as string];
+    if (kindAt !== undefined && row[kindAt] !== null && !s(row[kindAt])) return `bad kind in ${row[0] as string} row`;
     switch (row[0]) {
       case 'dhcp': {
         const [, , , host, mac, registered, kind] = row as unknown[];
@@ -372,7 +383,7 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 function category(k: string | null): Category | null {
   if (!k) return null;
   if ((CATEGORIES as readonly string[]).includes(k)) return k as Category;
-  return FALLBACK[k] ?? null;
+  return HA_KIND_FALLBACK[k] ?? null;
 }
 
 /** "50C7BF*" against "50C7BF0A1B2C": Home Assistant's MAC globs are hex prefixes (the importer checks). */
