@@ -198,6 +198,17 @@ describe('Home Assistant matchers on hand-built events (synthetic, see the heade
     expect(globToRegExp('(bosch|neff|siemens)-*').test('(bosch|neff|siemens)-x')).toBe(true);
   });
 
+  it('generic-word host-name globs are left out (dropped at import): a Ricoh printer is no BleBox, an ESPHome motion sensor no Motionblinds hub', () => {
+    const inv = new Inventory({ fingerprintsDir: HA_ONLY });
+    inv.observe(dhcp({ client_mac: '00:26:73:11:22:33', hostname: 'ricoh-mp-c3004' }));
+    inv.observe(dhcp({ client_mac: '24:0a:c4:11:22:33', hostname: 'motion_sensor_hall' }));
+    expect(details(inv, '00:26:73:11:22:33').some((x) => x.includes('Home Assistant'))).toBe(false);
+    expect(details(inv, '24:0a:c4:11:22:33').some((x) => x.includes('Home Assistant'))).toBe(false);
+    // The product names of the same integrations still match.
+    inv.observe(dhcp({ client_mac: '02:00:00:00:00:16', hostname: 'wlightbox-1a2b' }));
+    expect(inv.get('02:00:00:00:00:16')!.vendor).toBe('BleBox');
+  });
+
   it('a Wi-Fi module default host name on a module MAC is left out (dropped at import): no Magic Home', () => {
     const inv = new Inventory({ fingerprintsDir: HA_ONLY });
     inv.observe(dhcp({ client_mac: 'ac:cf:23:11:22:33', hostname: 'HF-LPB100-ZJ200' }));
