@@ -144,6 +144,8 @@ export class HaTables {
   private readonly homekitByModel = new Map<string, HomekitM>();
   private readonly homekitGlobs: [Glob, HomekitM][] = [];
   private readonly ssdpBySt = new Map<string, SsdpM[]>();
+  /** NT/ST globs (none in today's tables: every ST there is literal). */
+  private readonly ssdpStGlobs: SsdpM[] = [];
   private readonly upnpByManufacturer = new Map<string, SsdpM[]>();
   private readonly upnpOther: SsdpM[] = [];
 
@@ -245,7 +247,9 @@ export class HaTables {
         const e: SsdpM = { id, m: base, fields: f.map(([k, v]) => [k, new Glob(v as string)]) };
         if (header.length) {
           if (header.length > 1) { this.count('skipped', 'ssdp header and description at once'); return null; }
-          push(this.ssdpBySt, (header[0][1] as string).toLowerCase(), e);
+          const st = header[0][1] as string;
+          if (/[*?[]/.test(st)) this.ssdpStGlobs.push(e);
+          else push(this.ssdpBySt, st.toLowerCase(), e);
           this.count('loaded', 'ssdp');
         } else {
           const man = desc.find(([k]) => k === 'manufacturer');
@@ -340,7 +344,8 @@ export class HaTables {
   private matchSsdp(o: Observation): Match[] {
     const out: Match[] = [];
     for (const st of o.fields.get('st') ?? []) {
-      for (const e of this.ssdpBySt.get(st.toLowerCase()) ?? []) {
+      const globbed = this.ssdpStGlobs.filter((e) => e.fields[0][1].test(st));
+      for (const e of [...(this.ssdpBySt.get(st.toLowerCase()) ?? []), ...globbed]) {
         out.push(evidence(e.id, e.m, o, `SSDP NT/ST ${st}`, null, HA_WEIGHT.ssdpSt));
       }
     }

@@ -249,6 +249,20 @@ describe('the tables as data', () => {
     expect(new HaTables('{"format":"other"}\n').errors).toEqual(['line 1: not waakhond.ha-tables/1']);
   });
 
+  it('an NT/ST glob (none upstream today) is tried as a glob, a literal ST by exact look-up', () => {
+    const t = new HaTables([
+      '{"format":"waakhond.ha-tables/1","sources":[]}',
+      '["domain","nanoleaf","Nanoleaf","lighting"]',
+      '["ssdp",2,"nanoleaf",{"st":"nanoleaf:nl*"}]',
+      '["ssdp",2,"nanoleaf",{"st":"Nanoleaf_aurora:light"}]',
+    ].join('\n'));
+    expect(t.errors).toEqual([]);
+    const st = (v: string): Observation => ({ kind: 'ssdp', source: 'ssdp', mac: null, ip: null, ts: 1, fields: new Map([['st', [v]]]) });
+    expect(t.match(st('nanoleaf:nl42')).map((m) => m.detail)).toEqual(['SSDP NT/ST nanoleaf:nl42 (Home Assistant nanoleaf matcher)']);
+    expect(t.match(st('nanoleaf_aurora:light')).length).toBe(1);
+    expect(t.match(st('nanoleaf:x')).length).toBe(0);
+  });
+
   it('glob language: * ? [set] [!set], "]" first in a set, "[" without "]" literal, case-insensitive', () => {
     expect(globToRegExp('shelly*').test('SHELLY1-ab')).toBe(true);
     expect(globToRegExp('ps?').test('ps3')).toBe(true);
