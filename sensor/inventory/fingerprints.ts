@@ -7,6 +7,7 @@ import { CATEGORIES, type Category } from './types.js';
 import { projectPath } from '../paths.js';
 import { DocsCache } from '../docs-cache.js';
 import { fastSafeParse } from '../zod-fast.js';
+import { HA_FILE, loadHaTables } from './ha-tables.js';
 
 /** Which observation a rule looks at, and the fields it may name (see observe.ts). */
 export const RULE_FIELDS = {
@@ -210,5 +211,7 @@ function nameOf(raw: unknown): string | null {
  */
 export function validateFingerprints(dir: string = defaultFingerprintsDir()): { ok: boolean; files: number; rules: number; vendors: number; errors: FingerprintError[] } {
   const fp = loadFingerprints(dir);
+  // The Home Assistant tables (generated/ha-tables.jsonl), when shipped, must load cleanly too.
+  for (const reason of loadHaTables(dir)?.errors ?? []) fp.errors.push({ file: path.join(dir, HA_FILE), entry: null, id: null, reason });
   return { ok: fp.errors.length === 0 && fp.files.length > 0, files: fp.files.length, rules: fp.rules.length, vendors: fp.vendors.length, errors: fp.errors };
 }

@@ -4,7 +4,8 @@ import type { Device, Evidence } from './types.js';
 import { isLocallyAdministered, isNonDeviceMac, normalizeMac } from './mac.js';
 import { resolveIdentity, VendorIndex } from './identity.js';
 import { defaultFingerprintsDir, loadFingerprints, type Fingerprints } from './fingerprints.js';
-import { Matcher } from './match.js';
+import type { Matcher } from './match.js';
+import { withHaTables } from './ha-tables.js';
 import { forReceiver, observationSignature, observationsOf, observationTarget, type Observation } from './observe.js';
 import { ouiStatus, ouiTable } from './oui.js';
 import { hash52 } from '../hash.js';
@@ -100,7 +101,7 @@ function knowledge(dir: string) {
   let k = loaded.get(dir);
   if (!k) {
     const fp = loadFingerprints(dir);
-    k = { fp, matcher: new Matcher(fp.rules), vendors: new VendorIndex(fp.vendors) };
+    k = { fp, matcher: withHaTables(dir, fp), vendors: new VendorIndex(fp.vendors) };
     loaded.set(dir, k);
   }
   return k;
