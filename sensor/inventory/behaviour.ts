@@ -77,6 +77,9 @@ const HUB_MIN_PEERS = 4;
 
 /** Ports at or above this are ephemeral (IANA dynamic range, RFC 6335 6): the client side of a flow. */
 const EPHEMERAL = 49152;
+/** Clients' source ports: Linux and Android pick them from 32768 up (ip_local_port_range), Windows and
+ *  iOS from 49152: a reply from below this to at or above it is a server answering a client. */
+const CLIENT_PORTS = 32768;
 
 const WEIGHT = { video: 0.4, alwaysOn: 0.3, sleeper: 0.3, hub: 0.3 } as const;
 
@@ -182,6 +185,17 @@ export class Behaviour {
       if (!s.served.has(v) && s.served.size < MAX_PORTS) {
         s.served.add(v);
         out.push({ mac: s.mac, ts: e.ts, service: { field: 'serves', value: v, detail: `a LAN device uses its ${e.proto.toUpperCase()} port ${e.dst_port}` } });
+      }
+    }
+    if (e.direction === 'internal' && e.proto === 'udp' && e.src_mac && e.dst_mac && isUnicast(e.dst_mac) && isDevice(e.src_mac)
+      && e.src_port > 0 && e.src_port < CLIENT_PORTS && e.dst_port >= CLIENT_PORTS) {
+      // An answer to a broadcast search (CS2 LAN search, SSDP, vendor discovery): the search went to the
+      // broadcast address, so the device's reply from its own port to the client's is its own flow.
+      const s = this.summary(e.src_mac);
+      const v = `udp/${e.src_port}`;
+      if (!s.served.has(v) && s.served.size < MAX_PORTS) {
+        s.served.add(v);
+        out.push({ mac: s.mac, ts: e.ts, service: { field: 'serves', value: v, detail: `a LAN device uses its UDP port ${e.src_port}` } });
       }
     }
     if (e.direction === 'outbound' && e.src_mac && isDevice(e.src_mac) && e.dst_port > 0 && e.dst_port < EPHEMERAL) {

@@ -79,6 +79,13 @@ export class Home {
     return t;
   }
 
+  /** A broadcast search from client to port, answered by device from that port to the client's port. */
+  broadcastSearch(client: Host, device: Host, port: number, at = this.t): void {
+    const sport = 50000 + (this.port++ % 10000);
+    this.put(at, udpFrame(client.mac, 'ff:ff:ff:ff:ff:ff', client.ip, '192.168.1.255', sport, port, new Uint8Array(4)));
+    this.put(at + 30_000, udpFrame(device.mac, client.mac, device.ip, client.ip, port, sport, new Uint8Array(40)));
+  }
+
   /** A steady one-way stream: per second `pps` datagrams of `len` bytes out, one small one back. */
   stream(dev: Host, server: Host, dport: number, o: { at?: number; seconds: number; pps: number; len: number }): number {
     let t = o.at ?? this.t;

@@ -29,12 +29,13 @@ const someNames = (home: Home, h: Host, n: number) => { for (let i = 0; i < n; i
 describe('cameras from what they do', () => {
   it('calls to CS2 PPPP servers on UDP 32100 and a LAN search on UDP 32108 make a camera', async () => {
     // Follows P. Marrapese, "Abusing P2P to hack 3 million cameras" (DEF CON 28, 2020): CS2/iLnkP2P devices
-    // send MSG_HELLO to P2P servers on UDP 32100 and answer LAN searches on UDP 32108.
+    // send MSG_HELLO to P2P servers on UDP 32100 and answer the app's broadcast LAN search on UDP 32108.
     const home = new Home();
     home.lookup(CAM, 'pool.ntp.org');
     home.udp(CAM, { mac: '', ip: '47.91.10.20' }, 32100, { at: home.t + 100_000, count: 3 });
     home.udp(CAM, { mac: '', ip: '120.24.30.40' }, 32100, { at: home.t + 200_000, count: 3 });
-    home.udp(PHONE, CAM, 32108, { at: home.t + 5_000_000, count: 2 });
+    // The app's LAN search goes to the broadcast address; the camera answers from 32108 to the app's port.
+    home.broadcastSearch(PHONE, CAM, 32108, home.t + 5_000_000);
     const d = device((await home.analyze()).devices, CAM);
     expect(d.category).toBe('camera');
     expect(d.vendor).toBe('Espressif');
