@@ -2,7 +2,7 @@
 // events the inventory already sees (conn, traffic, dns, tls_client_hello, tcp_syn), turned into evidence.
 //
 // Two kinds of output, both weaker than fingerprint knowledge:
-// - service observations ("serves tcp/2081", "calls udp/32100"): matched by the inventory against the
+// - service observations ("serves tcp/2081", "calls udp/32100", "announces udp/6667"): matched by the inventory against the
 //   `service` rules in fingerprints/services.yaml (the port knowledge is data, with its sources there);
 // - traits computed here from amounts and timing, each with the reason a household can read:
 //   a steady upstream video-like stream (camera), a small always-on IoT-cloud session (plug), short
@@ -20,7 +20,7 @@ export interface BehaviourHit {
   mac: string;
   ts: number;
   /** A service observation: field -> value, e.g. serves = "tcp/2081". */
-  service?: { field: 'serves' | 'calls'; value: string; detail: string };
+  service?: { field: 'serves' | 'calls' | 'announces'; value: string; detail: string };
   /** A trait concluded here. */
   evidence?: Evidence;
 }
@@ -87,6 +87,7 @@ interface Summary {
   mac: string;
   served: Set<string>;
   called: Set<string>;
+  announced: Set<string>;
   names: Set<string>;
   /** Other LAN devices it called and that answered (the router is no device, so never one). */
   peers: Set<string>;
@@ -106,13 +107,15 @@ export class Behaviour {
   /** Summaries by MAC; Map order is insertion: the stalest is dropped first when full. */
   private readonly devices = new Map<string, Summary>();
   private droppedCount = 0;
+  private portsDroppedCount = 0;
 
   constructor(opts: BehaviourOptions = {}) {
     this.max = Math.max(1, opts.maxDevices ?? 1024);
   }
 
-  get stats(): { devices: number; dropped: number } {
-    return { devices: this.devices.size, dropped: this.droppedCount };
+  /** Summaries held, summaries dropped (table full), port observations dropped (a device's set full). */
+  get stats(): { devices: number; dropped: number; portsDropped: number } {
+    return { devices: this.devices.size, dropped: this.droppedCount, portsDropped: this.portsDroppedCount };
   }
 
   /** Forget a device (evicted, or found to be the router). */
@@ -152,11 +155,19 @@ export class Behaviour {
       this.droppedCount++;
     }
     s = {
-      mac, served: new Set(), called: new Set(), names: new Set(), peers: new Set(), videoRun: 0, videoLast: 0,
+      mac, served: new Set(), called: new Set(), announced: new Set(), names: new Set(), peers: new Set(), videoRun: 0, videoLast: 0,
       maxOut: 0, cloud: null, mqttFirst: 0, mqttLast: 0, mqttSessions: 0, reported: new Set(),
     };
     this.devices.set(mac, s);
     return s;
+  }
+
+  /** Add a port to a device's capped set: true if it is new; a full set drops it and counts that. */
+  private add(set: Set<string>, v: string): boolean {
+    if (set.has(v)) return false;
+    if (set.size >= MAX_PORTS) { this.portsDroppedCount++; return false; }
+    set.add(v);
+    return true;
   }
 
   private name(s: Summary, raw: string): void {
@@ -178,12 +189,13 @@ export class Behaviour {
   private onConn(e: ConnEvent, isDevice: (mac: string) => boolean): BehaviourHit[] {
     const out: BehaviourHit[] = [];
     if (e.proto !== 'tcp' && e.proto !== 'udp') return out;
-    if (e.direction === 'internal' && e.dst_mac && isDevice(e.dst_mac) && e.dst_port > 0 && e.dst_port < EPHEMERAL && served(e)) {
+    if (e.direction === 'internal' && e.dst_mac && isDevice(e.dst_mac) && e.dst_port > 0 && served(e)) {
       // A LAN client (the phone's app, a recorder) used a port the device listens on: what it serves.
+      // Any port: local protocols live in the dynamic range too (miIO 54321, LIFX 56700); the client
+      // speaks first, so the flow's destination is the server's port.
       const s = this.summary(e.dst_mac);
       const v = `${e.proto}/${e.dst_port}`;
-      if (!s.served.has(v) && s.served.size < MAX_PORTS) {
-        s.served.add(v);
+      if (this.add(s.served, v)) {
         out.push({ mac: s.mac, ts: e.ts, service: { field: 'serves', value: v, detail: `a LAN device uses its ${e.proto.toUpperCase()} port ${e.dst_port}` } });
       }
     }
@@ -193,16 +205,23 @@ export class Behaviour {
       // broadcast address, so the device's reply from its own port to the client's is its own flow.
       const s = this.summary(e.src_mac);
       const v = `udp/${e.src_port}`;
-      if (!s.served.has(v) && s.served.size < MAX_PORTS) {
-        s.served.add(v);
+      if (this.add(s.served, v)) {
         out.push({ mac: s.mac, ts: e.ts, service: { field: 'serves', value: v, detail: `a LAN device uses its UDP port ${e.src_port}` } });
+      }
+    }
+    if (e.direction === 'internal' && e.proto === 'udp' && e.src_mac && e.dst_mac && !isUnicast(e.dst_mac) && isDevice(e.src_mac)
+      && e.dst_port > 0 && e.dst_port < EPHEMERAL) {
+      // Broadcasts and multicasts to a fixed port: how many devices announce themselves to their app.
+      const s = this.summary(e.src_mac);
+      const v = `udp/${e.dst_port}`;
+      if (this.add(s.announced, v)) {
+        out.push({ mac: s.mac, ts: e.ts, service: { field: 'announces', value: v, detail: `it announces itself on UDP port ${e.dst_port} to the whole home` } });
       }
     }
     if (e.direction === 'outbound' && e.src_mac && isDevice(e.src_mac) && e.dst_port > 0 && e.dst_port < EPHEMERAL) {
       const s = this.summary(e.src_mac);
       const v = `${e.proto}/${e.dst_port}`;
-      if (!s.called.has(v) && s.called.size < MAX_PORTS) {
-        s.called.add(v);
+      if (this.add(s.called, v)) {
         out.push({ mac: s.mac, ts: e.ts, service: { field: 'calls', value: v, detail: `it calls ${e.proto.toUpperCase()} port ${e.dst_port} on the Internet` } });
       }
     }
@@ -279,7 +298,10 @@ export class Behaviour {
 /** A LAN client's flow to the device that the device took part in (not a probe left unanswered). */
 function served(e: ConnEvent): boolean {
   if (e.proto === 'udp') return e.resp_pkts > 0;
-  // S0 (no answer), REJ (refused) and SH (SYN, FIN, no answer) say the port is not served.
+  // S0 (no answer), REJ (refused) and SH (SYN, FIN, no answer) say the port is not served. OTH (no
+  // SYN seen: picked up mid-stream) may have either end first: take it when the port is the lower one,
+  // as a server's port is below the client's ephemeral one.
+  if (e.state === 'OTH') return e.dst_port < e.src_port;
   return e.state !== 'S0' && e.state !== 'REJ' && e.state !== 'SH';
 }
 

@@ -14,7 +14,7 @@ const FIELD_LABEL: Record<string, string> = {
   manufacturer: 'manufacturer', model_name: 'modelName', model_number: 'modelNumber', model_description: 'modelDescription',
   friendly_name: 'friendlyName', device_type: 'deviceType', manufacturer_url: 'manufacturerURL', name: 'name', syn: 'SYN',
   path: 'request to it for', uri: 'request to it for', port: 'port', method: 'method',
-  serves: 'a LAN device uses its port', calls: 'it calls the Internet on port',
+  serves: 'a LAN device uses its port', calls: 'it calls the Internet on port', announces: 'it broadcasts to port',
 };
 
 /** Evidence from one matched rule, before it is attached to a device. */

@@ -141,6 +141,27 @@ describe('IoT-cloud devices: plug, sensor or hub, and why', () => {
   });
 });
 
+describe('brands from their local protocols', () => {
+  it('broadcasts to UDP 6667 name Tuya; an app talking miIO to UDP 54321 names Xiaomi', async () => {
+    // tinytuya/tuyapi: Tuya devices broadcast a discovery datagram to UDP 6666/6667 every few seconds.
+    // python-miio: Xiaomi miIO devices answer on UDP 54321 (a "hello" then commands).
+    const tuya: Host = { mac: '5c:cf:7f:60:00:01', ip: '192.168.1.70' };
+    const mi: Host = { mac: '5c:cf:7f:60:00:02', ip: '192.168.1.71' };
+    const home = new Home();
+    home.lookup(tuya, 'pool.ntp.org');
+    home.lookup(mi, 'pool.ntp.org');
+    home.udp(tuya, { mac: 'ff:ff:ff:ff:ff:ff', ip: '192.168.1.255' }, 6667, { at: home.t + 1_000_000, count: 3, gap: 5_000_000, answer: false, sport: 63145 });
+    home.udp(PHONE, mi, 54321, { at: home.t + 2_000_000, count: 2 });
+    const r = await home.analyze();
+    const t = device(r.devices, tuya);
+    expect(t.vendor).toBe('Tuya');
+    expect(lines(t)).toContain('Behaviour: it announces itself on UDP port 6667 to the whole home');
+    const m = device(r.devices, mi);
+    expect(m.vendor).toBe('Xiaomi');
+    expect(lines(m)).toContain('Behaviour: a LAN device uses its UDP port 54321');
+  });
+});
+
 describe('Behaviour bounds', () => {
   it('keeps at most maxDevices summaries and counts the ones it drops', () => {
     const b = new Behaviour({ maxDevices: 3 });
@@ -150,10 +171,14 @@ describe('Behaviour bounds', () => {
       orig_pkts: 1, orig_bytes: 48, resp_pkts: 1, resp_bytes: 48, reason: 'idle',
     });
     for (let i = 1; i <= 5; i++) expect(b.observe(conn(i), () => true)).toHaveLength(1);
-    expect(b.stats).toEqual({ devices: 3, dropped: 2 });
+    expect(b.stats).toEqual({ devices: 3, dropped: 2, portsDropped: 0 });
     // A MAC the inventory does not list gets no summary at all.
     expect(b.observe(conn(6), () => false)).toEqual([]);
     expect(b.stats.devices).toBe(3);
+    // A device calling 20 Internet ports keeps 16 and counts the 4 it dropped.
+    const many = new Behaviour();
+    for (let p = 1; p <= 20; p++) many.observe({ ...conn(1), dst_port: 1000 + p }, () => true);
+    expect(many.stats).toEqual({ devices: 1, dropped: 0, portsDropped: 4 });
   });
 });
 
