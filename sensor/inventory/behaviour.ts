@@ -62,9 +62,9 @@ const IOT_CLOUDS: { name: string; re: RegExp }[] = [
 ];
 /**
  * A mains-powered plug or switch keeps one session open for hours (MQTT keep-alive pings only); a
- * battery sensor wakes, connects, reports and sleeps. After 10 minutes with one session and nothing
- * big sent, the device is taken for always-on; three or more sessions a minute or more apart for a
- * device that sends little in between, for one that sleeps.
+ * battery sensor wakes, connects, reports and sleeps. After 10 minutes with one session still open and
+ * nothing big sent, the device is taken for always-on; three or more sessions a minute or more apart,
+ * those before the last ended within 10 minutes, for a device that sends little, for one that sleeps.
  */
 const ALWAYS_ON_US = 600_000_000;
 const SLEEPER_SESSIONS = 3;
@@ -99,6 +99,10 @@ interface Summary {
   mqttFirst: number;
   mqttLast: number;
   mqttSessions: number;
+  /** The last MQTT session has not ended (no FIN/RST, not idle 5 min) as far as the flow table knows. */
+  mqttOpen: boolean;
+  /** MQTT sessions seen to end within ALWAYS_ON_US of their start. */
+  mqttShort: number;
   reported: Set<string>;
 }
 
@@ -156,7 +160,7 @@ export class Behaviour {
     }
     s = {
       mac, served: new Set(), called: new Set(), announced: new Set(), names: new Set(), peers: new Set(), videoRun: 0, videoLast: 0,
-      maxOut: 0, cloud: null, mqttFirst: 0, mqttLast: 0, mqttSessions: 0, reported: new Set(),
+      maxOut: 0, cloud: null, mqttFirst: 0, mqttLast: 0, mqttSessions: 0, mqttOpen: false, mqttShort: 0, reported: new Set(),
     };
     this.devices.set(mac, s);
     return s;
@@ -225,6 +229,14 @@ export class Behaviour {
         out.push({ mac: s.mac, ts: e.ts, service: { field: 'calls', value: v, detail: `it calls ${e.proto.toUpperCase()} port ${e.dst_port} on the Internet` } });
       }
     }
+    if (e.direction === 'outbound' && e.proto === 'tcp' && MQTT_PORTS.has(e.dst_port) && e.src_mac && (e.reason === 'closed' || e.reason === 'idle')) {
+      // An MQTT session that ended (FIN/RST, or 5 minutes silent): not one kept open.
+      const s = this.devices.get(e.src_mac);
+      if (s) {
+        s.mqttOpen = false;
+        if (e.end_ts - e.ts < ALWAYS_ON_US) s.mqttShort++;
+      }
+    }
     if (e.direction === 'internal' && e.src_mac && e.dst_mac && e.src_mac !== e.dst_mac && isUnicast(e.dst_mac)
       && e.resp_pkts > 0 && isDevice(e.src_mac) && isDevice(e.dst_mac)) {
       // A device that calls other LAN devices and gets answers (polling, relaying): its peers.
@@ -243,6 +255,7 @@ export class Behaviour {
     if (s.mqttSessions === 0) { s.mqttFirst = e.ts; s.mqttSessions = 1; s.maxOut = 0; }
     else if (e.ts - s.mqttLast >= SLEEPER_GAP_US) s.mqttSessions++;
     s.mqttLast = e.ts;
+    s.mqttOpen = true;
     const t = this.cloudTrait(s, e.ts, e.dst_port);
     return t ? [t] : [];
   }
@@ -274,12 +287,13 @@ export class Behaviour {
   private cloudTrait(s: Summary, ts: number, port: number | null): BehaviourHit | null {
     if (s.mqttSessions === 0 || s.reported.has('cloud') || !this.iotLike(s)) return null;
     const where = s.cloud ? `${s.cloud} (MQTT)` : `an MQTT broker (port ${port ?? '1883/8883'})`;
-    if (s.mqttSessions >= SLEEPER_SESSIONS && s.maxOut <= SMALL_OUT_BYTES) {
+    // Sleeper: the sessions before the last were seen to end soon after they began.
+    if (s.mqttSessions >= SLEEPER_SESSIONS && s.mqttShort >= SLEEPER_SESSIONS - 1 && s.maxOut <= SMALL_OUT_BYTES) {
       s.reported.add('cloud');
       return trait(s, ts, 'sensor', WEIGHT.sleeper,
         `connects to ${where} ${s.mqttSessions} times, a minute or more apart, sending little: wakes, reports and sleeps like a battery sensor`);
     }
-    if (s.mqttSessions === 1 && ts - s.mqttFirst >= ALWAYS_ON_US && s.maxOut <= SMALL_OUT_BYTES) {
+    if (s.mqttSessions === 1 && s.mqttOpen && ts - s.mqttFirst >= ALWAYS_ON_US && s.maxOut <= SMALL_OUT_BYTES) {
       s.reported.add('cloud');
       return trait(s, ts, 'smart-plug', WEIGHT.alwaysOn,
         `keeps one quiet session to ${where} open for ${Math.round((ts - s.mqttFirst) / 60_000_000)} min: always on and mains powered, most often a smart plug or switch`);

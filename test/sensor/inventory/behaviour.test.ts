@@ -97,10 +97,19 @@ describe('IoT-cloud devices: plug, sensor or hub, and why', () => {
     const home = new Home();
     home.lookup(plug, 'm1.tuyaeu.com');
     home.tls(plug, { mac: '', ip: '18.185.20.30' }, 8883, 'm1.tuyaeu.com', { at: home.t + 50_000, exchanges: 12, gap: 60_000_000, keepOpen: true, outLen: 2, inLen: 2 });
-    const d = device((await home.analyze()).devices, plug);
+    // The same device, but its one session ends after a minute; it stays busy with NTP for 12 minutes.
+    const closed: Host = { mac: '5c:cf:7f:20:00:03', ip: '192.168.1.42' };
+    home.lookup(closed, 'm1.tuyaeu.com');
+    home.tls(closed, { mac: '', ip: '18.185.20.31' }, 8883, 'm1.tuyaeu.com', { at: home.t + 50_000, exchanges: 1, outLen: 2, inLen: 2 });
+    home.udp(closed, { mac: '', ip: '162.159.200.1' }, 123, { at: home.t + 60_000_000, count: 12, gap: 60_000_000, len: 48 });
+    const r = await home.analyze();
+    const d = device(r.devices, plug);
     expect(d.vendor).toBe('Tuya');
     expect(d.category).toBe('smart-plug');
     expect(lines(d).find((l) => l.startsWith('Behaviour: keeps one quiet session to Tuya (MQTT) open for'))).toMatch(/for 1[01] min: always on and mains powered, most often a smart plug or switch$/);
+    const c = device(r.devices, closed);
+    expect(c.category).not.toBe('smart-plug');
+    expect(lines(c).some((l) => l.includes('keeps one quiet session'))).toBe(false);
   });
 
   it('short MQTT sessions to AWS IoT minutes apart: a battery sensor', async () => {
