@@ -25,9 +25,8 @@ export interface BehaviourHit {
   evidence?: Evidence;
 }
 
-/** Per-device bounds (every set below is capped; a full set stops growing, it never throws). */
+/** Per-device bounds: port sets are capped and count what they drop (stats.portsDropped). */
 const MAX_PORTS = 16;
-const MAX_NAMES = 64;
 const MAX_PEERS = 32;
 
 /**
@@ -36,6 +35,8 @@ const MAX_PEERS = 32;
  * so a laptop uploading a backup is not taken for a camera.
  */
 const IOT_MAX_NAMES = 12;
+/** Names kept per device: one more than IOT_MAX_NAMES says all the test needs, so the set saturates there. */
+const MAX_NAMES = IOT_MAX_NAMES + 1;
 
 /**
  * Upstream video: a camera streaming to its cloud or recorder sends a steady bit rate, far more than it
@@ -89,7 +90,7 @@ interface Summary {
   called: Set<string>;
   announced: Set<string>;
   names: Set<string>;
-  /** Other LAN devices it called and that answered (the router is no device, so never one). */
+  /** Other LAN devices it called and that answered (the router is no device, so never one); saturates at MAX_PEERS. */
   peers: Set<string>;
   videoRun: number;
   videoLast: number;
