@@ -153,6 +153,11 @@ export class Inventory {
     return { devices: this.devices.size, evicted: this.evictedCount, full: this.devices.size >= this.maxDevices };
   }
 
+  /** The behaviour summaries' counters: held, dropped (table full), port observations dropped. */
+  get behaviourStats(): { devices: number; dropped: number; portsDropped: number } {
+    return this.behaviour.stats;
+  }
+
   /** Problems a person should know about: refused fingerprint entries, a missing OUI table. */
   health(): string[] {
     const out = this.know.fp.errors.map((e) => `fingerprint ${e.file}${e.entry !== null ? ` entry ${e.entry}` : ''}${e.id ? ` (${e.id})` : ''}: ${e.reason}`);

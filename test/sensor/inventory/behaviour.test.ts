@@ -225,3 +225,26 @@ describeShared('behaviour on real captures', () => {
     }
   });
 });
+
+describe('Behaviour inside the inventory', () => {
+  it('summarises only devices the inventory lists, within its maxDevices, and says so in behaviourStats', async () => {
+    const { Inventory } = await import('../../../sensor/inventory/inventory.js');
+    const inv = new Inventory({ maxDevices: 2 });
+    const conn = (mac: string, port: number): ConnEvent => ({
+      type: 'conn', ts: 1, end_ts: 2, src_mac: mac, dst_mac: '00:00:5e:00:53:01', src_ip: '192.168.1.9', dst_ip: '47.91.10.20',
+      direction: 'outbound', proto: 'udp', ip_proto: 17, src_port: 40000, dst_port: port, state: 'SF',
+      orig_pkts: 1, orig_bytes: 44, resp_pkts: 1, resp_bytes: 44, reason: 'idle',
+    });
+    // A flow from a MAC the inventory never listed: no device, no summary.
+    inv.observe(conn('5c:cf:7f:70:00:01', 32100));
+    expect(inv.get('5c:cf:7f:70:00:01')).toBeUndefined();
+    expect(inv.behaviourStats.devices).toBe(0);
+    for (const n of [1, 2, 3]) {
+      inv.observe({ type: 'arp', ts: n, op: 'request', sender_mac: `5c:cf:7f:70:00:0${n}`, sender_ip: `192.168.1.${n}`, target_mac: '00:00:00:00:00:00', target_ip: '192.168.1.1', gratuitous: false });
+      inv.observe(conn(`5c:cf:7f:70:00:0${n}`, 32100));
+    }
+    // Three devices through a table of two: the first was evicted and its summary forgotten.
+    expect(inv.behaviourStats).toEqual({ devices: 2, dropped: 0, portsDropped: 0 });
+    expect(inv.get('5c:cf:7f:70:00:03')!.evidence.map((e) => e.detail)).toContain('Behaviour: it calls UDP port 32100 on the Internet');
+  });
+});
