@@ -88,6 +88,7 @@ export interface AdviceStates {
 /** Kinds of device that get a standing "doe je updates" card: things without an update nag of their own. */
 const UPDATE_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
   'camera', 'smart-plug', 'hub', 'sensor', 'lighting', 'appliance', 'health', 'media', 'speaker', 'printer', 'nas', 'router',
+  'lock', 'doorbell', 'thermostat', 'energy', 'vacuum', 'tv', 'game-console', 'voice-assistant',
 ]);
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };

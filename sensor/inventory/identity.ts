@@ -20,7 +20,9 @@ const MIN_CATEGORY = 0.15;
 const NOUN: Record<Category, string | null> = {
   camera: 'camera', 'smart-plug': 'smart plug', hub: 'hub', sensor: 'sensor', lighting: 'light', appliance: 'appliance',
   health: 'health device', media: 'media player', speaker: 'speaker', printer: 'printer', nas: 'NAS', router: 'router',
-  phone: 'phone', computer: 'computer', other: null,
+  phone: 'phone', computer: 'computer', lock: 'lock', doorbell: 'doorbell', thermostat: 'thermostat',
+  energy: 'energy device', vacuum: 'robot vacuum', tv: 'TV', 'game-console': 'game console',
+  'voice-assistant': 'voice assistant', other: null,
 };
 
 /** Vendor names, aliases and OUI organisation patterns from vendors.yaml. */

@@ -4,11 +4,12 @@ import type { Device, Evidence } from './types.js';
 import { isLocallyAdministered, isNonDeviceMac, normalizeMac } from './mac.js';
 import { resolveIdentity, VendorIndex } from './identity.js';
 import { defaultFingerprintsDir, loadFingerprints, type Fingerprints } from './fingerprints.js';
-import type { Matcher } from './match.js';
+import { Matcher } from './match.js';
+import { forReceiver, modelCodesOf, observationSignature, observationsOf, observationTarget, type Observation } from './observe.js';
 import { withHaTables } from './ha-tables.js';
-import { forReceiver, observationSignature, observationsOf, observationTarget, type Observation } from './observe.js';
 import { ouiStatus, ouiTable } from './oui.js';
 import { hash52 } from '../hash.js';
+import { Behaviour } from './behaviour.js';
 
 export interface InventoryOptions {
   /** Cap on devices; the stalest is evicted beyond it (a spoofed-MAC flood must not exhaust memory). */
@@ -41,6 +42,9 @@ const MAX_SYNS = 4;
 const MAX_TEXT = 64;
 /** OUI evidence weights: a brand's own OUI says something; a module maker's says little about the product. */
 const OUI_WEIGHT = 0.35;
+/** A bare model code as a host name or product token: the model, if models.yaml knows the line. */
+const MODEL_CODE_WEIGHT = 0.5;
+const SOURCE_LABEL: Partial<Record<string, string>> = { dhcp: 'DHCP', mdns: 'mDNS', netbios: 'NetBIOS', ssdp: 'SSDP', upnp: 'UPnP' };
 const MODULE_OUI_WEIGHT = 0.1;
 
 /** Which name source wins for the hostname: DHCP (the device's own choice) over mDNS over NetBIOS. */
@@ -132,6 +136,9 @@ export class Inventory {
   /** Event signature -> what it gives (bounded by MAX_TEMPLATES). */
   private readonly templates = new Map<string, Template>();
   private nextTemplateId = 0;
+  /** What devices do (behaviour.ts): evidence when knowledge runs out, bounded like the devices. */
+  private readonly behaviour: Behaviour;
+  private readonly isDevice = (mac: string): boolean => this.devices.has(mac);
 
   constructor(opts: InventoryOptions = {}) {
     this.maxDevices = Math.max(1, opts.maxDevices ?? DEFAULTS.maxDevices);
@@ -140,10 +147,16 @@ export class Inventory {
       if (n) this.ignore.add(n);
     }
     this.know = knowledge(opts.fingerprintsDir ?? defaultFingerprintsDir());
+    this.behaviour = new Behaviour({ maxDevices: this.maxDevices });
   }
 
   get stats(): { devices: number; evicted: number; full: boolean } {
     return { devices: this.devices.size, evicted: this.evictedCount, full: this.devices.size >= this.maxDevices };
+  }
+
+  /** The behaviour summaries' counters: held, dropped (table full), port observations dropped. */
+  get behaviourStats(): { devices: number; dropped: number; portsDropped: number } {
+    return this.behaviour.stats;
   }
 
   /** Problems a person should know about: refused fingerprint entries, a missing OUI table. */
@@ -167,6 +180,26 @@ export class Inventory {
   }
 
   observe(e: WaakhondEvent): void {
+    this.observeEvent(e);
+    switch (e.type) {
+      case 'conn': case 'traffic': case 'dns': case 'tls_client_hello': case 'tcp_syn':
+        this.behave(e);
+    }
+  }
+
+  /** Behaviour's conclusions for known devices: service ports matched against services.yaml, traits as they are. */
+  private behave(e: WaakhondEvent): void {
+    for (const h of this.behaviour.observe(e, this.isDevice)) {
+      const svc = h.service;
+      const evidence = svc
+        ? this.know.matcher.match({ kind: 'service', source: 'behaviour', mac: h.mac, ip: null, ts: h.ts, fields: new Map([[svc.field, [svc.value]]]) })
+          .map((m) => ({ ...m, detail: `Behaviour: ${svc.detail}` }))
+        : h.evidence ? [h.evidence] : [];
+      if (evidence.length) this.touch(h.mac, h.ts, { create: false, evidence });
+    }
+  }
+
+  private observeEvent(e: WaakhondEvent): void {
     if ('direction' in e && e.direction === 'inbound' && e.type !== 'conn') this.onInbound(e.src_mac, e.src_ip);
     switch (e.type) {
       case 'dhcp':
@@ -292,17 +325,32 @@ export class Inventory {
     if (known === undefined && !this.accepts(o.mac)) return;
     let evidence: Evidence[] = [];
     if (known === undefined) {
-      evidence = this.know.matcher.match(o);
+      evidence = this.matchObservation(o);
     } else {
       const key = hash52(observationKey(o));
       if (!known.seen.has(key)) {
-        evidence = this.know.matcher.match(o);
+        evidence = this.matchObservation(o);
         if (known.seen.size >= MAX_SEEN_OBSERVATIONS) known.seen.clear();
         known.seen.add(key);
       }
     }
     const [hostname, rank] = nameOf(o, e);
     this.touch(o.mac, o.ts, { ip: o.ip ?? undefined, evidence, hostname, rank, dhcp: e?.type === 'dhcp' ? e : undefined });
+  }
+
+  /**
+   * The fingerprint rules' evidence for o, plus a model code it names (a host name "HS110") when
+   * models.yaml knows that product line: touch then adds what the line says (brand, kind).
+   */
+  private matchObservation(o: Observation): Evidence[] {
+    const evidence: Evidence[] = this.know.matcher.match(o);
+    for (const { field, code } of modelCodesOf(o)) {
+      if (evidence.some((e) => e.model?.toLowerCase() === code.toLowerCase())) continue;
+      const line = this.know.matcher.match({ kind: 'model', source: o.source, mac: o.mac, ip: null, ts: o.ts, fields: new Map([['model', [code]], ['vendor', ['']]]) });
+      if (!line.length) continue;
+      evidence.push({ source: o.source, detail: `${SOURCE_LABEL[o.source] ?? o.source} ${field.replace('_', ' ')} ${code} is a model code`, model: code, weight: MODEL_CODE_WEIGHT, ts: o.ts });
+    }
+    return evidence;
   }
 
   /** Whether touch would take this MAC as a device (not a group, ignored or router MAC). */
@@ -383,6 +431,7 @@ export class Inventory {
   private remove(s: DeviceState): void {
     this.unlink(s);
     this.devices.delete(s.device.mac);
+    this.behaviour.forget(s.device.mac);
   }
 
   /** Find or create the device for a MAC, record time, address, name and evidence; notify on change. */

@@ -5,6 +5,7 @@ import type { Observation } from './observe.js';
 
 const LABEL: Record<string, string> = {
   dhcp: 'DHCP', mdns: 'mDNS', ssdp: 'SSDP', upnp: 'UPnP', dns: 'DNS', tls: 'TLS SNI', http: 'HTTP', netbios: 'NetBIOS', tcp: 'TCP',
+  behaviour: 'Behaviour:',
 };
 const FIELD_LABEL: Record<string, string> = {
   hostname: 'hostname', vendor_class: 'vendor class', param_list: 'option 55', fqdn: 'FQDN', service: 'service',
@@ -13,6 +14,7 @@ const FIELD_LABEL: Record<string, string> = {
   manufacturer: 'manufacturer', model_name: 'modelName', model_number: 'modelNumber', model_description: 'modelDescription',
   friendly_name: 'friendlyName', device_type: 'deviceType', manufacturer_url: 'manufacturerURL', name: 'name', syn: 'SYN',
   path: 'request to it for', uri: 'request to it for', port: 'port', method: 'method',
+  serves: 'a LAN device uses its port', calls: 'it calls the Internet on port', announces: 'it broadcasts to port',
 };
 
 /** Evidence from one matched rule, before it is attached to a device. */

@@ -230,3 +230,31 @@ function dnsObs(e: DnsEvent): Observation[] {
   }
   return f.size ? [{ kind: 'mdns', source: 'mdns', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: f }] : [];
 }
+
+/**
+ * A name that is a bare product code ("HS110", "DCS-930L", "HWE-P1"): letters, an optional dash, digits,
+ * a short suffix. Vendors ship devices with their model as the default host name; such a code becomes
+ * the model only when models.yaml knows its product line (inventory.ts checks that).
+ */
+const MODEL_CODE = /^(?=.*\d)[A-Za-z]{1,6}(-?[A-Za-z]{0,4})-?\d{1,5}[A-Za-z]{0,4}(-[A-Za-z0-9]{1,4})?$/;
+
+/** Fields whose value (or, for SSDP SERVER, one of its product tokens) may be a bare model code. */
+const CODE_FIELDS: Partial<Record<string, string[]>> = {
+  dhcp: ['hostname'], mdns: ['host'], netbios: ['name'], ssdp: ['server'], upnp: ['model_name', 'model_number'],
+};
+
+/** Candidate model codes in an observation, with the field each came from (bounded: 4). */
+export function modelCodesOf(o: Observation): { field: string; code: string }[] {
+  const out: { field: string; code: string }[] = [];
+  for (const field of CODE_FIELDS[o.kind] ?? []) {
+    for (const v of o.fields.get(field) ?? []) {
+      // SSDP SERVER is "OS/version UPnP/1.0 product/version" (UDA 2.0 1.1.2): the product tokens.
+      const tokens = field === 'server' ? v.split(/[\s/]+/) : [v];
+      for (const t of tokens) {
+        if (t.length >= 3 && t.length <= 24 && MODEL_CODE.test(t) && !out.some((c) => c.code === t)) out.push({ field, code: t });
+        if (out.length >= 4) return out;
+      }
+    }
+  }
+  return out;
+}

@@ -2,13 +2,18 @@
 
 export const CATEGORIES = [
   'camera', 'smart-plug', 'hub', 'sensor', 'lighting', 'appliance', 'health', 'media', 'speaker',
-  'printer', 'nas', 'router', 'phone', 'computer', 'other',
+  'printer', 'nas', 'router', 'phone', 'computer',
+  // Kinds a household names (issue #12): added at the end so that older kinds keep their place.
+  'lock', 'doorbell', 'thermostat', 'energy', 'vacuum', 'tv', 'game-console', 'voice-assistant',
+  'other',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export type EvidenceSource =
   | 'oui' | 'dhcp' | 'mdns' | 'dns' | 'ssdp' | 'upnp' | 'tls' | 'http' | 'tcp'
-  | 'netbios' | 'llmnr' | 'arp' | 'ndp' | 'user';
+  | 'netbios' | 'llmnr' | 'arp' | 'ndp' | 'user'
+  /** What the device does on the network (behaviour.ts), when no fingerprint knows it. */
+  | 'behaviour';
 
 /** One observation that supports (or contradicts) an identity, in words a person can read. */
 export interface Evidence {

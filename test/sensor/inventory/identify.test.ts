@@ -291,3 +291,62 @@ describe('device APIs called by LAN clients', () => {
     expect(inv.get('02:00:00:00:20:03')).toMatchObject({ vendor: 'Philips Hue', category: 'hub' });
   });
 });
+
+describe('model codes as names', () => {
+  it('a bare model code as DHCP host name becomes the model when models.yaml knows the line, and only then', () => {
+    const inv = new Inventory();
+    // Espressif OUI (a module maker): only the code can say brand and kind.
+    inv.observe(dhcp({ client_mac: '5c:cf:7f:50:00:01', hostname: 'IC-3115W' }));
+    inv.observe(dhcp({ client_mac: '5c:cf:7f:50:00:02', hostname: 'XR500' }));
+    inv.observe(dhcp({ client_mac: '5c:cf:7f:50:00:03', hostname: 'IC-3115W-hall' }));
+    const d = inv.get('5c:cf:7f:50:00:01')!;
+    expect(d).toMatchObject({ vendor: 'Edimax', model: 'IC-3115W', category: 'camera', name: 'Edimax IC-3115W camera' });
+    expect(d.evidence.map((e) => e.detail)).toContain('DHCP hostname IC-3115W is a model code');
+    // A code no product line knows, or a name that is more than a code, stays a host name.
+    expect(inv.get('5c:cf:7f:50:00:02')).toMatchObject({ vendor: 'Espressif', model: null, category: 'other' });
+    expect(inv.get('5c:cf:7f:50:00:03')).toMatchObject({ vendor: 'Espressif', model: null, category: 'other' });
+  });
+
+  it('a product token in SSDP SERVER is a model code too', () => {
+    const inv = new Inventory();
+    inv.observe(ssdp({ src_mac: '5c:cf:7f:50:00:04', server: 'Linux/2.6.21 UPnP/1.0 NC200/1.0' }));
+    expect(inv.get('5c:cf:7f:50:00:04')).toMatchObject({ vendor: 'TP-Link', model: 'NC200', category: 'camera' });
+    expect(inv.get('5c:cf:7f:50:00:04')!.evidence.map((e) => e.detail)).toContain('SSDP server NC200 is a model code');
+  });
+});
+
+describe('kinds a household names', () => {
+  it('HomeWizard P1 meter (mDNS _hwenergy._tcp, TXT product_type): energy; Enphase Envoy: energy', () => {
+    const inv = new Inventory();
+    inv.observe(mdnsResponse('02:00:00:00:30:01', [
+      { name: '_hwenergy._tcp.local', type: 'PTR', ttl: 4500, data: 'p1meter-0A1B2C._hwenergy._tcp.local' },
+      { name: 'p1meter-0A1B2C._hwenergy._tcp.local', type: 'TXT', ttl: 4500, data: '', txt: ['api_enabled=1', 'path=/api/v1', 'product_name=P1 meter', 'product_type=HWE-P1', 'serial=5c2fafaabbcc'] },
+    ]));
+    inv.observe(mdnsResponse('02:00:00:00:30:02', [
+      { name: '_enphase-envoy._tcp.local', type: 'PTR', ttl: 4500, data: 'envoy._enphase-envoy._tcp.local' },
+    ]));
+    expect(inv.get('02:00:00:00:30:01')).toMatchObject({ vendor: 'HomeWizard', model: 'HWE-P1', category: 'energy', name: 'HomeWizard HWE-P1 energy device (private address)' });
+    expect(inv.get('02:00:00:00:30:02')).toMatchObject({ vendor: 'Enphase', category: 'energy' });
+  });
+
+  it('HomeKit ci= 6, 9, 18 and 31 are a lock, a thermostat, a doorbell and a TV', () => {
+    const inv = new Inventory();
+    const hap = (mac: string, ci: string) => inv.observe(mdnsResponse(mac, [
+      { name: `Acc ${ci}._hap._tcp.local`, type: 'TXT', ttl: 4500, data: '', txt: ['c#=1', `ci=${ci}`, 'sf=0'] },
+    ]));
+    hap('ca:00:00:00:40:01', '6');
+    hap('ca:00:00:00:40:02', '9');
+    hap('ca:00:00:00:40:03', '18');
+    hap('ca:00:00:00:40:04', '31');
+    expect(['01', '02', '03', '04'].map((n) => inv.get(`ca:00:00:00:40:${n}`)!.category)).toEqual(['lock', 'thermostat', 'doorbell', 'tv']);
+  });
+
+  it('consoles, TVs, voice assistants and vacuums from host names', () => {
+    const inv = new Inventory();
+    inv.observe(dhcp({ client_mac: 'ca:00:00:00:41:01', hostname: 'PS5-123' }));
+    inv.observe(dhcp({ client_mac: 'ca:00:00:00:41:02', hostname: 'LGwebOSTV' }));
+    inv.observe(dhcp({ client_mac: 'ca:00:00:00:41:03', hostname: 'Google-Home-Mini' }));
+    inv.observe(dhcp({ client_mac: 'ca:00:00:00:41:04', hostname: 'roborock-vacuum-s5' }));
+    expect(['01', '02', '03', '04'].map((n) => inv.get(`ca:00:00:00:41:${n}`)!.category)).toEqual(['game-console', 'tv', 'voice-assistant', 'vacuum']);
+  });
+});

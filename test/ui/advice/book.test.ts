@@ -67,6 +67,16 @@ describe('advice data', () => {
     }
   });
 
+  it('the kinds a household names (locks, doorbells, thermostats, energy devices...) get the standing update card; phones and computers do not', () => {
+    for (const category of ['lock', 'doorbell', 'thermostat', 'energy', 'vacuum', 'tv', 'game-console', 'voice-assistant'] as const) {
+      const cards = book.cardsFor({ mac: '5c:cf:7f:00:00:01', vendor: null, category, label: category }, [], 'en', {});
+      expect(cards.map((c) => c.advice), category).toContain('update');
+    }
+    for (const category of ['phone', 'computer', 'other'] as const) {
+      expect(book.cardsFor({ mac: '5c:cf:7f:00:00:01', vendor: null, category, label: category }, [], 'en', {}).map((c) => c.advice), category).not.toContain('update');
+    }
+  });
+
   it('done and snoozed cards do not count for the status', () => {
     const dev = { mac: '50:c7:bf:2a:91:33', vendor: 'TP-Link', category: 'smart-plug' as const, label: 'plug' };
     expect(AdviceBook.statusOf(book.cardsFor(dev, [], 'en', {}))).toBe('update-advised');
