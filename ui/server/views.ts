@@ -161,11 +161,11 @@ export class Views {
   summary(d: StoredDevice, lang: Lang): DeviceSummary {
     const alerts = this.alertsOf(d.mac);
     const cards = this.cards(d, lang, alerts);
-    const userName = this.userName(d.mac);
     const e = this.effective(d, lang);
     const a = this.store.data.answers[d.mac];
     return {
-      mac: d.mac, label: labelOf(e, userName), user_name: userName, name: e.name, hostname: d.hostname, vendor: e.vendor,
+      // user_name is the rename box's own value; the label also takes the name in their answer.
+      mac: d.mac, label: labelOf(e, this.userName(d.mac)), user_name: this.store.data.names[d.mac] ?? null, name: e.name, hostname: d.hostname, vendor: e.vendor,
       model: e.model, category: e.category, confidence: e.confidence, private_mac: d.private_mac, seen_as: e.seen_as,
       identity: e.identity,
       answer: a ? { category: a.category, vendor: a.vendor, name: a.name, at_ms: a.at, moved_from: a.moved_from ?? null } : null,
