@@ -86,6 +86,7 @@ describe('answer API', () => {
     const list = (await (await app.request('/api/devices', { headers: { cookie } })).json()) as { devices: DeviceSummary[] };
     expect(list.devices.find((d) => d.mac === UNSURE)).toMatchObject({ label: HOSTILE, category: 'nas', identity: 'user' });
     expect(store.data.answers[UNSURE]).toMatchObject({ category: 'nas', vendor: 'Synology', name: HOSTILE, anchors: { hostname: 'box-7', client_id: null } });
+    expect(await (await app.request('/metrics', { headers: { cookie } })).text()).toMatch(/^waakhond_answers 1$/m);
 
     // Changing it returns the previous answer (the page's undo); DELETE clears it.
     const again = (await (await put(app, UNSURE, { category: 'computer', vendor: null, name: null }, h)).json()) as { previous: unknown };
