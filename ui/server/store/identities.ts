@@ -28,8 +28,13 @@ export function storeGroup(store: Store, members: Device[]): Stored {
     const k = store.keyOf(m.mac);
     if (store.data.devices[k]) known.add(k);
   }
-  // Only today's MACs are stored (or none): this may be a phone the store knew before a restart.
-  if ([...known].every((k) => members.some((m) => m.mac === k))) {
+  // Only today's MACs are stored (or none): this may be a phone the store knew before a restart. Looked
+  // for only when a member is new to the store or brings a name it did not have (the look is a scan).
+  const news = members.some((m) => {
+    const s = store.data.devices[store.keyOf(m.mac)];
+    return !s || (!!m.hostname && s.hostname?.toLowerCase() !== m.hostname.toLowerCase());
+  });
+  if (news && [...known].every((k) => members.some((m) => m.mac === k))) {
     const before = rememberedPrivate(store, members);
     if (before) known.add(before);
   }
