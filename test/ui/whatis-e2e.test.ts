@@ -86,7 +86,11 @@ describe('"What is this?" in Chromium', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     await loginAs(page);
-    await page.goto(`${daemon.url}#/device/${unsure.mac}`);
+    // The device list marks the devices we would like the household to name; the unsure one is among them.
+    await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
+    const row = page.locator('ul.devices li', { has: page.locator(`a[href="#/device/${unsure.mac}"]`) });
+    await hasText(row, 'What is this?');
+    await row.locator('a').click();
     const form = page.locator('details.whatis');
     await page.getByRole('heading', { name: 'What is this?' }).waitFor();
     await hasText(form, 'We are not sure what this device is');
@@ -98,6 +102,10 @@ describe('"What is this?" in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: HOSTILE }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'whatis-answered-en.png'), fullPage: true });
 
+    await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
+    await hasText(row, HOSTILE);
+    expect(await row.innerText()).not.toContain('What is this?');
+    await page.goto(`${daemon.url}#/device/${unsure.mac}`);
     // Reload: it came from the server, not from the page's memory.
     await page.reload();
     await page.getByRole('heading', { level: 1, name: HOSTILE }).waitFor();
