@@ -15,6 +15,8 @@ import type { StoreData } from '../../ui/server/store/store.js';
 import { ASK_BELOW_CONFIDENCE } from '../../ui/server/views.js';
 import type { DeviceSummary } from '../../ui/server/views.js';
 import { PROJECT_ROOT } from '../helpers/shared.js';
+import { PHONE_MACS, rotatingPhoneCapture } from './one-device/rotating-phone.js';
+import { writeFileSync } from 'node:fs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test', 'artifacts');
@@ -146,5 +148,37 @@ describe('"What is this?" in Chromium', () => {
     await form.getByRole('button', { name: 'Undo' }).click();
     await hasText(form, 'You said so');
     await page.getByRole('heading', { level: 1, name: HOSTILE }).waitFor();
+  });
+
+  it('shows a phone that rotated its private MAC as one device, and a link to a rotated MAC opens it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'waakhond-whatis-rot-'));
+    const pcapFile = path.join(dir, 'rotating-phone.pcap');
+    writeFileSync(pcapFile, rotatingPhoneCapture());
+    const opts = parseRunArgs(['--pcap', pcapFile, '--host', '127.0.0.1', '--port', '0', '--data', path.join(dir, 'data')]);
+    const other = await startDaemon(opts, (m) => logs.push(m));
+    if (!other) throw new Error(`daemon did not start:\n${logs.join('\n')}`);
+    try {
+      await other.captureDone;
+      const page = await newPage('nl-NL');
+      await page.goto(other.url);
+      await page.getByLabel('Wachtwoord').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Inloggen' }).click();
+      await page.locator('main').waitFor();
+      await page.getByRole('navigation').getByRole('link', { name: 'Apparaten' }).click();
+      await page.locator('ul.devices li').first().waitFor();
+      // One row for the phone, linking to its key (the first MAC); none for the rotated MACs.
+      expect(await page.locator(`ul.devices a[href="#/device/${PHONE_MACS[0]}"]`).count()).toBe(1);
+      for (const m of PHONE_MACS.slice(1)) expect(await page.locator(`ul.devices a[href="#/device/${m}"]`).count()).toBe(0);
+      // An old link to the third MAC lands on the device's own page.
+      await page.goto(`${other.url}#/device/${PHONE_MACS[2]}`);
+      await expect.poll(() => page.evaluate(() => location.hash), { timeout: 10_000 }).toBe(`#/device/${PHONE_MACS[0]}`);
+      const facts = page.locator('dl.facts');
+      await hasText(facts, 'Gezien als');
+      for (const m of PHONE_MACS) await hasText(facts, m);
+      await hasText(facts, 'privéadressen van één apparaat');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'one-device-nl.png'), fullPage: true });
+    } finally {
+      await other.stop();
+    }
   });
 });
