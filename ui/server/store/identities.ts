@@ -42,8 +42,8 @@ export function storeGroup(store: Store, members: Device[]): Stored {
   let key: string;
   if (stored.length) {
     stored.sort((a, b) => a.first_seen - b.first_seen || (a.mac < b.mac ? -1 : 1));
-    // A stored key that is one of today's MACs but seen later than another member keeps its place:
-    // changing a key would orphan what points at it. Only a group with no stored key gets a new one.
+    // The earliest stored key stays the key (what points at it stays put); later stored records of the
+    // same device fold into it below. Only a group the store has never seen gets a key of its own.
     key = stored[0].mac;
   } else key = firstMacOf(members);
   const folded: string[] = [];
