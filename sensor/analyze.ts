@@ -2,6 +2,7 @@
 import { openCaptureFile } from './capture/file.js';
 import type { EventSink, WaakhondEvent } from './events.js';
 import { Inventory } from './inventory/inventory.js';
+import { oneDevicePerDevice, type OneDevice } from './inventory/one-device.js';
 import type { Device, Evidence } from './inventory/types.js';
 import { projectPath } from './paths.js';
 import { Pipeline, type PipelineStats } from './pipeline.js';
@@ -41,6 +42,8 @@ export interface ReportDevice {
   name: string | null;
   hostname: string | null;
   private_mac: boolean;
+  /** Every MAC this device was seen as (private addresses of one phone/laptop), its key first. */
+  seen_as: string[];
   confidence: number;
   first_seen: string;
   last_seen: string;
@@ -128,9 +131,11 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
   }
   pipeline.finish();
   const { first_ts, last_ts, ...counters } = pipeline.stats;
+  // One device per phone/laptop however many private MACs it rotated through; alerts follow its key.
+  const people = oneDevicePerDevice(inventory.list());
   return {
-    devices: inventory.list().map(reportDevice),
-    alerts: engine.alerts().map(reportAlert),
+    devices: people.devices.map(reportDevice),
+    alerts: engine.alerts().map((a) => reportAlert(a.device ? { ...a, device: people.aliases.get(a.device) ?? a.device } : a)),
     stats: {
       files: filesRead,
       ...counters,
@@ -148,10 +153,10 @@ function baselineProgress(p: ReturnType<NonNullable<RuleEngine['baseline']>['pro
   return { devices: p.devices, devices_learnt: p.devices_learnt, watched_s: Math.round(p.watched_us / 1e6), note: p.note };
 }
 
-export function reportDevice(d: Device): ReportDevice {
+export function reportDevice(d: Device | OneDevice): ReportDevice {
   return {
     mac: d.mac, ips: d.ips, ipv6: d.ipv6, vendor: d.vendor, model: d.model, category: d.category,
-    name: d.name, hostname: d.hostname, private_mac: d.private_mac, confidence: d.confidence,
+    name: d.name, hostname: d.hostname, private_mac: d.private_mac, seen_as: 'seen_as' in d ? d.seen_as : [d.mac], confidence: d.confidence,
     first_seen: isoTime(d.first_seen), last_seen: isoTime(d.last_seen), evidence: d.evidence,
   };
 }

@@ -113,6 +113,7 @@ export function formatReport(r: Report): string {
   out.push(`  ${pad('MAC', 18)} ${pad('IP', 16)} ${pad('KIND', 11)} ${pad('VENDOR', 18)} ${pad('MODEL', 16)} NAME`);
   for (const d of r.devices) {
     out.push(`  ${pad(d.mac, 18)} ${pad(d.ips[0] ?? '', 16)} ${pad(d.category, 11)} ${pad(safe(d.vendor) || '?', 18)} ${pad(safe(d.model), 16)} ${safe(d.name ?? d.hostname)}`);
+    if (d.seen_as.length > 1) out.push(`  ${pad('', 18)} seen as ${d.seen_as.join(', ')} (private addresses of one device)`);
   }
   out.push('', `ALERTS (${r.alerts.length})`);
   for (const a of r.alerts) {

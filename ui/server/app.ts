@@ -7,6 +7,7 @@ import { csrf, hostCheck, loadSession, requireSession, securityHeaders } from '.
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
+import { answerRoutes } from './routes/answers.js';
 import { alertRoutes } from './routes/alerts.js';
 import { adviceRoutes } from './routes/advice.js';
 import { eventRoutes } from './routes/events.js';
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps, hooks: AppHooks = {}): Hono<Env> {
   app.route('/', healthRoutes());
   app.route('/', authRoutes());
   app.route('/', deviceRoutes(touched));
+  app.route('/', answerRoutes(touched));
   app.route('/', alertRoutes());
   app.route('/', adviceRoutes(touched));
   app.route('/', eventRoutes());

@@ -26,6 +26,8 @@ import { Sessions } from './auth/sessions.js';
 import { RateLimiter } from './auth/rate-limit.js';
 import { generatePassword, hashPassword, verifyPassword, writeInitialPassword } from './auth/password.js';
 import { Store } from './store/store.js';
+import { adoptAnswer, storeGroup } from './store/identities.js';
+import { groupOf } from '../../sensor/inventory/one-device.js';
 import { Views } from './views.js';
 import { chooseBind } from './bind.js';
 import { ReplaySource } from './replay.js';
@@ -120,7 +122,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   const engine = new RuleEngine(packs.rules, {
     baseline,
     // The inventory's category (the store's after a restart, until the inventory knows the device again).
-    deviceKind: (mac) => inventory.get(mac)?.category ?? store.data.devices[mac]?.category ?? null,
+    // The household's answer outranks inference here too (issue #12: "the household has the last word").
+    deviceKind: (mac) => store.data.answers[store.keyOf(mac)]?.category ?? inventory.get(mac)?.category ?? store.data.devices[mac]?.category ?? null,
     selfMacs: spec.kind === 'iface' ? ownMacs(spec.iface) : [],
   });
   // The learnt baseline survives restarts in the store; a corrupt or foreign one is refused and we learn again.
@@ -148,24 +151,28 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     return s === 'check' ? 'ok' : s;
   };
   const exportDevice = (mac: string) => {
-    const d = store.data.devices[mac];
-    if (!d) return;
-    const { traffic: _t, ...dev } = d;
-    exporters.deviceChanged({ ...dev, name: store.data.names[mac] ?? dev.name }, exportStatus(mac));
+    // The household's answer and the device's key MAC: the same identity as the API shows.
+    const dev = views.exported(mac);
+    if (dev) exporters.deviceChanged(dev, exportStatus(dev.mac));
   };
 
   inventory.onChange = (d: Device, change) => {
     if (change === 'evicted') return; // memory pressure in the inventory; the store keeps its own cap
-    store.upsertDevice(d);
+    // One stored device per phone/laptop, however many private MACs it rotated through (one-device.ts).
+    const { key, folded, adopted } = storeGroup(store, groupOf(d.mac, (m) => inventory.get(m)));
+    for (const f of folded) { exporters.deviceForgotten(f); hub.emit({ type: 'device', mac: f }); }
+    if (adopted) { hub.emit({ type: 'device', mac: adopted }); exportDevice(adopted); }
+    hub.emit({ type: 'device', mac: key });
+    exportDevice(key);
     engine.deviceChanged(d.mac); // severity_by_kind: a device identified later escalates its open alerts
-    hub.emit({ type: 'device', mac: d.mac });
-    exportDevice(d.mac);
   };
   engine.onAlert = (a: Alert, change) => {
-    store.upsertAlert(a);
-    hub.emit({ type: 'alert', id: a.id, device: a.device, change });
-    exporters.alert(a, change);
-    if (a.device) { hub.emit({ type: 'device', mac: a.device }); exportDevice(a.device); }
+    // Alerts point at the device's key, whichever of its private MACs raised them.
+    const keyed = a.device ? { ...a, device: store.keyOf(a.device) } : a;
+    store.upsertAlert(keyed);
+    hub.emit({ type: 'alert', id: a.id, device: keyed.device, change });
+    exporters.alert(keyed, change);
+    if (keyed.device) { hub.emit({ type: 'device', mac: keyed.device }); exportDevice(keyed.device); }
   };
   const trafficNotified = new Map<string, number>();
   const daemonSink = (e: WaakhondEvent) => {
@@ -182,6 +189,13 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
       }
     }
     else if (e.type === 'sensor_stats') onStats(e);
+    else if (e.type === 'dhcp' && e.op === 'request' && e.client_id) {
+      // The client id finds a device again under a new MAC (a household answer follows it).
+      const key = store.keyOf(e.client_mac);
+      store.noteClientId(e.client_mac, e.client_id);
+      const from = adoptAnswer(store, key);
+      if (from) { hub.emit({ type: 'device', mac: key }); exportDevice(key); hub.emit({ type: 'device', mac: from }); exportDevice(from); }
+    }
   };
   const onStats = (e: SensorStatsEvent) => {
     live.packets = e.packets; live.bytes = e.bytes; live.malformed = e.malformed; live.dropped = e.dropped ?? 0;
@@ -226,8 +240,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     extraRoutes: [lookupRoutes({
       connlog,
       describe: (mac) => {
-        const d = store.data.devices[mac];
-        return d ? { name: store.data.names[mac] ?? d.name, vendor: d.vendor, model: d.model, category: d.category } : undefined;
+        const d = views.exported(mac);
+        return d ? { name: d.name, vendor: d.vendor, model: d.model, category: d.category } : undefined;
       },
     })],
   });

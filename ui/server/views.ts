@@ -1,9 +1,36 @@
 // What the API shows: stored devices and alerts joined with names, advice cards and status, times in milliseconds.
-import type { Evidence } from '../../sensor/inventory/types.js';
+import type { Category, Device, Evidence } from '../../sensor/inventory/types.js';
 import type { AlertEvidence, Severity } from '../../rules/engine/types.js';
 import { AdviceBook } from '../../rules/advice/book.js';
 import type { AdviceCard, DeviceStatus, Lang } from '../../rules/advice/book.js';
-import type { Store, StoredAlert, StoredDevice, TrafficPoint } from './store/store.js';
+import type { Answer, Store, StoredAlert, StoredDevice, TrafficPoint } from './store/store.js';
+
+/**
+ * "What is this?": the device page asks the household when the inventory is less sure than this (or
+ * names no kind). 0.5 sits above what an OUI alone gives (0.35, inventory.ts OUI_WEIGHT) and a lone
+ * family hint (0.3-0.5, fingerprints README), below a vendor's own service or cloud (0.6-0.7).
+ */
+export const ASK_BELOW_CONFIDENCE = 0.5;
+
+/** The evidence line of a household answer, in their language ("you said so"). */
+export const USER_SAID: Record<Lang, string> = { en: 'you said so', nl: 'dat heb je zelf aangegeven' };
+
+/** What the inventory concluded on its own (kept visible when the household's answer overrides it). */
+export interface InferredView {
+  vendor: string | null;
+  model: string | null;
+  category: StoredDevice['category'];
+  confidence: number;
+}
+
+export interface AnswerView {
+  category: Category | null;
+  vendor: string | null;
+  name: string | null;
+  at_ms: number;
+  /** The MAC the answer was given for, when it followed the device to a new one. */
+  moved_from: string | null;
+}
 
 export interface ActionView {
   key: string;
@@ -25,6 +52,14 @@ export interface DeviceSummary {
   category: StoredDevice['category'];
   confidence: number;
   private_mac: boolean;
+  /** Every MAC this device was seen as (a phone's rotated private addresses), its key first. */
+  seen_as: string[];
+  /** 'user' when the household's answer decides vendor/kind/name, else 'inferred'. */
+  identity: 'user' | 'inferred';
+  answer: AnswerView | null;
+  /** The page should ask "What is this?" (no answer, and confidence below ASK_BELOW_CONFIDENCE or no kind). */
+  ask: boolean;
+  inferred: InferredView;
   ips: string[];
   ipv6: string[];
   status: DeviceStatus;
@@ -74,12 +109,49 @@ export class Views {
   constructor(private readonly store: Store, private readonly book: AdviceBook) {}
 
   alertsOf(mac: string): StoredAlert[] {
-    return Object.values(this.store.data.alerts).filter((a) => a.device === mac);
+    // Alerts stored before a MAC was folded into its device's key still belong to it.
+    return Object.values(this.store.data.alerts).filter((a) => a.device !== null && (a.device === mac || this.store.keyOf(a.device) === mac));
+  }
+
+  /** The household's name for a device: the rename box first, else the name in their answer. */
+  userName(key: string): string | null {
+    return this.store.data.names[key] ?? this.store.data.answers[key]?.name ?? null;
+  }
+
+  /** The device as everyone shows it (API, MQTT, advice): the household's answer over the inventory's. */
+  effective(d: StoredDevice, lang: Lang = 'en'): StoredDevice & { identity: 'user' | 'inferred'; seen_as: string[] } {
+    const a = this.store.data.answers[d.mac];
+    const seen_as = d.seen_as?.length ? d.seen_as : [d.mac];
+    if (!a) return { ...d, seen_as, identity: 'inferred' };
+    const said: Evidence = {
+      source: 'user', detail: `${USER_SAID[lang]}: ${[a.category, a.vendor, a.name && `"${a.name}"`].filter(Boolean).join(', ')}`,
+      weight: 1, ts: d.last_seen,
+      ...(a.vendor ? { vendor: a.vendor } : {}), ...(a.category ? { category: a.category } : {}),
+    };
+    return {
+      ...d, seen_as, identity: 'user',
+      vendor: a.vendor ?? d.vendor,
+      // A model of another brand than the one they named is not theirs.
+      model: a.vendor && d.vendor && a.vendor.toLowerCase() !== d.vendor.toLowerCase() ? null : d.model,
+      category: a.category ?? d.category,
+      name: a.name ?? d.name,
+      confidence: 1,
+      evidence: [said, ...d.evidence],
+    };
+  }
+
+  /** The Device shape exports publish (MQTT, Home Assistant): effective identity, key MAC, user's name. */
+  exported(mac: string): (Device & { identity: 'user' | 'inferred'; seen_as: string[] }) | null {
+    const d = this.store.data.devices[this.store.keyOf(mac)];
+    if (!d) return null;
+    const { traffic: _t, client_id: _c, ...e } = this.effective(d);
+    return { ...e, name: this.userName(d.mac) ?? e.name };
   }
 
   cards(d: StoredDevice, lang: Lang, alerts = this.alertsOf(d.mac)): AdviceCard[] {
-    const label = labelOf(d, this.store.data.names[d.mac] ?? null);
-    return this.book.cardsFor({ mac: d.mac, vendor: d.vendor, category: d.category, label }, alerts, lang, this.store.data.advice);
+    const e = this.effective(d, lang);
+    const label = labelOf(e, this.userName(d.mac));
+    return this.book.cardsFor({ mac: d.mac, vendor: e.vendor, category: e.category, label }, alerts, lang, this.store.data.advice);
   }
 
   status(d: StoredDevice): DeviceStatus {
@@ -89,10 +161,17 @@ export class Views {
   summary(d: StoredDevice, lang: Lang): DeviceSummary {
     const alerts = this.alertsOf(d.mac);
     const cards = this.cards(d, lang, alerts);
-    const userName = this.store.data.names[d.mac] ?? null;
+    const e = this.effective(d, lang);
+    const a = this.store.data.answers[d.mac];
     return {
-      mac: d.mac, label: labelOf(d, userName), user_name: userName, name: d.name, hostname: d.hostname, vendor: d.vendor,
-      model: d.model, category: d.category, confidence: d.confidence, private_mac: d.private_mac, ips: d.ips, ipv6: d.ipv6,
+      // user_name is the rename box's own value; the label also takes the name in their answer.
+      mac: d.mac, label: labelOf(e, this.userName(d.mac)), user_name: this.store.data.names[d.mac] ?? null, name: e.name, hostname: d.hostname, vendor: e.vendor,
+      model: e.model, category: e.category, confidence: e.confidence, private_mac: d.private_mac, seen_as: e.seen_as,
+      identity: e.identity,
+      answer: a ? { category: a.category, vendor: a.vendor, name: a.name, at_ms: a.at, moved_from: a.moved_from ?? null } : null,
+      ask: !a && (d.confidence < ASK_BELOW_CONFIDENCE || d.category === 'other'),
+      inferred: { vendor: d.vendor, model: d.model, category: d.category, confidence: d.confidence },
+      ips: d.ips, ipv6: d.ipv6,
       status: AdviceBook.statusOf(cards), first_seen_ms: ms(d.first_seen), last_seen_ms: ms(d.last_seen), alert_count: alerts.length,
       actions: cards.filter((c) => c.state === 'open').map((c) => ({ key: c.key, advice: c.advice, title: c.title, priority: c.priority, status: c.status })),
     };
@@ -103,13 +182,15 @@ export class Views {
       .sort((a, b) => rank(b.status) - rank(a.status) || b.last_seen_ms - a.last_seen_ms);
   }
 
-  detail(mac: string, lang: Lang): DeviceDetail | null {
+  detail(rawMac: string, lang: Lang): DeviceDetail | null {
+    // Any MAC the device was seen as opens the device (a link to a rotated private MAC still works).
+    const mac = this.store.keyOf(rawMac);
     const d = this.store.data.devices[mac];
     if (!d) return null;
     const alerts = this.alertsOf(mac);
     return {
       ...this.summary(d, lang),
-      evidence: d.evidence.slice(0, MAX_EVIDENCE).map((e) => ({
+      evidence: this.effective(d, lang).evidence.slice(0, MAX_EVIDENCE).map((e) => ({
         source: e.source, detail: e.detail, vendor: e.vendor ?? null, model: e.model ?? null, category: e.category ?? null, weight: e.weight ?? null,
       })),
       // Worst first, then newest: the household reads the top of the list.
@@ -120,10 +201,11 @@ export class Views {
   }
 
   alert(a: StoredAlert): AlertView {
-    const dev = a.device ? this.store.data.devices[a.device] : undefined;
+    const key = a.device ? this.store.keyOf(a.device) : null;
+    const dev = key ? this.store.data.devices[key] : undefined;
     return {
-      id: a.id, rule: a.rule, title: a.title, severity: a.severity, device: a.device,
-      device_label: dev ? labelOf(dev, this.store.data.names[dev.mac] ?? null) : null,
+      id: a.id, rule: a.rule, title: a.title, severity: a.severity, device: key,
+      device_label: dev ? labelOf(this.effective(dev), this.userName(dev.mac)) : null,
       summary: a.summary, count: a.count, first_seen_ms: ms(a.first_seen), last_seen_ms: ms(a.last_seen), advice: a.advice,
       evidence: a.evidence.slice(0, 20).map((e: AlertEvidence) => ({ detail: String(e.detail), ts_ms: typeof e.ts === 'number' ? ms(e.ts) : null })),
     };

@@ -38,6 +38,10 @@ export const DeviceInfoSchema = z.object({
   last_seen: ISO,
   /** The strongest evidence, in words (at most 5). */
   evidence: z.array(z.string().max(256)).max(5),
+  /** Added to waakhond.event/1: 'user' when the household said what it is (it outranks inference). */
+  identity: z.enum(['user', 'inferred']).optional(),
+  /** Added to waakhond.event/1: every MAC the device was seen as (a phone's private addresses), its key (mac) first. */
+  seen_as: z.array(z.string().regex(MAC)).max(16).optional(),
 }).strict();
 
 export const DeviceMessageSchema = z.object({

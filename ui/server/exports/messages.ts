@@ -27,7 +27,10 @@ function clipOrNull(s: string | null | undefined, max: number): string | null {
 export type HealthInput = SensorStatsEvent & { devices?: number; alerts?: number };
 export type ExportCounters = Record<string, { queued: number; queued_bytes: number; dropped: number; sent: number; failed: number }>;
 
-export function deviceMessage(site: string, d: Device, status: DeviceStatus, change: DeviceMessage['change']): DeviceMessage {
+/** A device as the daemon exports it: the household's answer applied (identity) and its MACs (seen_as). */
+export type ExportedDevice = Device & { identity?: 'user' | 'inferred'; seen_as?: string[] };
+
+export function deviceMessage(site: string, d: ExportedDevice, status: DeviceStatus, change: DeviceMessage['change']): DeviceMessage {
   const evidence = [...d.evidence]
     .sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0))
     .slice(0, 5)
@@ -53,6 +56,8 @@ export function deviceMessage(site: string, d: Device, status: DeviceStatus, cha
       first_seen: isoFromMicros(d.first_seen),
       last_seen: isoFromMicros(d.last_seen),
       evidence,
+      ...(d.identity ? { identity: d.identity } : {}),
+      ...(d.seen_as && d.seen_as.length > 1 ? { seen_as: d.seen_as.slice(0, 16) } : {}),
     },
   };
 }

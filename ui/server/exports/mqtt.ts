@@ -66,7 +66,8 @@ export function haDiscovery(msg: DeviceMessage, topics: ReturnType<typeof mqttTo
     connections: [['mac', d.mac]],
     name: label,
     manufacturer: d.vendor ?? undefined,
-    model: d.model ?? undefined,
+    // No model known: the kind (the household's answer or the inventory's) is the next best description.
+    model: d.model ?? (d.category !== 'other' ? d.category : undefined),
     via_device: topics.node,
   };
   const common = {

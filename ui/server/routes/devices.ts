@@ -29,9 +29,11 @@ export function deviceRoutes(onRename: (mac: string) => void): Hono<Env> {
   });
 
   r.patch('/api/devices/:mac', async (c) => {
-    const mac = macParam(c.req.param('mac'));
-    if (!mac) return fail(c, 400, 'mac: expected aa:bb:cc:dd:ee:ff');
+    const raw = macParam(c.req.param('mac'));
+    if (!raw) return fail(c, 400, 'mac: expected aa:bb:cc:dd:ee:ff');
     const deps = c.var.deps;
+    // Any MAC the device was seen as names it; the name is kept under the device's key.
+    const mac = deps.store.keyOf(raw);
     if (!deps.store.data.devices[mac]) return fail(c, 404, 'no such device');
     const body = await readJson(c, NameBody);
     if (!body.ok) return body.response;

@@ -61,6 +61,9 @@ export function renderMetrics(deps: Deps): string {
     [{ table: 'devices', why: 'cap' }, st.evicted_devices], [{ table: 'alerts', why: 'cap' }, st.evicted_alerts],
     [{ table: 'devices', why: 'retention' }, st.pruned_devices], [{ table: 'alerts', why: 'retention' }, st.pruned_alerts],
   ]);
+  metric('waakhond_answers', 'gauge', 'Devices the household said what they are ("What is this?").', [[null, Object.keys(deps.store.data.answers).length]]);
+  metric('waakhond_answers_refused_total', 'counter', 'Answers refused because the answers table was full.', [[null, st.answers_refused]]);
+  metric('waakhond_store_devices_folded_total', 'counter', 'Stored devices folded into another (private MACs of one phone/laptop).', [[null, st.folded_devices]]);
   metric('waakhond_login_refused_total', 'counter', 'Login attempts refused by the rate limit.', [[null, deps.limiter.refused]]);
   metric('waakhond_sse_clients', 'gauge', 'Open live-update connections.', [[null, deps.hub.subscribers]]);
   const mem = process.memoryUsage();

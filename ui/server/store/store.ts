@@ -5,7 +5,7 @@
 // for the whole file, each with a counter.
 import path from 'node:path';
 import { Low } from 'lowdb';
-import type { Device } from '../../../sensor/inventory/types.js';
+import type { Category, Device } from '../../../sensor/inventory/types.js';
 import type { Alert } from '../../../rules/engine/types.js';
 import type { TrafficEvent } from '../../../sensor/events.js';
 import { AtomicJsonFile } from './atomic-file.js';
@@ -15,6 +15,23 @@ export type TrafficPoint = [number, number, number, number, number];
 
 export interface StoredDevice extends Device {
   traffic: TrafficPoint[];
+  /** Every MAC this device was seen as (a phone's private addresses), its key first; absent = only its key. */
+  seen_as?: string[];
+  /** DHCP option 61 client id (hex) it last sent, when not just its MAC: how a re-keyed device is found again. */
+  client_id?: string;
+}
+
+/** What the household said a device is ("What is this?"): it outranks inference. */
+export interface Answer {
+  category: Category | null;
+  vendor: string | null;
+  name: string | null;
+  /** Wall-clock ms when they said it. */
+  at: number;
+  /** What the device was known by when they said it: a device re-keyed to a new MAC is found by these. */
+  anchors: { client_id: string | null; hostname: string | null };
+  /** The MAC the answer was given for, when it followed the device to a new one. */
+  moved_from?: string;
 }
 
 export interface StoredAlert extends Alert {
@@ -45,6 +62,10 @@ export interface StoreData {
   advice: Record<string, AdviceState>;
   /** The household's own names for devices, by MAC. */
   names: Record<string, string>;
+  /** The household's answers to "What is this?", by device key (added to version 1; absent in older files). */
+  answers: Record<string, Answer>;
+  /** Other MACs of one device (rotated private addresses) -> the device's key. */
+  aliases: Record<string, string>;
   settings: Settings;
   /**
    * The rule engine's per-device baseline (rules/engine/baseline.ts serialize()): versioned and bounded
@@ -64,6 +85,8 @@ export interface StoreOptions {
   deviceRetentionDays?: number;
   maxDevices?: number;
   maxAlerts?: number;
+  /** Cap on the household's answers: a full table refuses new ones (409), it never drops one. */
+  maxAnswers?: number;
   /** Cap on the serialised file; over it, traffic history and then the oldest alerts go first. */
   maxBytes?: number;
   trafficPoints?: number;
@@ -77,7 +100,7 @@ const MINUTE_US = 60_000_000;
 const DAY_US = 86_400_000_000;
 
 export function emptyStore(): StoreData {
-  return { version: 1, devices: {}, alerts: {}, advice: {}, names: {}, settings: { password_hash: null } };
+  return { version: 1, devices: {}, alerts: {}, advice: {}, names: {}, answers: {}, aliases: {}, settings: { password_hash: null } };
 }
 
 /** Shape check of a loaded file: anything else is treated as corrupt and moved aside. */
@@ -89,6 +112,11 @@ export function validateStore(data: unknown): string | null {
     const v = d[k];
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return `missing its "${k}" table`;
   }
+  // Tables added later may be absent (older files), but when present they must be tables.
+  for (const k of ['answers', 'aliases']) {
+    const v = d[k];
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) return `with a "${k}" that is not a table`;
+  }
   return null;
 }
 
@@ -96,7 +124,7 @@ export class Store {
   readonly db: Low<StoreData>;
   readonly file: string;
   readonly adapter: AtomicJsonFile<StoreData>;
-  readonly stats = { writes: 0, write_errors: 0, pruned_alerts: 0, pruned_devices: 0, evicted_devices: 0, evicted_alerts: 0, trimmed_for_size: 0, bytes: 0 };
+  readonly stats = { writes: 0, write_errors: 0, pruned_alerts: 0, pruned_devices: 0, evicted_devices: 0, evicted_alerts: 0, trimmed_for_size: 0, bytes: 0, answers_refused: 0, folded_devices: 0 };
   private readonly opts: Required<Omit<StoreOptions, 'log' | 'onForget'>> & { log: (m: string) => void; onForget?: (mac: string) => void };
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
@@ -105,7 +133,7 @@ export class Store {
 
   constructor(opts: StoreOptions) {
     this.opts = {
-      saveDelayMs: 5000, alertRetentionDays: 30, deviceRetentionDays: 90, maxDevices: 1000, maxAlerts: 2000,
+      saveDelayMs: 5000, alertRetentionDays: 30, deviceRetentionDays: 90, maxDevices: 1000, maxAlerts: 2000, maxAnswers: 1000,
       maxBytes: 4 * 1024 * 1024, trafficPoints: 120, fsync: true, log: () => {}, ...opts,
     } as Store['opts'];
     this.file = path.join(opts.dataDir, STORE_FILE);
@@ -117,6 +145,8 @@ export class Store {
   load(): void {
     const data = this.adapter.readSync();
     this.db.data = data ?? emptyStore();
+    this.db.data.answers ??= {};
+    this.db.data.aliases ??= {};
     for (const d of Object.values(this.db.data.devices)) {
       if (!Array.isArray(d.traffic)) d.traffic = [];
       if (d.last_seen > this.clock) this.clock = d.last_seen;
@@ -127,9 +157,20 @@ export class Store {
     return this.db.data;
   }
 
-  upsertDevice(d: Device): StoredDevice {
+  /** The key of the device a MAC belongs to (itself unless it is another MAC of a stored device). */
+  keyOf(mac: string): string {
+    const k = this.data.aliases[mac];
+    return k && this.data.devices[k] ? k : mac;
+  }
+
+  upsertDevice(d: Device & { seen_as?: string[] }): StoredDevice {
     const prev = this.data.devices[d.mac];
     const stored: StoredDevice = { ...d, traffic: prev?.traffic ?? [] };
+    if (prev?.client_id) stored.client_id = prev.client_id;
+    // A MAC seen before stays in the list after a restart (the inventory only knows what it saw since).
+    if (prev?.seen_as || d.seen_as) stored.seen_as = mergeMacs(d.mac, d.seen_as ?? [], prev?.seen_as ?? []);
+    if (stored.seen_as && stored.seen_as.length <= 1) delete stored.seen_as;
+    for (const m of stored.seen_as ?? []) if (m !== d.mac) this.data.aliases[m] = d.mac;
     this.data.devices[d.mac] = stored;
     this.tick(d.last_seen);
     if (!prev) this.capDevices();
@@ -140,14 +181,90 @@ export class Store {
   removeDevice(mac: string): void {
     if (this.data.devices[mac]) {
       delete this.data.devices[mac];
+      this.dropAliasesOf(mac);
       this.changed();
     }
+  }
+
+  /**
+   * Another MAC of the device `key` had its own record (it was stored before the inventory linked it):
+   * its traffic, name, answer and advice state move to the key, it becomes an alias, its record goes.
+   * Nothing the household said is lost: the key's own name/answer wins, the other's is kept if it had none.
+   */
+  fold(other: string, key: string): boolean {
+    const o = this.data.devices[other];
+    const k = this.data.devices[key];
+    if (other === key || !k) return false;
+    this.data.aliases[other] = key;
+    for (const [m, to] of Object.entries(this.data.aliases)) if (to === other) this.data.aliases[m] = key;
+    if (!o) { this.changed(); return false; }
+    const minutes = new Map<number, TrafficPoint>();
+    for (const p of [...k.traffic, ...o.traffic]) {
+      const m = minutes.get(p[0]);
+      if (m) { m[1] += p[1]; m[2] += p[2]; m[3] += p[3]; m[4] += p[4]; } else minutes.set(p[0], [...p]);
+    }
+    k.traffic = [...minutes.values()].sort((a, b) => a[0] - b[0]).slice(-this.opts.trafficPoints);
+    k.seen_as = mergeMacs(key, k.seen_as ?? [], [other, ...(o.seen_as ?? [])]);
+    if (this.data.names[other] && !this.data.names[key]) this.data.names[key] = this.data.names[other];
+    delete this.data.names[other];
+    if (this.data.answers[other] && !this.data.answers[key]) this.data.answers[key] = this.data.answers[other];
+    delete this.data.answers[other];
+    for (const [ak, st] of Object.entries(this.data.advice)) {
+      if (!ak.endsWith(`@${other}`)) continue;
+      const moved = `${ak.slice(0, ak.length - other.length)}${key}`;
+      this.data.advice[moved] ??= st;
+      delete this.data.advice[ak];
+    }
+    for (const a of Object.values(this.data.alerts)) if (a.device === other) a.device = key;
+    delete this.data.devices[other];
+    this.stats.folded_devices++;
+    this.changed();
+    return true;
+  }
+
+  /** The DHCP client id a device sent (hex), kept when it is not just its MAC (RFC 2132 9.14 type 1). */
+  noteClientId(mac: string, clientId: string | null): void {
+    const key = this.keyOf(mac);
+    const d = this.data.devices[key];
+    if (!d || !clientId) return;
+    const cid = clientId.toLowerCase().slice(0, 128);
+    if (cid === `01${mac.replace(/:/g, '')}` || d.client_id === cid) return;
+    d.client_id = cid;
+    this.changed();
+  }
+
+  /** Sets (or with null clears) the household's answer. False when the table is full (nothing is dropped for it). */
+  setAnswer(key: string, answer: Answer | null): boolean {
+    if (answer === null) {
+      if (this.data.answers[key]) { delete this.data.answers[key]; this.changed(); }
+      return true;
+    }
+    if (!this.data.answers[key] && Object.keys(this.data.answers).length >= this.opts.maxAnswers) {
+      this.stats.answers_refused++;
+      return false;
+    }
+    this.data.answers[key] = answer;
+    this.changed();
+    return true;
+  }
+
+  /** An answer follows its device to a new key (a device re-keyed to a new MAC). */
+  moveAnswer(from: string, to: string): void {
+    const a = this.data.answers[from];
+    if (!a || from === to || this.data.answers[to]) return;
+    this.data.answers[to] = { ...a, moved_from: from };
+    delete this.data.answers[from];
+    this.changed();
+  }
+
+  private dropAliasesOf(key: string): void {
+    for (const [m, k] of Object.entries(this.data.aliases)) if (k === key || m === key) delete this.data.aliases[m];
   }
 
   /** Adds one traffic interval into the device's per-minute series. */
   recordTraffic(e: TrafficEvent): void {
     if (!e.mac) return;
-    const d = this.data.devices[e.mac];
+    const d = this.data.devices[this.keyOf(e.mac)];
     if (!d) return;
     // The inventory reports identity changes, not every packet: traffic keeps "last seen" current.
     if (e.ts > d.last_seen) d.last_seen = e.ts;
@@ -165,7 +282,8 @@ export class Store {
 
   upsertAlert(a: Alert): StoredAlert {
     const prev = this.data.alerts[a.id];
-    const stored: StoredAlert = { ...a, stored_at: prev?.stored_at ?? Date.now() };
+    // Alerts point at the device's key, whichever of its private MACs raised them.
+    const stored: StoredAlert = { ...a, device: a.device ? this.keyOf(a.device) : null, stored_at: prev?.stored_at ?? Date.now() };
     this.data.alerts[a.id] = stored;
     this.tick(a.last_seen);
     if (!prev) this.capAlerts();
@@ -207,9 +325,10 @@ export class Store {
     }
     const devCut = nowUs - this.opts.deviceRetentionDays * DAY_US;
     for (const [mac, d] of Object.entries(this.data.devices)) {
-      // A device the household named is theirs to forget, not ours.
-      if (d.last_seen < devCut && !this.data.names[mac]) { delete this.data.devices[mac]; devices++; this.opts.onForget?.(mac); }
+      // A device the household named or identified is theirs to forget, not ours.
+      if (d.last_seen < devCut && !this.data.names[mac] && !this.data.answers[mac]) { delete this.data.devices[mac]; devices++; this.opts.onForget?.(mac); }
     }
+    for (const [m, k] of Object.entries(this.data.aliases)) if (!this.data.devices[k]) delete this.data.aliases[m];
     for (const key of Object.keys(this.data.advice)) {
       const mac = key.slice(key.indexOf('@') + 1);
       if (!this.data.devices[mac]) delete this.data.advice[key];
@@ -264,6 +383,7 @@ export class Store {
     devs.sort((a, b) => a.last_seen - b.last_seen);
     for (const d of devs.slice(0, devs.length - this.opts.maxDevices)) {
       delete this.data.devices[d.mac];
+      this.dropAliasesOf(d.mac);
       this.stats.evicted_devices++;
       this.opts.onForget?.(d.mac);
     }
@@ -291,4 +411,9 @@ export class Store {
     }
     this.stats.bytes = bytes;
   }
+}
+
+/** The key first, then the other MACs once each, at most 16 (the inventory links at most 16 per device). */
+function mergeMacs(key: string, a: string[], b: string[]): string[] {
+  return [...new Set([key, ...a, ...b])].slice(0, 16);
 }

@@ -6,6 +6,7 @@ import { route } from './models/route.js';
 import { login, logout } from './models/session.js';
 import { devices, detail, detailMissing, filtered, loadDetail, loadDevices, needAttention, rename, search, setAdvice, statusFilter, todo } from './models/devices.js';
 import { connected, startLive, stopLive } from './models/live.js';
+import { answerError, clearAnswer, saveAnswer, undoAnswer, undoable } from './models/answers.js';
 import { Header } from './components/Header.js';
 import { Login } from './components/Login.js';
 import { Overview } from './components/Overview.js';
@@ -45,7 +46,11 @@ export function App() {
           )}
           {r.page === 'device' && (
             <DevicePage device={detail.value?.mac === r.mac ? detail.value : null} missing={detailMissing.value}
-              onRename={(m, n) => void rename(m, n)} onAdvice={(k, a) => void setAdvice(k, a)} />
+              onRename={(m, n) => void rename(m, n)} onAdvice={(k, a) => void setAdvice(k, a)}
+              answer={{
+                canUndo: undoable.value?.mac === r.mac, error: answerError.value,
+                onSave: (m, a) => void saveAnswer(m, a), onClear: (m) => void clearAnswer(m), onUndo: (m) => void undoAnswer(m),
+              }} />
           )}
         </main>
       )}

@@ -36,6 +36,7 @@ export function DeviceList({ devices, search, filter, onSearch, onFilter }: Devi
                 <span class="dev-main">
                   <strong class="dev-name">{d.label}</strong>
                   <span class="muted">{[t(`kind.${d.category}`), d.vendor, d.model].filter(Boolean).join(' · ')}</span>
+                  {d.ask && <span class="ask small">{t('whatis.title')}</span>}
                 </span>
                 <span class="dev-side">
                   <StatusBadge status={d.status} />

@@ -1,12 +1,13 @@
 // The device page: identity and why we think so, the advice cards, what we saw, traffic, and the household's own name.
 import { useEffect, useState } from 'preact/hooks';
 import { t, ago, when } from '../models/lang.js';
-import type { DeviceDetail } from '../models/types.js';
+import type { AnswerInput, DeviceDetail } from '../models/types.js';
 import { AdviceCard } from './AdviceCard.js';
 import { AlertItem } from './AlertItem.js';
 import { KindIcon } from './KindIcon.js';
 import { StatusBadge } from './StatusBadge.js';
 import { TrafficChart } from './TrafficChart.js';
+import { WhatIsThis } from './WhatIsThis.js';
 
 /** The worst few alerts first; the rest behind a button (an infected camera easily has a dozen). */
 const ALERTS_SHOWN = 5;
@@ -16,9 +17,11 @@ export interface DevicePageProps {
   missing: boolean;
   onRename: (mac: string, name: string | null) => void;
   onAdvice: (key: string, action: 'done' | 'snooze' | 'reopen') => void;
+  /** "What is this?": the household's answer (save, clear, undo the last change). */
+  answer: { canUndo: boolean; error: string | null; onSave: (mac: string, a: AnswerInput) => void; onClear: (mac: string) => void; onUndo: (mac: string) => void };
 }
 
-export function DevicePage({ device: d, missing, onRename, onAdvice }: DevicePageProps) {
+export function DevicePage({ device: d, missing, onRename, onAdvice, answer }: DevicePageProps) {
   const [name, setName] = useState(d?.user_name ?? '');
   const [allAlerts, setAllAlerts] = useState(false);
   useEffect(() => setName(d?.user_name ?? ''), [d?.mac, d?.user_name]);
@@ -57,6 +60,7 @@ export function DevicePage({ device: d, missing, onRename, onAdvice }: DevicePag
         </div>
 
         <aside class="col-side">
+          {d.ask && <WhatIsThis device={d} {...answer} />}
           <div class="card">
             <h2>{t('device.identity')}</h2>
             <dl class="facts">
@@ -65,15 +69,20 @@ export function DevicePage({ device: d, missing, onRename, onAdvice }: DevicePag
               <dt>{t('device.kind')}</dt><dd>{t(`kind.${d.category}`)}</dd>
               {d.hostname && <><dt>{t('device.hostname')}</dt><dd class="hostile">{d.hostname}</dd></>}
               <dt>{t('device.addresses')}</dt><dd class="mono">{[d.mac, ...d.ips, ...d.ipv6].join('\n')}</dd>
+              {d.seen_as.length > 1 && <><dt>{t('device.seen_as')}</dt><dd><span class="mono">{d.seen_as.join('\n')}</span><br /><span class="muted small">{t('device.seen_as.note')}</span></dd></>}
               <dt>{t('device.confidence')}</dt><dd><meter min={0} max={1} value={d.confidence} aria-label={t('device.confidence')} /> {Math.round(d.confidence * 100)}%</dd>
               <dt>{t('device.firstseen')}</dt><dd>{when(d.first_seen_ms)}</dd>
             </dl>
             {d.private_mac && <p class="muted small">{t('device.private_mac')}</p>}
             <h3>{t('device.why')}</h3>
             {d.evidence.length === 0 ? <p class="empty">{t('device.noevidence')}</p> : (
-              <ul class="evidence">{d.evidence.map((e) => <li><span class="src">{e.source}</span> {e.detail}</li>)}</ul>
+              <ul class="evidence">{d.evidence.map((e) => e.source === 'user'
+                // The household's own answer, in their words: "you said so" and what they said.
+                ? <li class="said"><span class="src">{t('evidence.user')}</span> {t('whatis.said')}: {[e.category && t(`kind.${e.category}`), e.vendor, d.answer?.name && `"${d.answer.name}"`].filter(Boolean).join(', ')}</li>
+                : <li><span class="src">{e.source}</span> {e.detail}</li>)}</ul>
             )}
           </div>
+          {!d.ask && <WhatIsThis device={d} {...answer} />}
           <form class="card rename" onSubmit={(e) => { e.preventDefault(); onRename(d.mac, name.trim() || null); }}>
             <label for="rn">{t('device.rename')}</label>
             <input id="rn" maxLength={64} value={name} placeholder={d.name ?? d.label} onInput={(e) => setName((e.target as HTMLInputElement).value)} />

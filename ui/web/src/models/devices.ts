@@ -2,6 +2,7 @@
 import { signal, computed } from '@preact/signals';
 import { api } from './api.js';
 import { lang } from './lang.js';
+import { hrefDevice } from './route.js';
 import type { DeviceDetail, DeviceSummary, Status } from './types.js';
 
 export const devices = signal<DeviceSummary[]>([]);
@@ -41,6 +42,8 @@ export async function loadDevices(): Promise<void> {
 export async function loadDetail(mac: string): Promise<void> {
   try {
     const d = await api<DeviceDetail>(`/api/devices/${mac}?lang=${lang.value}`);
+    // Another MAC of the device (a phone's older private address): the page is the device's key.
+    if (d.mac !== mac) { location.replace(hrefDevice(d.mac)); return; }
     detail.value = d;
     detailMissing.value = false;
   } catch {

@@ -14,3 +14,6 @@ export interface Evidence { source: string; detail: string; vendor: string | nul
 
 export type TrafficPoint = [number, number, number, number, number];
 
+
+/** What the household says a device is (PUT /api/devices/:mac/answer). */
+export interface AnswerInput { category: string | null; vendor: string | null; name: string | null }
