@@ -16,6 +16,14 @@ export interface FlowTableOptions {
   otherIdle?: number;
   /** How long a closed TCP flow lingers to absorb its last ACKs and retransmissions. */
   closedLinger?: number;
+  /**
+   * Idle timeout of a TCP attempt: a flow whose originator has sent only SYNs and got no answer.
+   * Default 40 s: longer than the widest gap between a SYN and its retransmission on common stacks
+   * (Linux: initial RTO 1 s doubled per retry, tcp_syn_retries 6 -> gaps 1, 2, 4, 8, 16, 32 s;
+   * RFC 6298 5.5), so one attempt stays one flow, and far shorter than the 5 min TCP idle timeout, so
+   * a bot retrying a dead C2 server is reported within a minute of each attempt, not five.
+   */
+  attemptIdle?: number;
 }
 
 export type FlowEndReason = 'closed' | 'idle' | 'evicted' | 'end';
@@ -26,6 +34,9 @@ export type FlowEndHandler = (flow: number, reason: FlowEndReason) => void;
 const LIST_TCP = 0;
 const LIST_OTHER = 1;
 const LIST_CLOSED = 2;
+/** TCP flows whose originator has only sent SYNs, unanswered so far: they expire after attemptIdle. */
+const LIST_ATTEMPT = 3;
+const LISTS = 4;
 
 const STATUS_FREE = 0;
 const STATUS_ACTIVE = 1;
@@ -74,8 +85,8 @@ export class FlowTable {
   private readonly list: Uint8Array;
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
-  private readonly heads = [-1, -1, -1];
-  private readonly tails = [-1, -1, -1];
+  private readonly heads = [-1, -1, -1, -1];
+  private readonly tails = [-1, -1, -1, -1];
   private readonly buckets: Int32Array;
   private readonly bucketMask: number;
   private freeTop: number;
@@ -94,7 +105,7 @@ export class FlowTable {
   constructor(opts: FlowTableOptions = {}) {
     const cap = Math.max(16, Math.floor(opts.capacity ?? 65536));
     this.capacity = cap;
-    this.idle = [opts.tcpIdle ?? 300e6, opts.otherIdle ?? 60e6, opts.closedLinger ?? 5e6];
+    this.idle = [opts.tcpIdle ?? 300e6, opts.otherIdle ?? 60e6, opts.closedLinger ?? 5e6, opts.attemptIdle ?? 40e6];
     this.status = new Uint8Array(cap);
     this.proto = new Uint8Array(cap);
     this.family = new Uint8Array(cap);
@@ -192,7 +203,7 @@ export class FlowTable {
       this.resetCounters(flow, p.ts);
       this.status[flow] = STATUS_ACTIVE;
       this.active++;
-      this.moveTo(flow, LIST_TCP);
+      this.moveTo(flow, LIST_ATTEMPT);
     }
     if (flow < 0) {
       flow = this.allocate(p.ts);
@@ -212,7 +223,11 @@ export class FlowTable {
       this.hash[flow] = h;
       this.buckets[slot] = flow;
       fromOrig = !flip;
-      this.link(flow, proto === IPPROTO_TCP ? LIST_TCP : LIST_OTHER);
+      const attempt = proto === IPPROTO_TCP && !flip && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+      this.link(flow, proto !== IPPROTO_TCP ? LIST_OTHER : attempt ? LIST_ATTEMPT : LIST_TCP);
+    } else if (this.list[flow] === LIST_ATTEMPT && (!fromOrig || (flags & (TCP_SYN | TCP_ACK)) !== TCP_SYN)) {
+      // An answer (or anything but another SYN from the originator): a connection, no longer an attempt.
+      this.moveTo(flow, LIST_TCP);
     } else {
       this.touch(flow);
     }
@@ -247,7 +262,7 @@ export class FlowTable {
 
   /** Ends flows idle at capture time `now` (microseconds). Cheap: walks only the expired tails. */
   expire(now: number): void {
-    for (let l = 0; l < 3; l++) {
+    for (let l = 0; l < LISTS; l++) {
       const limit = now - this.idle[l];
       let f = this.tails[l];
       while (f >= 0 && this.lastTs[f] < limit) {
@@ -265,7 +280,7 @@ export class FlowTable {
 
   /** Ends every flow (end of capture), oldest first. */
   drain(): void {
-    for (let l = 0; l < 3; l++) {
+    for (let l = 0; l < LISTS; l++) {
       while (this.tails[l] >= 0) {
         const f = this.tails[l];
         if (this.status[f] === STATUS_ACTIVE) {
@@ -307,7 +322,9 @@ export class FlowTable {
       if (victim < 0) {
         const t = this.tails[LIST_TCP];
         const o = this.tails[LIST_OTHER];
+        const a = this.tails[LIST_ATTEMPT];
         victim = t < 0 ? o : o < 0 ? t : this.lastTs[o] <= this.lastTs[t] ? o : t;
+        if (a >= 0 && (victim < 0 || this.lastTs[a] <= this.lastTs[victim])) victim = a;
       }
       if (this.status[victim] === STATUS_ACTIVE) {
         this.evicted++;

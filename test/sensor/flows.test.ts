@@ -60,15 +60,21 @@ describe('FlowTable', () => {
 
   it('expires idle flows by protocol timeout', () => {
     const { t, ended } = table();
-    t.update(pkt(0, A, 1, B, 53, 0, 30, 17));
-    t.update(pkt(0, A, 2, B, 80, TCP_SYN));
-    t.expire(59e6);
-    expect(ended).toHaveLength(0);
-    t.expire(61e6);
-    expect(ended.map((e) => e.reason)).toEqual(['idle']);
-    t.expire(301e6);
+    t.update(pkt(0, A, 1, B, 53, 0, 30, 17)); // UDP: 60 s
+    t.update(pkt(0, A, 2, B, 80, TCP_SYN)); // an attempt nobody answers: 40 s after its last SYN
+    t.update(pkt(0, A, 3, B, 81, TCP_SYN)); // answered: a connection, 5 min
+    t.update(pkt(1, B, 81, A, 3, TCP_SYN | TCP_ACK));
+    t.update(pkt(32e6, A, 2, B, 80, TCP_SYN)); // a retransmission 32 s later is the same attempt
+    t.expire(71e6);
+    expect(ended.map((e) => e.reason)).toEqual(['idle']); // the UDP flow
+    t.expire(73e6);
     expect(ended).toHaveLength(2);
-    expect(t.expired).toBe(2);
+    expect(ended[1]!.state).toBe('S0');
+    t.expire(299e6);
+    expect(ended).toHaveLength(2);
+    t.expire(301e6);
+    expect(ended).toHaveLength(3);
+    expect(t.expired).toBe(3);
   });
 
   it('never grows past its capacity under a spoofed SYN flood, evicting the oldest', () => {
