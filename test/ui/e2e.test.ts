@@ -1,20 +1,13 @@
 // End to end in real headless Chromium: the daemon on the demo capture, log in, the infected camera and its
 // advice, switch language, mark advice done, a hostile name stays text; screenshots to test/artifacts/.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { parseRunArgs } from '../../ui/server/config.js';
-import { startDaemon, DEMO_PCAP } from '../../ui/server/daemon.js';
 import type { Daemon } from '../../ui/server/daemon.js';
 import { STORE_FILE } from '../../ui/server/store/store.js';
-import { PROJECT_ROOT } from '../helpers/shared.js';
+import { ARTIFACTS, launchChromium, newPage as openPage, startDemoDaemon } from './e2e-setup.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(PROJECT_ROOT, 'test', 'artifacts');
 const PASSWORD = 'e2e-password-7731';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const CAMERA = 'c0:56:e3:17:8a:4d';
@@ -26,25 +19,8 @@ const logs: string[] = [];
 const figures: Record<string, number | string> = {};
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (CI installs it)`);
-  // The dashboard must be built (npm run build does it; so does this, once).
-  if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'web', 'index.html'))) {
-    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'ui/web/vite.config.ts', '--logLevel', 'warn'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('vite build failed');
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'waakhond-e2e-'));
-  process.env.WAAKHOND_PASSWORD = PASSWORD;
-  const opts = parseRunArgs(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', dataDir]);
-  opts.config.store.save_delay_s = 0.2;
-  const d = await startDaemon(opts, (m) => logs.push(m));
-  if (!d) throw new Error(`daemon did not start:\n${logs.join('\n')}`);
-  daemon = d;
-  await daemon.captureDone;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  ({ daemon, dataDir } = await startDemoDaemon(PASSWORD, 'waakhond-e2e-', logs));
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -54,11 +30,8 @@ afterAll(async () => {
   writeFileSync(path.join(ARTIFACTS, 'e2e-figures.json'), JSON.stringify(figures, null, 2));
 });
 
-async function newPage(locale: string, width = 1280, height = 900): Promise<Page> {
-  const ctx = await browser.newContext({ locale, viewport: { width, height }, deviceScaleFactor: 1 });
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => { throw new Error(`unexpected dialog: ${d.message()}`); });
-  return page;
+function newPage(locale: string, width = 1280, height = 900): Promise<Page> {
+  return openPage(browser, locale, width, height);
 }
 
 /** Waits until the locator's text contains (or equals) the text. */

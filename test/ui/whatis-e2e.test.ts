@@ -1,25 +1,21 @@
 // "What is this?" end to end in real headless Chromium: the daemon on the demo capture, log in, open the device the
 // inventory is least sure of, answer, reload, see "you said so" in English and Dutch, hostile text stays text, clear it.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { parseRunArgs } from '../../ui/server/config.js';
-import { startDaemon, DEMO_PCAP } from '../../ui/server/daemon.js';
+import { startDaemon } from '../../ui/server/daemon.js';
 import type { Daemon } from '../../ui/server/daemon.js';
 import { STORE_FILE } from '../../ui/server/store/store.js';
 import type { StoreData } from '../../ui/server/store/store.js';
 import { ASK_BELOW_CONFIDENCE } from '../../ui/server/views.js';
 import type { DeviceSummary } from '../../ui/server/views.js';
-import { PROJECT_ROOT } from '../helpers/shared.js';
+import { ARTIFACTS, launchChromium, newPage as openPage, startDemoDaemon } from './e2e-setup.js';
 import { PHONE_MACS, rotatingPhoneCapture } from './one-device/rotating-phone.js';
 import { writeFileSync } from 'node:fs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(PROJECT_ROOT, 'test', 'artifacts');
 const PASSWORD = 'whatis-e2e-password-5120';
 const HOSTILE = '<img src=x onerror="window.__pwned=true">';
 
@@ -30,29 +26,13 @@ let unsure: DeviceSummary;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (CI installs it)`);
-  if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'web', 'index.html'))) {
-    const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'ui/web/vite.config.ts', '--logLevel', 'warn'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('vite build failed');
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), 'waakhond-whatis-'));
-  process.env.WAAKHOND_PASSWORD = PASSWORD;
-  const opts = parseRunArgs(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', dataDir]);
-  opts.config.store.save_delay_s = 0.2;
-  const d = await startDaemon(opts, (m) => logs.push(m));
-  if (!d) throw new Error(`daemon did not start:\n${logs.join('\n')}`);
-  daemon = d;
-  await daemon.captureDone;
+  ({ daemon, dataDir } = await startDemoDaemon(PASSWORD, 'waakhond-whatis-', logs));
   // The device the demo home's inventory is least sure of (the laptop: an Intel OUI and a Windows hostname).
   const login = await fetch(`${daemon.url}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
   const cookie = login.headers.get('set-cookie')!.split(';')[0];
   const list = (await (await fetch(`${daemon.url}api/devices`, { headers: { cookie } })).json()) as { devices: DeviceSummary[] };
   unsure = list.devices.filter((x) => x.ask).sort((a, b) => a.confidence - b.confidence)[0];
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -61,11 +41,8 @@ afterAll(async () => {
   await daemon?.stop();
 });
 
-async function newPage(locale: string): Promise<Page> {
-  const ctx = await browser.newContext({ locale, viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => { throw new Error(`unexpected dialog: ${d.message()}`); });
-  return page;
+function newPage(locale: string): Promise<Page> {
+  return openPage(browser, locale);
 }
 
 async function hasText(loc: Locator, text: string): Promise<void> {

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { CATEGORIES } from '../../../sensor/inventory/types.js';
+import type { Context } from 'hono';
 import { fail, langOf } from '../context.js';
 import type { Env } from '../context.js';
 import { MAC_RE, readJson } from './body.js';
@@ -20,17 +21,24 @@ function macParam(raw: string): string | null {
   return MAC_RE.test(mac) ? mac : null;
 }
 
+/** The device a request names by any MAC it was seen as (kept under its key), or the error response. */
+function deviceOf(c: Context<Env>): { mac: string } | { response: Response } {
+  const raw = macParam(c.req.param('mac') ?? '');
+  if (!raw) return { response: fail(c, 400, 'mac: expected aa:bb:cc:dd:ee:ff') };
+  const mac = c.var.deps.store.keyOf(raw);
+  if (!c.var.deps.store.data.devices[mac]) return { response: fail(c, 404, 'no such device') };
+  return { mac };
+}
+
 export function answerRoutes(onChange: (mac: string) => void): Hono<Env> {
   const r = new Hono<Env>();
 
   r.put('/api/devices/:mac/answer', async (c) => {
-    const raw = macParam(c.req.param('mac'));
-    if (!raw) return fail(c, 400, 'mac: expected aa:bb:cc:dd:ee:ff');
+    const found = deviceOf(c);
+    if ('response' in found) return found.response;
+    const { mac } = found;
     const { store, views } = c.var.deps;
-    // Any MAC the device was seen as names it; the answer is kept under the device's key.
-    const mac = store.keyOf(raw);
     const d = store.data.devices[mac];
-    if (!d) return fail(c, 404, 'no such device');
     const body = await readJson(c, AnswerBody);
     if (!body.ok) return body.response;
     const previous = store.data.answers[mac] ?? null;
@@ -44,12 +52,11 @@ export function answerRoutes(onChange: (mac: string) => void): Hono<Env> {
   });
 
   r.delete('/api/devices/:mac/answer', (c) => {
-    const raw = macParam(c.req.param('mac'));
-    if (!raw) return fail(c, 400, 'mac: expected aa:bb:cc:dd:ee:ff');
+    const found = deviceOf(c);
+    if ('response' in found) return found.response;
+    const { mac } = found;
     const { store, views } = c.var.deps;
-    const mac = store.keyOf(raw);
     const d = store.data.devices[mac];
-    if (!d) return fail(c, 404, 'no such device');
     const previous = store.data.answers[mac] ?? null;
     store.setAnswer(mac, null);
     onChange(mac);
