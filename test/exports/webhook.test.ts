@@ -123,6 +123,22 @@ describe('webhooks', () => {
     expect(rx.hits.map((h) => JSON.parse(h.body).alert.count)).toEqual([3]);
   });
 
+  it('a new device on the network is posted whatever min_severity says, unless new_devices is off', async () => {
+    const joined = (n: number) => sampleAlert(n, { rule: 'baseline.new-device', severity: 'info' });
+    const on = await setup({ min_severity: 'medium' });
+    on.ex.alert(joined(1), 'raised');
+    on.ex.alert(sampleAlert(2, { severity: 'info' }), 'raised'); // another info alert stays below the floor
+    await waitFor(() => on.rx.hits.length === 1, 5000, 'one post');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(on.rx.hits.map((h) => JSON.parse(h.body).alert.rule)).toEqual(['baseline.new-device']);
+    const off = await setup({ min_severity: 'medium', new_devices: false });
+    off.ex.alert(joined(3), 'raised');
+    off.ex.alert(sampleAlert(4, { severity: 'high' }), 'raised');
+    await waitFor(() => off.rx.hits.length === 1, 5000, 'one post');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(off.rx.hits.map((h) => JSON.parse(h.body).alert.count)).toEqual([4]);
+  });
+
   it('ntfy mode: plain text body with Title, Priority and Tags headers', async () => {
     const { rx, ex } = await setup({ format: 'ntfy', headers: { Authorization: 'Bearer tk_test' } });
     ex.alert(sampleAlert(1, { title: 'Camera scant het internet — telnet' }), 'raised');

@@ -87,6 +87,9 @@ export const WebhookConfigSchema = z.object({
   /** Which alert changes are posted. */
   events: z.array(z.enum(['raised', 'updated', 'cleared'])).default(['raised', 'cleared']),
   min_severity: z.enum(SEVERITIES).default('low'),
+  /** Post "a new device joined" (the baseline's info alert) whatever min_severity says: the household
+   *  wants to hear what just appeared on its network, as Fing and Firewalla users do (issue #11). */
+  new_devices: z.boolean().default(true),
   /** Extra headers, e.g. Authorization for ntfy access tokens. */
   headers: z.record(z.string(), z.string()).default({}),
   timeout_ms: z.number().int().min(100).max(120_000).default(10_000),

@@ -62,6 +62,9 @@ interface Job {
   attempt: number;
 }
 
+/** The baseline's "a device not seen before joined the network" alert (rules/baseline/baseline.yaml). */
+const NEW_DEVICE_RULE = 'baseline.new-device';
+
 export class WebhookExporter implements ExportSink {
   readonly name: string;
   private queue: BoundedQueue<Job>;
@@ -86,7 +89,8 @@ export class WebhookExporter implements ExportSink {
 
   alert(msg: AlertMessage): void {
     if (this.closed || !this.cfg.events.includes(msg.change)) return;
-    if (SEVERITIES.indexOf(msg.alert.severity) < this.minSeverity) return;
+    const newDevice = this.cfg.new_devices && msg.alert.rule === NEW_DEVICE_RULE;
+    if (SEVERITIES.indexOf(msg.alert.severity) < this.minSeverity && !newDevice) return;
     this.queue.push({ msg, delivery: randomUUID(), attempt: 0 }, null, JSON.stringify(msg).length);
     this.pump();
   }
