@@ -51,7 +51,10 @@ function field(b: Uint8Array, [off, len]: readonly [number, number]): string | n
   return s ? s : null;
 }
 
-/** True if the vendor field is printable ASCII text followed by NUL padding only (what keeps random UDP out). */
+/**
+ * True if the vendor field is printable ASCII text ended by a NUL, with NUL padding after it: what keeps
+ * other datagrams on the port (text included) out.
+ */
 function vendorFieldOk(b: Uint8Array): boolean {
   const [off, len] = VENDOR;
   if (b[off] === 0) return false;
@@ -60,6 +63,7 @@ function vendorFieldOk(b: Uint8Array): boolean {
     if (b[i] < 0x20 || b[i] > 0x7e) return false;
     i++;
   }
+  if (i === off + len) return false;
   for (; i < off + len; i++) if (b[i] !== 0) return false;
   return true;
 }

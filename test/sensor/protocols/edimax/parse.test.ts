@@ -45,7 +45,10 @@ describe('parseEdimaxDiscovery: annotated messages', () => {
       http_port: null, ip: null, netmask: null, gateway: null,
     });
   });
-  it('refuses a vendor field that is empty, not text, or not NUL-padded', () => {
+  it('refuses a vendor field that is empty, not text, not NUL-padded or not NUL-ended', () => {
+    const full = REPLY.slice();
+    full.set(Buffer.from('EDIMAXEDIMAX', 'latin1'), 6); // 12 letters, no NUL: text on the port, not this layout
+    expect(parseEdimaxDiscovery(full)).toBeNull();
     for (const [off, v] of [[6, 0x00], [7, 0x01], [9, 0xc3], [17, 0x41]] as const) {
       const bad = REPLY.slice();
       bad[off] = v;
