@@ -311,6 +311,29 @@ export interface FtpEvent extends Endpoints {
   arg: string;
 }
 
+/**
+ * A vendor's own LAN discovery message: an app's probe, or a device's reply naming itself (vendor,
+ * model, firmware, name). Generic over vendor protocols (Edimax UDP 20560 first; TP-Link Kasa 9999,
+ * Tuya 6666/6667 can reuse it). Added event type.
+ */
+export interface DiscoveryEvent extends Endpoints {
+  type: 'discovery';
+  ts: number;
+  src_port: number;
+  dst_port: number;
+  /** Which vendor protocol: the room's name, e.g. "edimax". */
+  protocol: string;
+  /** 'probe': an app looking for devices; 'reply': a device describing itself. */
+  kind: 'probe' | 'reply';
+  /** Vendor, model, firmware version and device name as the message states them (bounded text), null when absent. */
+  vendor: string | null;
+  model: string | null;
+  firmware: string | null;
+  name: string | null;
+  /** The device MAC the message itself carries (a reply's own MAC; null when absent or a broadcast address). */
+  device_mac: string | null;
+}
+
 /** A TCP SYN (without ACK): the start of a connection attempt. Emitted for every SYN seen. */
 export interface TcpSynEvent extends Endpoints {
   type: 'tcp_syn';
@@ -443,6 +466,7 @@ export type WaakhondEvent =
   | BtDhtEvent
   | TftpEvent
   | FtpEvent
+  | DiscoveryEvent
   | TcpSynEvent
   | TcpSynAckEvent
   | ConnEvent
@@ -453,7 +477,7 @@ export type EventType = WaakhondEvent['type'];
 
 export const EVENT_TYPES: readonly EventType[] = [
   'arp', 'ndp', 'dhcp', 'dns', 'netbios', 'ssdp', 'tls_client_hello', 'http_request', 'http_response',
-  'telnet_data', 'file_transfer', 'tcp_text', 'bt_dht', 'tftp', 'ftp', 'tcp_syn', 'tcp_synack', 'conn', 'traffic', 'sensor_stats',
+  'telnet_data', 'file_transfer', 'tcp_text', 'bt_dht', 'tftp', 'ftp', 'discovery', 'tcp_syn', 'tcp_synack', 'conn', 'traffic', 'sensor_stats',
 ];
 
 /** Anything that consumes the event stream (inventory, rule engine, store, exports). */

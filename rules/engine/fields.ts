@@ -23,6 +23,7 @@ export const EVENT_FIELDS: Record<EventType | 'alert', readonly string[]> = {
   bt_dht: [...ENDPOINTS, ...PORTS, 'kind', 'method', 'node_id'],
   tftp: [...ENDPOINTS, ...PORTS, 'op', 'filename', 'mode'],
   ftp: [...ENDPOINTS, ...PORTS, 'command', 'arg'],
+  discovery: [...ENDPOINTS, ...PORTS, 'protocol', 'kind', 'vendor', 'model', 'firmware', 'name', 'device_mac'],
   tcp_syn: [...ENDPOINTS, ...PORTS, 'seq', 'window', 'ttl', 'options_length', 'mirai_seq', 'ecn'],
   tcp_synack: [...ENDPOINTS, ...PORTS],
   conn: [...ENDPOINTS, ...PORTS, 'end_ts', 'proto', 'ip_proto', 'state', 'orig_pkts', 'orig_bytes', 'resp_pkts',
@@ -39,8 +40,8 @@ export const EVENT_FIELDS: Record<EventType | 'alert', readonly string[]> = {
 /** Derived fields, computed by the engine; the event types they exist for. */
 export const DERIVED_FIELDS: Record<string, { events: readonly string[] | 'all'; doc: string }> = {
   device: { events: 'all', doc: 'the home device (MAC; the local IP when the capture has no MACs)' },
-  remote_ip: { events: ['dns', 'netbios', 'ssdp', 'tls_client_hello', 'http_request', 'http_response', 'telnet_data', 'file_transfer', 'tcp_text', 'bt_dht', 'tftp', 'ftp', 'tcp_syn', 'tcp_synack', 'conn'], doc: 'the non-home side of the packet' },
-  local_ip: { events: ['dns', 'netbios', 'ssdp', 'tls_client_hello', 'http_request', 'http_response', 'telnet_data', 'file_transfer', 'tcp_text', 'bt_dht', 'tftp', 'ftp', 'tcp_syn', 'tcp_synack', 'conn', 'traffic'], doc: 'the home side' },
+  remote_ip: { events: ['dns', 'netbios', 'ssdp', 'tls_client_hello', 'http_request', 'http_response', 'telnet_data', 'file_transfer', 'tcp_text', 'bt_dht', 'tftp', 'ftp', 'discovery', 'tcp_syn', 'tcp_synack', 'conn'], doc: 'the non-home side of the packet' },
+  local_ip: { events: ['dns', 'netbios', 'ssdp', 'tls_client_hello', 'http_request', 'http_response', 'telnet_data', 'file_transfer', 'tcp_text', 'bt_dht', 'tftp', 'ftp', 'discovery', 'tcp_syn', 'tcp_synack', 'conn', 'traffic'], doc: 'the home side' },
   qname: { events: ['dns'], doc: 'first question name, lower case' },
   qname_base: { events: ['dns'], doc: 'registered domain of qname (last two labels, three under co.uk-style suffixes)' },
   qname_label: { events: ['dns'], doc: 'first label of qname' },

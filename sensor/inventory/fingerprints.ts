@@ -21,6 +21,8 @@ export const RULE_FIELDS = {
   http_api: ['path', 'uri', 'port', 'method'],
   netbios: ['name'],
   tcp: ['syn'],
+  /** A vendor discovery reply (DiscoveryEvent) as the device states it; protocol is the room's name ("edimax"). */
+  discovery: ['protocol', 'vendor', 'model', 'firmware', 'name'],
   /** What a device does (behaviour.ts): "tcp/N"/"udp/N" it serves to LAN clients, calls on the Internet, or broadcasts to. */
   service: ['serves', 'calls', 'announces'],
   /** Second pass over models other evidence named: product-line naming ("DCS-" is a D-Link camera). */

@@ -224,7 +224,7 @@ export class Inventory {
         if (s) s.syns++;
         break;
       }
-      case 'ssdp': case 'netbios': case 'tls_client_hello': case 'http_request': case 'http_response':
+      case 'ssdp': case 'netbios': case 'tls_client_hello': case 'http_request': case 'http_response': case 'discovery':
         break;
       case 'conn':
         // Flows only keep known devices fresh: a flow's MAC alone is no reason to list a device.
@@ -243,7 +243,7 @@ export class Inventory {
       // RFC 4795 2.1: a responder answers only for its own name.
       this.touch(e.src_mac, e.ts, { ip: e.src_ip, hostname: clean(e.answers[0].name.replace(/\.$/, '')), rank: NAME_RANK.netbios });
     }
-    if (e.type === 'dns' || e.type === 'ssdp' || e.type === 'tls_client_hello' || e.type === 'http_request' || e.type === 'http_response' || e.type === 'netbios' || e.type === 'tcp_syn') {
+    if (e.type === 'dns' || e.type === 'ssdp' || e.type === 'tls_client_hello' || e.type === 'http_request' || e.type === 'http_response' || e.type === 'netbios' || e.type === 'discovery' || e.type === 'tcp_syn') {
       // Events with no rule fields (an mDNS packet of PTR look-ups) still show the device is there.
       if (e.direction === 'outbound' || e.direction === 'internal') this.touch(e.src_mac, e.ts, { ip: e.src_ip });
     }

@@ -5,7 +5,7 @@ import type { Observation } from './observe.js';
 
 const LABEL: Record<string, string> = {
   dhcp: 'DHCP', mdns: 'mDNS', ssdp: 'SSDP', upnp: 'UPnP', dns: 'DNS', tls: 'TLS SNI', http: 'HTTP', netbios: 'NetBIOS', tcp: 'TCP',
-  behaviour: 'Behaviour:',
+  behaviour: 'Behaviour:', discovery: 'Discovery',
 };
 const FIELD_LABEL: Record<string, string> = {
   hostname: 'hostname', vendor_class: 'vendor class', param_list: 'option 55', fqdn: 'FQDN', service: 'service',
@@ -67,7 +67,7 @@ function matchRule(r: Rule, o: Observation): Match | null {
   const ev: Match = {
     rule: r.id,
     source: o.source,
-    detail: `${LABEL[o.source] ?? o.source} ${parts.join(', ')}`.slice(0, 240),
+    detail: `${o.label ?? LABEL[o.source] ?? o.source} ${parts.join(', ')}`.slice(0, 240),
     weight: r.weight,
     ts: o.ts,
   };

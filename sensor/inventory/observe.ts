@@ -1,5 +1,5 @@
 // Event -> observation: the named fields of one event that fingerprint rules match against.
-import type { DhcpEvent, DnsEvent, WaakhondEvent } from '../events.js';
+import type { DhcpEvent, DiscoveryEvent, DnsEvent, WaakhondEvent } from '../events.js';
 import type { EvidenceSource } from './types.js';
 import type { RuleKind } from './fingerprints.js';
 
@@ -11,6 +11,8 @@ export interface Observation {
   mac: string | null;
   ip: string | null;
   ts: number;
+  /** Shown instead of the source's name at the start of evidence lines ("Edimax discovery reply (UDP 20560):"). */
+  label?: string;
   /** Field -> values; mDNS TXT keys appear as "txt.KEY" (lower-case key) and raw strings as "txt". */
   fields: Map<string, string[]>;
 }
@@ -76,6 +78,17 @@ export function observationsOf(e: WaakhondEvent): Observation[] {
     case 'netbios':
       if (!fromLan(e) || e.kind === 'query') return [];
       return [{ kind: 'netbios', source: 'netbios', mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: new Map([['name', [e.name]]]) }];
+    case 'discovery': {
+      // A device's reply to a vendor's discovery probe names its own vendor and model (probes name none).
+      if (!fromLan(e) || e.kind !== 'reply') return [];
+      const f = new Map<string, string[]>();
+      add(f, 'protocol', e.protocol);
+      add(f, 'vendor', e.vendor);
+      add(f, 'model', e.model);
+      add(f, 'firmware', e.firmware);
+      add(f, 'name', e.name);
+      return [{ kind: 'discovery', source: 'discovery', label: discoveryLabel(e), mac: e.src_mac, ip: e.src_ip, ts: e.ts, fields: f }];
+    }
     case 'tcp_syn':
       if (!fromLan(e)) return [];
       return [{
@@ -85,6 +98,13 @@ export function observationsOf(e: WaakhondEvent): Observation[] {
     default:
       return [];
   }
+}
+
+/** "Edimax discovery reply (UDP 20560, firmware 1.09):": the protocol, the port the device answered from, its firmware. */
+function discoveryLabel(e: DiscoveryEvent): string {
+  const proto = e.protocol.slice(0, 1).toUpperCase() + e.protocol.slice(1, 40);
+  const fw = e.firmware ? `, firmware ${e.firmware.slice(0, 40)}` : '';
+  return `${proto} discovery reply (UDP ${e.src_port}${fw}):`;
 }
 
 /** One string value, length-prefixed so that no text (hostile names included) can fake a boundary; null/undefined -> "-". */
@@ -141,6 +161,10 @@ export function observationSignature(e: WaakhondEvent): string | null {
       return fromLan(e) && e.server ? `server|${e.server}` : null;
     case 'netbios':
       return fromLan(e) && e.kind !== 'query' ? `netbios|${e.name}` : null;
+    case 'discovery':
+      return fromLan(e) && e.kind === 'reply'
+        ? `discovery|${sig(discoveryLabel(e))}${sig(e.protocol)}${sig(e.vendor)}${sig(e.model)}${sig(e.firmware)}${sig(e.name)}`
+        : null;
     case 'tcp_syn':
       return fromLan(e) ? `syn|${e.ttl},${e.window},${e.options_length}` : null;
     default:

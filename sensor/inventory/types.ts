@@ -12,6 +12,8 @@ export type Category = (typeof CATEGORIES)[number];
 export type EvidenceSource =
   | 'oui' | 'dhcp' | 'mdns' | 'dns' | 'ssdp' | 'upnp' | 'tls' | 'http' | 'tcp'
   | 'netbios' | 'llmnr' | 'arp' | 'ndp' | 'user'
+  /** A vendor's LAN discovery reply (DiscoveryEvent): the device naming its own vendor and model. */
+  | 'discovery'
   /** What the device does on the network (behaviour.ts), when no fingerprint knows it. */
   | 'behaviour';
 

@@ -4,6 +4,7 @@ import type { RoomDescriptor, RoomHost, TcpHandler, UdpHandler } from './room.js
 import { btDhtRoom } from './bt_dht/room.js';
 import { dhcpRoom } from './dhcp/room.js';
 import { dnsRoom } from './dns/room.js';
+import { edimaxRoom } from './edimax/room.js';
 import { ftpRoom } from './ftp/room.js';
 import { httpRoom } from './http/room.js';
 import { netbiosRoom } from './netbios/room.js';
@@ -19,7 +20,7 @@ import { tlsRoom } from './tls/room.js';
  * one first; sniffs are tried in this order (TLS before HTTP: cheaper and never ambiguous).
  */
 export const ROOMS: readonly RoomDescriptor[] = [
-  dhcpRoom, dnsRoom, netbiosRoom, ssdpRoom, quicRoom, tftpRoom, btDhtRoom,
+  dhcpRoom, dnsRoom, netbiosRoom, ssdpRoom, quicRoom, tftpRoom, edimaxRoom, btDhtRoom,
   telnetRoom, ftpRoom, tlsRoom, httpRoom, tcpRoom,
 ];
 

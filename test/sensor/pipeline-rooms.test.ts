@@ -312,6 +312,26 @@ describe('rooms: hostile segments', () => {
   });
 });
 
+describe('rooms: Edimax discovery on UDP 20560', () => {
+  // The 22-byte probe the EdiPlug app broadcasts (the layout openHAB's Edimax binding sends), then a
+  // reply cut to the fields before the name: both ends of port 20560 reach the room.
+  const probe = concat(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff), text('EDIMAX'), new Uint8Array(7), Uint8Array.of(0xa1, 0xff, 0x5e));
+  const reply = concat(Uint8Array.of(0x74, 0xda, 0x38, 0, 0, 1), text('EDIMAX'), new Uint8Array(6), Uint8Array.of(1, 0xa1, 0xfe, 0x5e),
+    text('SP1101W'), new Uint8Array(7), text('1.09'), new Uint8Array(4));
+  it('probe to 20560 and reply from it are discovery events; random bytes on the port are not', () => {
+    const { all } = run([
+      udpFrame(BOT_MAC, 'ff:ff:ff:ff:ff:ff', BOT, '255.255.255.255', 40000, 20560, probe),
+      udpFrame('74:da:38:00:00:01', BOT_MAC, '192.168.1.60', BOT, 20560, 40000, reply),
+      udpFrame(BOT_MAC, GW_MAC, BOT, '192.168.1.60', 40001, 20560, text('hello there, not edimax')),
+    ]);
+    expect(ofType(all, 'discovery')).toEqual([
+      expect.objectContaining({ protocol: 'edimax', kind: 'probe', src_ip: BOT, src_port: 40000, dst_port: 20560, vendor: 'EDIMAX', model: null, device_mac: null }),
+      expect.objectContaining({ protocol: 'edimax', kind: 'reply', src_ip: '192.168.1.60', src_port: 20560, dst_port: 40000, vendor: 'EDIMAX',
+        model: 'SP1101W', firmware: '1.09', name: null, device_mac: '74:da:38:00:00:01', direction: 'internal' }),
+    ]);
+  });
+});
+
 describeShared('rooms: real captures', () => {
   async function events(rel: string): Promise<WaakhondEvent[]> {
     const all: WaakhondEvent[] = [];
@@ -321,6 +341,14 @@ describeShared('rooms: real captures', () => {
     expect(pipeline.stats.internal_errors).toBe(0);
     return all;
   }
+  it('EdimaxPlug1101W Setup-C-2: the 20 replies from UDP 20560 (tshark -Y udp.port==20560) are discovery replies naming SP1101W', async () => {
+    const d = ofType(await events('iot-sentinel/EdimaxPlug1101W/Setup-C-2-STA.pcap'), 'discovery');
+    expect(d).toHaveLength(20);
+    for (const e of d) {
+      expect(e).toMatchObject({ protocol: 'edimax', kind: 'reply', src_mac: '74:da:38:4a:76:49', src_ip: '10.10.10.186', src_port: 20560,
+        vendor: 'EDIMAX', model: 'SP1101W', firmware: '1.09', name: 'Plug4a7649', device_mac: '74:da:38:4a:76:49' });
+    }
+  });
   it('elf.pcap: the ELF sent over loopback TCP is one file_transfer (x86-64, 64-bit, little endian), receiver server', async () => {
     // tshark -r elf.pcap -Y 'frame.number==6' -e tcp.payload: 7f454c46 02 01 01 ... e_machine 3e00 (62)
     const ft = ofType(await events('ndpi/pcap/elf.pcap'), 'file_transfer');

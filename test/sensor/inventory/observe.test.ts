@@ -43,6 +43,12 @@ const event: fc.Arbitrary<WaakhondEvent> = fc.oneof(
   fc.record({ mac, direction, kind: fc.constantFrom('query' as const, 'registration' as const), name: text }).map(({ mac: m, ...p }) => ({
     type: 'netbios' as const, ts: 1, src_mac: m, dst_mac: null, src_ip: '192.168.1.9', dst_ip: '192.168.1.255', suffix: 0, ...p,
   })),
+  fc.record({ mac, direction, kind: fc.constantFrom('probe' as const, 'reply' as const), protocol: fc.constantFrom('edimax', 'a', '4:ab'),
+    src_port: fc.constantFrom(20560, 9999), vendor: maybe, model: maybe, firmware: maybe, name: maybe })
+    .map(({ mac: m, ...p }): WaakhondEvent => ({
+      type: 'discovery', ts: 1, src_mac: m, dst_mac: null, src_ip: '192.168.1.9', dst_ip: '192.168.1.30', dst_port: 5000,
+      device_mac: m, ...p,
+    })),
   fc.record({ mac, direction, ttl: fc.constantFrom(64, 128), window: fc.constantFrom(1, 11, 111), options_length: fc.constantFrom(0, 1, 11) })
     .map(({ mac: m, ...p }) => ({
       type: 'tcp_syn' as const, ts: 1, src_mac: m, dst_mac: null, src_ip: '192.168.1.9', dst_ip: '1.2.3.4', src_port: 1, dst_port: 2,
@@ -75,7 +81,7 @@ function mutate(e: WaakhondEvent, pick: number, value: string): WaakhondEvent {
 
 /** Observations without what the signature leaves out (MAC, address, time), Maps as entry lists. */
 function content(e: WaakhondEvent) {
-  return observationsOf(e).map((o) => ({ kind: o.kind, source: o.source, receiver: forReceiver(o), fields: [...o.fields] }));
+  return observationsOf(e).map((o) => ({ kind: o.kind, source: o.source, label: o.label, receiver: forReceiver(o), fields: [...o.fields] }));
 }
 
 describe('observationSignature', () => {
