@@ -57,21 +57,37 @@ describe('vendor clouds (issue #12)', () => {
     }
   });
 
-  it('a MacBook and a Windows laptop that also use the eWeLink and Growatt apps are not labelled as those appliances', () => {
+  it('SolarEdge monitoring, Gree dispatch, Reolink motion push and Sonos updates name brand and kind', () => {
+    const inv = new Inventory();
+    inv.observe(tls('24:0a:c4:20:00:01', 'prod.solaredge.com'));
+    inv.observe(query('24:0a:c4:20:00:02', 'eu.dis.gree.com'));
+    inv.observe(tls('24:0a:c4:20:00:03', 'pushx.reolink.com'));
+    inv.observe(query('24:0a:c4:20:00:04', 'update-firmware.sonos.com'));
+    expect(inv.get('24:0a:c4:20:00:01')).toMatchObject({ vendor: 'SolarEdge', category: 'energy' });
+    expect(cloudLines(inv, '24:0a:c4:20:00:01')).toContainEqual(expect.objectContaining({ source: 'tls', detail: expect.stringContaining('prod.solaredge.com'), category: 'energy' }));
+    expect(inv.get('24:0a:c4:20:00:02')).toMatchObject({ vendor: 'Gree', category: 'appliance' });
+    expect(inv.get('24:0a:c4:20:00:03')).toMatchObject({ vendor: 'Reolink', category: 'camera' });
+    expect(inv.get('24:0a:c4:20:00:04')).toMatchObject({ vendor: 'Sonos', category: 'speaker' });
+    // the owners' portal is not the inverter's endpoint
+    inv.observe(query('24:0a:c4:20:00:05', 'monitoring.solaredge.com'));
+    expect(inv.get('24:0a:c4:20:00:05')!.category).not.toBe('energy');
+  });
+
+  it('a MacBook and a Windows laptop that also use the eWeLink, Growatt and tado apps are not labelled as those appliances', () => {
     const inv = new Inventory();
     const mac = '3c:22:fb:00:00:01'; // Apple OUI
     inv.observe(dhcp({ client_mac: mac, hostname: 'Annes-MacBook-Pro' }));
     const pc = 'f8:94:c2:00:00:09'; // Intel Wi-Fi: a module maker, so no brand from the OUI
     inv.observe(dhcp({ client_mac: pc, hostname: 'DESKTOP-AB12CD3', vendor_class: 'MSFT 5.0' }));
     const names = ['www.google.com', 'outlook.office365.com', 'www.nu.nl', 'api.spotify.com', 'www.youtube.com', 'graph.facebook.com',
-      'www.wikipedia.org', 'github.com', 'login.microsoftonline.com', 'www.bol.com', 'eu-api.coolkit.cc', 'eu-pconnect3.coolkit.cc', 'server.growatt.com'];
+      'www.wikipedia.org', 'github.com', 'login.microsoftonline.com', 'www.bol.com', 'eu-api.coolkit.cc', 'eu-pconnect3.coolkit.cc', 'server.growatt.com', 'my.tado.com', 'auth.tado.com'];
     names.forEach((n, i) => { inv.observe(query(mac, n, 5_000_000 + i)); inv.observe(tls(pc, n, 5_000_000 + i)); });
     for (const m of [mac, pc]) {
       const d = inv.get(m)!;
       expect(d.category).toBe('computer');
       // the app hosts are vendor-only hints: no line from them says smart plug or energy
       for (const e of cloudLines(inv, m)) expect(e.category).toBeUndefined();
-      expect(d.name ?? '').not.toMatch(/plug|energy|inverter/i);
+      expect(d.name ?? '').not.toMatch(/plug|energy|inverter|thermostat/i);
     }
     expect(inv.get(mac)!.vendor).toBe('Apple');
     expect(cloudLines(inv, mac).find((e) => e.detail.includes('eu-api.coolkit.cc'))).toMatchObject({ vendor: 'Sonoff (ITEAD)', weight: 0.2 });
