@@ -57,7 +57,7 @@ describe('vendor clouds (issue #12)', () => {
     }
   });
 
-  it('SolarEdge monitoring, Gree dispatch, Reolink motion push and Sonos updates name brand and kind', () => {
+  it('SolarEdge monitoring, Gree dispatch, Reolink motion push, Sonos updates and a P2P camera server name brand and kind', () => {
     const inv = new Inventory();
     inv.observe(tls('24:0a:c4:20:00:01', 'prod.solaredge.com'));
     inv.observe(query('24:0a:c4:20:00:02', 'eu.dis.gree.com'));
@@ -68,6 +68,8 @@ describe('vendor clouds (issue #12)', () => {
     expect(inv.get('24:0a:c4:20:00:02')).toMatchObject({ vendor: 'Gree', category: 'appliance' });
     expect(inv.get('24:0a:c4:20:00:03')).toMatchObject({ vendor: 'Reolink', category: 'camera' });
     expect(inv.get('24:0a:c4:20:00:04')).toMatchObject({ vendor: 'Sonos', category: 'speaker' });
+    inv.observe(query('24:0a:c4:20:00:06', 'hzqd.mycamdns.com'));
+    expect(inv.get('24:0a:c4:20:00:06')!.category).toBe('camera');
     // the owners' portal is not the inverter's endpoint
     inv.observe(query('24:0a:c4:20:00:05', 'monitoring.solaredge.com'));
     expect(inv.get('24:0a:c4:20:00:05')!.category).not.toBe('energy');
