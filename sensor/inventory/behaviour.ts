@@ -8,6 +8,7 @@
 //   a steady upstream video-like stream (camera), a small always-on IoT-cloud session (plug), short
 //   repeated IoT-cloud sessions (battery sensor), unicast exchanges with many LAN devices (hub).
 import type { ConnEvent, TcpSynEvent, TrafficEvent, WaakhondEvent } from '../events.js';
+import { baseDomain } from '../../rules/engine/fields.js';
 import type { Category, Evidence } from './types.js';
 
 export interface BehaviourOptions {
@@ -24,6 +25,17 @@ export interface BehaviourHit {
   /** A trait concluded here. */
   evidence?: Evidence;
 }
+
+/**
+ * A general-purpose client: a phone, tablet, computer or TV looks up names under dozens of registered
+ * domains within minutes (its apps, its browser, ads and analytics); an appliance uses its vendor's cloud,
+ * a CDN and NTP. At this many distinct registered domains the vendor clouds a device names are taken to be
+ * its apps' (the Ring app on a phone is no Ring camera), so the inventory counts them for little
+ * (Inventory: CLIENT_CLOUD_SHARE). The set stops growing there.
+ */
+export const CLIENT_MIN_DOMAINS = 15;
+/** The detail of the evidence line that says so (the inventory recognises it by this prefix). */
+export const CLIENT_DETAIL = 'Behaviour: looks up names under';
 
 /** Per-device bounds: port sets are capped and count what they drop (stats.portsDropped). */
 const MAX_PORTS = 16;
@@ -90,6 +102,8 @@ interface Summary {
   called: Set<string>;
   announced: Set<string>;
   names: Set<string>;
+  /** Registered domains of the names looked up (saturates at CLIENT_MIN_DOMAINS). */
+  domains: Set<string>;
   /** Other LAN devices it called and that answered (the router is no device, so never one); saturates at MAX_PEERS. */
   peers: Set<string>;
   videoRun: number;
@@ -137,15 +151,19 @@ export class Behaviour {
       case 'conn': return this.onConn(e, isDevice);
       case 'tcp_syn': return this.onSyn(e, isDevice);
       case 'traffic': return this.onTraffic(e, isDevice);
-      case 'dns':
+      case 'dns': {
         // Queries go to the router's resolver (internal) or straight out (outbound).
         if (e.mdns || e.llmnr || e.response || (e.direction !== 'outbound' && e.direction !== 'internal') || !e.src_mac || !isDevice(e.src_mac)) return [];
-        for (const q of e.questions) this.name(this.summary(e.src_mac), q.name);
-        return [];
-      case 'tls_client_hello':
+        const s = this.summary(e.src_mac);
+        let hit: BehaviourHit | null = null;
+        for (const q of e.questions) hit = this.name(s, q.name, e.ts) ?? hit;
+        return hit ? [hit] : [];
+      }
+      case 'tls_client_hello': {
         if (e.direction !== 'outbound' || !e.src_mac || !e.sni || !isDevice(e.src_mac)) return [];
-        this.name(this.summary(e.src_mac), e.sni);
-        return [];
+        const hit = this.name(this.summary(e.src_mac), e.sni, e.ts);
+        return hit ? [hit] : [];
+      }
       default:
         return [];
     }
@@ -160,7 +178,7 @@ export class Behaviour {
       this.droppedCount++;
     }
     s = {
-      mac, served: new Set(), called: new Set(), announced: new Set(), names: new Set(), peers: new Set(), videoRun: 0, videoLast: 0,
+      mac, served: new Set(), called: new Set(), announced: new Set(), names: new Set(), domains: new Set(), peers: new Set(), videoRun: 0, videoLast: 0,
       maxOut: 0, cloud: null, mqttFirst: 0, mqttLast: 0, mqttSessions: 0, mqttOpen: false, mqttShort: 0, reported: new Set(),
     };
     this.devices.set(mac, s);
@@ -175,11 +193,27 @@ export class Behaviour {
     return true;
   }
 
-  private name(s: Summary, raw: string): void {
+  /** Records a name the device looked up; the hit when it makes the device a general-purpose client. */
+  private name(s: Summary, raw: string, ts: number): BehaviourHit | null {
     const n = raw.toLowerCase().replace(/\.$/, '').slice(0, 253);
-    if (!n || /\.(arpa|local)$/.test(n)) return;
+    if (!n || /\.(arpa|local)$/.test(n)) return null;
     if (s.names.size < MAX_NAMES) s.names.add(n);
     if (!s.cloud) for (const c of IOT_CLOUDS) if (c.re.test(n)) { s.cloud = c.name; break; }
+    if (s.domains.size >= CLIENT_MIN_DOMAINS) return null;
+    s.domains.add(baseDomain(n));
+    if (s.domains.size < CLIENT_MIN_DOMAINS) return null;
+    return {
+      mac: s.mac, ts,
+      evidence: {
+        source: 'dns', ts, weight: 0,
+        detail: `${CLIENT_DETAIL} ${CLIENT_MIN_DOMAINS} or more different domains, as a phone, tablet, computer or TV does: the vendor clouds it names are probably its apps', so they count for little`,
+      },
+    };
+  }
+
+  /** Has the device looked up names under CLIENT_MIN_DOMAINS or more registered domains? */
+  isClient(mac: string): boolean {
+    return (this.devices.get(mac)?.domains.size ?? 0) >= CLIENT_MIN_DOMAINS;
   }
 
   /**

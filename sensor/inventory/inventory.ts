@@ -9,7 +9,7 @@ import { forReceiver, modelCodesOf, observationSignature, observationsOf, observ
 import { withHaTables } from './ha-tables.js';
 import { ouiStatus, ouiTable } from './oui.js';
 import { hash52 } from '../hash.js';
-import { Behaviour } from './behaviour.js';
+import { Behaviour, CLIENT_DETAIL } from './behaviour.js';
 
 export interface InventoryOptions {
   /** Cap on devices; the stalest is evicted beyond it (a spoofed-MAC flood must not exhaust memory). */
@@ -567,7 +567,7 @@ export class Inventory {
   private reidentify(s: DeviceState): boolean {
     const d = s.device;
     const evidence = [...s.evidence.values()];
-    const id = resolveIdentity(evidence, d.private_mac, this.know.vendors);
+    const id = resolveIdentity(this.behaviour.isClient(d.mac) ? evidence.map(asClientsApp) : evidence, d.private_mac, this.know.vendors);
     const before = `${d.vendor}|${d.model}|${d.category}|${d.name}|${d.confidence}|${d.evidence.length}`;
     d.vendor = id.vendor;
     d.model = id.model;
@@ -646,4 +646,15 @@ export function clean(s: string | null | undefined): string | null {
   const t = s.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_TEXT);
   // A name with no letter or digit ("*", NetBIOS wildcards) names nothing.
   return t && /[\p{L}\p{N}]/u.test(t) ? t : null;
+}
+
+/**
+ * A general-purpose client's look-ups of vendor clouds (DNS names, TLS server names) are mostly its apps':
+ * they keep a quarter of their weight, so the device's own evidence (DHCP, mDNS, its MAC) decides.
+ */
+const CLIENT_CLOUD_SHARE = 0.25;
+
+function asClientsApp(e: Evidence): Evidence {
+  if ((e.source !== 'dns' && e.source !== 'tls') || e.detail.startsWith(CLIENT_DETAIL) || !e.weight) return e;
+  return { ...e, weight: e.weight * CLIENT_CLOUD_SHARE };
 }
