@@ -212,11 +212,13 @@ function dnsObs(e: DnsEvent): Observation[] {
   if (!e.response) {
     // mDNS queries say what a device looks for (a phone asks for _googlecast, _airplay): weaker, kept apart.
     for (const q of e.questions) {
-      // Browsing is a PTR question for a bare service type; questions for "Name._svc._tcp" are the
-      // device probing its own instance names (RFC 6762 8.1), which say what it offers, not seeks.
+      // Browsing is a PTR question for a bare service type. A question of type ANY for "Name._svc._tcp"
+      // is the device probing its own instance name (RFC 6762 8.1: probes use QTYPE ANY), which says what
+      // it offers; SRV/TXT questions for an instance resolve someone else's (Chrome on a Mac asking for a
+      // Chromecast's TXT record is no Chromecast).
       const s = splitServiceName(q.name);
       if (s && !s[0] && q.type === 'PTR') add(f, 'query', s[1]);
-      else if (s && s[0]) { add(f, 'service', s[1]); add(f, 'instance', s[0]); }
+      else if (s && s[0] && q.type === 'ANY') { add(f, 'service', s[1]); add(f, 'instance', s[0]); }
     }
   }
   for (const r of e.answers) {
