@@ -50,3 +50,10 @@ export async function newPage(browser: Browser, locale: string, width = 1280, he
   page.on('dialog', (d) => { throw new Error(`unexpected dialog: ${d.message()}`); });
   return page;
 }
+
+/** Undoes startDemoDaemon and launchChromium (either may not have got that far). */
+export async function stopDemo(daemon: Daemon | undefined, browser: Browser | undefined): Promise<void> {
+  delete process.env.WAAKHOND_PASSWORD;
+  await browser?.close();
+  await daemon?.stop();
+}

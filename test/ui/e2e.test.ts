@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { Daemon } from '../../ui/server/daemon.js';
 import { STORE_FILE } from '../../ui/server/store/store.js';
-import { ARTIFACTS, launchChromium, newPage as openPage, startDemoDaemon } from './e2e-setup.js';
+import { ARTIFACTS, launchChromium, newPage as openPage, startDemoDaemon, stopDemo } from './e2e-setup.js';
 
 const PASSWORD = 'e2e-password-7731';
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -24,9 +24,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  delete process.env.WAAKHOND_PASSWORD;
-  await browser?.close();
-  await daemon?.stop();
+  await stopDemo(daemon, browser);
   writeFileSync(path.join(ARTIFACTS, 'e2e-figures.json'), JSON.stringify(figures, null, 2));
 });
 

@@ -12,7 +12,7 @@ import { STORE_FILE } from '../../ui/server/store/store.js';
 import type { StoreData } from '../../ui/server/store/store.js';
 import { ASK_BELOW_CONFIDENCE } from '../../ui/server/views.js';
 import type { DeviceSummary } from '../../ui/server/views.js';
-import { ARTIFACTS, launchChromium, newPage as openPage, startDemoDaemon } from './e2e-setup.js';
+import { ARTIFACTS, launchChromium, newPage as openPage, startDemoDaemon, stopDemo } from './e2e-setup.js';
 import { PHONE_MACS, rotatingPhoneCapture } from './one-device/rotating-phone.js';
 import { writeFileSync } from 'node:fs';
 
@@ -36,9 +36,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  delete process.env.WAAKHOND_PASSWORD;
-  await browser?.close();
-  await daemon?.stop();
+  await stopDemo(daemon, browser);
 });
 
 function newPage(locale: string): Promise<Page> {
