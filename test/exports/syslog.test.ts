@@ -13,6 +13,7 @@ import { alertMessage, deviceMessage } from '../../ui/server/exports/messages.js
 import { freePort, waitFor } from './helpers/broker.js';
 import { assertValid } from './helpers/validate.js';
 import { sampleAlert, sampleDevice } from './helpers/samples.js';
+import { describeNeeds } from '../helpers/needs.js';
 
 interface Parsed {
   pri: number;
@@ -237,8 +238,7 @@ const HAVE_PY = (() => {
     return false;
   }
 })();
-if (!HAVE_PY && !process.env.CI) console.warn('\n*** SKIPPING syslog datagram-socket fallback test: python3 not found ***\n');
-describe.runIf(HAVE_PY || process.env.CI)('syslog to a unix datagram socket (/dev/log style)', () => {
+describeNeeds('syslog to a unix datagram socket (/dev/log style)', HAVE_PY ? null : 'python3 (apt-get install python3)', () => {
   it('falls back to logger(1) when the socket is a datagram socket', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'waakhond-dgram-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,15 +3,16 @@ import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/shared.js';
+import { have } from '../helpers/needs.js';
+
+// The skip-loudly-or-fail-in-CI rule lives in test/helpers/needs.ts; re-exported for the firmware tests.
+export { IN_CI, IS_ROOT, describeNeeds, firstMissing, have, itNeeds, missingTools, needsRoot } from '../helpers/needs.js';
 
 export const ROOT = PROJECT_ROOT;
 export const FW = path.join(ROOT, 'firmware-scripts');
 export const OPENWRT_FILES = path.join(FW, 'openwrt', 'waakhond', 'files');
 export const FIXTURES = path.join(ROOT, 'test', 'firmware', 'fixtures');
-export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-export const IS_ROOT = process.getuid?.() === 0;
 
 export interface Result { status: number | null; stdout: string; stderr: string; signal: NodeJS.Signals | null }
 
@@ -19,10 +20,6 @@ export function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): R
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 << 20, ...opts });
   if (r.error && (r.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw r.error;
   return { status: r.status, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), signal: r.signal };
-}
-
-export function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
 /** busybox ash when installed (what OpenWrt runs), else the system's POSIX sh. */
@@ -72,20 +69,6 @@ export function buildRealBundle(dir: string): { bundle: string | null; log: stri
 /** The daemon's live capture landed (issue 5 daemon + capture/live.ts)? */
 export const HAVE_DAEMON = existsSync(path.join(ROOT, 'ui', 'server', 'daemon.ts'));
 export const HAVE_LIVE = existsSync(path.join(ROOT, 'sensor', 'capture', 'live.ts'));
-
-/**
- * describe() for suites that need something other engineers are still writing (the daemon, live
- * capture) or a tool: skips loudly when absent, fails in CI, like describeShared().
- */
-export function describeNeeds(name: string, missing: string | null, fn: () => void): void {
-  if (!missing) { describe(name, fn); return; }
-  if (IN_CI) {
-    describe(name, () => { throw new Error(`${name}: needs ${missing}`); });
-    return;
-  }
-  console.warn(`\n*** SKIPPING "${name}": needs ${missing} ***\n`);
-  describe.skip(name, fn);
-}
 
 /** A test network: two namespaces joined by a veth pair, deleted by the returned function. */
 export function makeNetns(tag: string): { sensor: string; peer: string; ifSensor: string; ifPeer: string; ipSensor: string; ipPeer: string; destroy: () => void } {

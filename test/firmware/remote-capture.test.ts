@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FW, HAVE_DAEMON, IS_ROOT, buildRealBundle, cleanTmp, describeNeeds, have, makeNetns, run, tmpDir, udpBurst } from './helpers.js';
+import { FW, HAVE_DAEMON, buildRealBundle, cleanTmp, describeNeeds, firstMissing, have, itNeeds, makeNetns, missingTools, needsRoot, run, tmpDir, udpBurst } from './helpers.js';
 import { readPcap, udpFrame, writePcap } from './pcap.js';
 
 const SPLICE = path.join(FW, 'pcap-splice.mjs');
@@ -201,7 +201,7 @@ describeNeeds('remote-capture.sh -> waakhond run --stdin', HAVE_DAEMON ? null : 
     } finally { await s.stop(); }
   });
 
-  it.runIf(IS_ROOT && have('tcpdump'))('feeds packets from a local tcpdump on a veth in a test namespace', async () => {
+  itNeeds('feeds packets from a local tcpdump on a veth in a test namespace', firstMissing(needsRoot('ip netns'), missingTools(['tcpdump'], 'apt-get install tcpdump')), async () => {
     const net = makeNetns('rc');
     const port = 19000 + (process.pid % 1000);
     const s = start(`ip netns exec ${net.sensor} tcpdump -i ${net.ifSensor} -U -s 0 -w - udp port 9999`, port);

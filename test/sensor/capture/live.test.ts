@@ -9,11 +9,11 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../../helpers/shared.js';
+import { describeNeeds, missingTools, skipUnless } from '../../helpers/needs.js';
 import { NEED_CAP_NET_RAW, openLive } from '../../../sensor/capture/live.js';
 import { parseTcpdumpDrops } from '../../../sensor/capture/live-tcpdump.js';
 import { loadPcapAddon } from '../../../sensor/capture/live-pcap.js';
 
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const ID = String(process.pid % 100000);
 const NS_A = `wkA-${ID}`;
 const NS_B = `wkB-${ID}`;
@@ -157,13 +157,9 @@ function liveSuite(): void {
     expect((done.stats as { dropped: unknown }).dropped).toBe(0);
   });
 
-  it('pcap addon backend: captures exactly the filtered packets', async () => {
+  it('pcap addon backend: captures exactly the filtered packets', async (ctx) => {
     const addon = await loadPcapAddon();
-    if ('reason' in addon) {
-      if (IN_CI) throw new Error(`pcap addon did not load in CI: ${addon.reason}`);
-      console.warn(`*** SKIPPING pcap addon live test: ${addon.reason} ***`);
-      return;
-    }
+    skipUnless(ctx, 'reason' in addon ? `the pcap addon (${addon.reason})` : null);
     const [ready, done] = await capture('pcap');
     expect(ready).toMatchObject({ ready: true, backend: 'pcap' });
     expect(done).toMatchObject({ done: true, frames: N, ports: { [`udp/${PORT}`]: N }, linktype: 1 });
@@ -171,12 +167,8 @@ function liveSuite(): void {
     expect((done.stats as { dropped: unknown }).dropped).toBe(0);
   });
 
-  it('without CAP_NET_RAW both backends say what is missing', async () => {
-    if (!sh('sh', ['-c', 'command -v capsh']).ok) {
-      if (IN_CI) throw new Error('capsh missing: CI must apt-get install libcap2-bin');
-      console.warn('*** SKIPPING CAP_NET_RAW test: capsh not installed ***');
-      return;
-    }
+  it('without CAP_NET_RAW both backends say what is missing', async (ctx) => {
+    skipUnless(ctx, missingTools(['capsh'], 'apt-get install libcap2-bin'));
     const backends: ('pcap' | 'tcpdump')[] = ['tcpdump'];
     if (!('reason' in (await loadPcapAddon()))) backends.push('pcap');
     for (const b of backends) {
@@ -197,13 +189,9 @@ describe('live capture (no namespaces needed)', () => {
     await expect(openLive({ iface: 'lo', backend: 'tcpdump', tcpdump: '/nonexistent/tcpdump' })).rejects.toThrow(/cannot run \/nonexistent\/tcpdump: .*ENOENT/);
   });
 
-  it('refuses an unknown interface with libpcap\'s reason', async () => {
+  it('refuses an unknown interface with libpcap\'s reason', async (ctx) => {
     const addon = await loadPcapAddon();
-    if ('reason' in addon) {
-      if (IN_CI) throw new Error(`pcap addon did not load in CI: ${addon.reason}`);
-      console.warn(`*** SKIPPING unknown-interface test: ${addon.reason} ***`);
-      return;
-    }
+    skipUnless(ctx, 'reason' in addon ? `the pcap addon (${addon.reason})` : null);
     await expect(openLive({ iface: 'wk-no-such-if0', backend: 'pcap' })).rejects.toThrow(/cannot capture on wk-no-such-if0 \(pcap: .*No such device/);
   });
 
@@ -224,14 +212,5 @@ describe('live capture (no namespaces needed)', () => {
   });
 });
 
-if (cannot === null) describe('live capture in network namespaces', liveSuite);
-else if (IN_CI) {
-  describe('live capture in network namespaces', () => {
-    it('can create network namespaces (CI runs as root)', () => {
-      throw new Error(`cannot create network namespaces in CI: ${cannot}`);
-    });
-  });
-} else {
-  console.warn(`\n*** SKIPPING live capture tests: cannot create network namespaces (${cannot}); run as root or with CAP_NET_ADMIN+CAP_SYS_ADMIN ***\n`);
-  describe.skip('live capture in network namespaces', liveSuite);
-}
+describeNeeds('live capture in network namespaces', cannot === null ? null
+  : `network namespaces (${cannot}); run as root or with CAP_NET_ADMIN+CAP_SYS_ADMIN`, liveSuite);

@@ -1,13 +1,12 @@
 // Every capture under ../shared/pcaps (real and fuzzed) is read without a throw, and frame counts
 // and timestamps agree with Wireshark's capinfos/tshark and with tcpdump for a handful of files.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { describeShared, PCAPS_DIR, pcap } from '../../helpers/shared.js';
+import { missingTools, skipUnless } from '../../helpers/needs.js';
 import { openCaptureFile, openCaptureStream } from '../../../sensor/capture/file.js';
-
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 function walk(dir: string): string[] {
   const out: string[] = [];
@@ -28,10 +27,6 @@ async function count(file: string): Promise<{ frames: number; first: number[]; e
     frames += batch.length;
   }
   return { frames, first, error: s.stats.error };
-}
-
-function have(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
 
 /** One file of each kind: little/big-endian pcap, nanosecond pcap, pcapng, a fuzzed file. */
@@ -65,13 +60,8 @@ describeShared('shared capture corpus', () => {
     expect(total).toBeGreaterThan(300_000);
   });
 
-  it('counts the same frames as capinfos and tcpdump, and the same timestamps as tshark', async () => {
-    const tools = ['capinfos', 'tshark', 'tcpdump'].filter((t) => !have(t));
-    if (tools.length > 0) {
-      if (IN_CI) throw new Error(`${tools.join(', ')} missing: CI must apt-get install tshark tcpdump`);
-      console.warn(`*** SKIPPING cross-check: ${tools.join(', ')} not installed ***`);
-      return;
-    }
+  it('counts the same frames as capinfos and tcpdump, and the same timestamps as tshark', async (ctx) => {
+    skipUnless(ctx, missingTools(['capinfos', 'tshark', 'tcpdump'], 'apt-get install tshark tcpdump'));
     for (const rel of HANDFUL) {
       const ours = await count(pcap(rel));
       expect(ours.error, rel).toBeNull();
@@ -95,12 +85,8 @@ describeShared('shared capture corpus', () => {
     }
   });
 
-  it('reads a pcap stream piped from tcpdump -U -w - (as from ssh root@router tcpdump ...)', async () => {
-    if (!have('tcpdump')) {
-      if (IN_CI) throw new Error('tcpdump missing: CI must apt-get install tcpdump');
-      console.warn('*** SKIPPING stream test: tcpdump not installed ***');
-      return;
-    }
+  it('reads a pcap stream piped from tcpdump -U -w - (as from ssh root@router tcpdump ...)', async (ctx) => {
+    skipUnless(ctx, missingTools(['tcpdump'], 'apt-get install tcpdump'));
     const rel = 'stopddos/pkt.TCP.synflood.spoofed.pcap';
     const child = spawn('tcpdump', ['-r', pcap(rel), '-U', '-w', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const s = openCaptureStream(child.stdout, 'tcpdump');

@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locationRefusal, parseDescription } from '../../../sensor/discovery/upnp.js';
 import { PROJECT_ROOT } from '../../helpers/shared.js';
+import { describeNeeds } from '../../helpers/needs.js';
 import { ensureOuiTable } from '../inventory/oui-helper.js';
 
 const isLocal = (ip: string) => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(ip);
@@ -36,7 +37,6 @@ describe('UPnP LOCATION safety and description parsing', () => {
 });
 
 // --- the namespace suite -------------------------------------------------------------------------
-const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const tag = `${process.pid % 100000}`;
 const NS_SENSOR = `wk-ds-${tag}`;
 const NS_DEVICE = `wk-dd-${tag}`;
@@ -55,17 +55,14 @@ function canNetns(): boolean {
 }
 
 const HAVE_NETNS = canNetns();
-if (!HAVE_NETNS && !IN_CI) console.warn('\n*** SKIPPING discovery namespace tests: no CAP_NET_ADMIN (ip netns add failed) ***\n');
-const nsDescribe = HAVE_NETNS || IN_CI ? describe : describe.skip;
 
-nsDescribe('discovery against responders in network namespaces', () => {
+describeNeeds('discovery against responders in network namespaces', HAVE_NETNS ? null : 'CAP_NET_ADMIN (ip netns add failed; run as root)', () => {
   let responder: ChildProcess | null = null;
   let tmp = '';
   let bundle = '';
   let peerMac = '';
 
   beforeAll(async () => {
-    if (!HAVE_NETNS) throw new Error('CI must run as root with CAP_NET_ADMIN: ip netns add failed');
     ensureOuiTable();
     // Two namespaces joined by a veth pair: the sensor and the device; no route anywhere else.
     sh('ip', 'netns', 'add', NS_SENSOR);
