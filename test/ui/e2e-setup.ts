@@ -1,7 +1,6 @@
 // Shared set-up of the headless-Chromium tests: the built dashboard, the daemon on the demo capture, and Chromium.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
@@ -9,6 +8,7 @@ import { parseRunArgs } from '../../ui/server/config.js';
 import { startDaemon, DEMO_PCAP } from '../../ui/server/daemon.js';
 import type { Daemon } from '../../ui/server/daemon.js';
 import { PROJECT_ROOT } from '../helpers/shared.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.join(PROJECT_ROOT, 'test', 'artifacts');
@@ -25,7 +25,7 @@ export async function startDemoDaemon(password: string, tmpPrefix: string, logs:
     if (r.status !== 0) throw new Error('vite build failed');
   }
   mkdirSync(ARTIFACTS, { recursive: true });
-  const dataDir = mkdtempSync(path.join(tmpdir(), tmpPrefix));
+  const dataDir = scratchDir(tmpPrefix);
   process.env.WAAKHOND_PASSWORD = password;
   const opts = parseRunArgs(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', dataDir]);
   opts.config.store.save_delay_s = 0.2;

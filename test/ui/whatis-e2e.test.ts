@@ -1,7 +1,6 @@
 // "What is this?" end to end in real headless Chromium: the daemon on the demo capture, log in, open the device the
 // inventory is least sure of, answer, reload, see "you said so" in English and Dutch, hostile text stays text, clear it.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -15,6 +14,7 @@ import type { DeviceSummary } from '../../ui/server/views.js';
 import { ARTIFACTS, launchChromium, newPage as openPage, startDemoDaemon, stopDemo } from './e2e-setup.js';
 import { PHONE_MACS, rotatingPhoneCapture } from './one-device/rotating-phone.js';
 import { writeFileSync } from 'node:fs';
+import { scratchDir } from '../helpers/scratch.js';
 
 const PASSWORD = 'whatis-e2e-password-5120';
 const HOSTILE = '<img src=x onerror="window.__pwned=true">';
@@ -126,7 +126,7 @@ describe('"What is this?" in Chromium', () => {
   });
 
   it('shows a phone that rotated its private MAC as one device, and a link to a rotated MAC opens it', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'waakhond-whatis-rot-'));
+    const dir = scratchDir('waakhond-whatis-rot-');
     const pcapFile = path.join(dir, 'rotating-phone.pcap');
     writeFileSync(pcapFile, rotatingPhoneCapture());
     const opts = parseRunArgs(['--pcap', pcapFile, '--host', '127.0.0.1', '--port', '0', '--data', path.join(dir, 'data')]);

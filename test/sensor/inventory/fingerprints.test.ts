@@ -1,9 +1,9 @@
 // Fingerprint files: the shipped ones are valid; a bad entry is refused with file and reason, the rest load.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFingerprints, validateFingerprints } from '../../../sensor/inventory/fingerprints.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 describe('fingerprint files', () => {
   it('the shipped fingerprints all validate', () => {
@@ -16,7 +16,7 @@ describe('fingerprint files', () => {
   });
 
   it('refuses invalid entries with file and reason, and loads the rest', () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'wk-fp-'));
+    const dir = scratchDir('wk-fp-');
     writeFileSync(path.join(dir, 'a.yaml'), [
       'kind: dhcp',
       'rules:',

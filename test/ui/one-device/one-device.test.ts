@@ -1,7 +1,6 @@
 // One identity per device, end to end: the same synthetic capture of a phone rotating private MACs through `analyze`
 // and through the daemon (API, store file, MQTT on a real mosquitto), which must agree; then a restart with a new MAC.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeFiles } from '../../../sensor/analyze.js';
@@ -16,6 +15,7 @@ import { mqttTopics } from '../../../ui/server/exports/mqtt.js';
 import { Broker, Recorder, waitFor } from '../../exports/helpers/broker.js';
 import { assertValid } from '../../exports/helpers/validate.js';
 import { CAMERA, OTHER_PHONE, PHONE_MACS, PHONE_MAC_DAY4, nextDayCapture, rotatingPhoneCapture } from './rotating-phone.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 const PASSWORD = 'one-device-password-4410';
 const KEY = PHONE_MACS[0];
@@ -55,7 +55,7 @@ const shape = (d: { mac: string; seen_as: string[]; category: string; vendor: st
   `${d.mac} [${[...d.seen_as].sort().join(' ')}] ${d.category} ${d.vendor}`;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'waakhond-onedev-'));
+  dir = scratchDir('waakhond-onedev-');
   dataDir = path.join(dir, 'data');
   capture = path.join(dir, 'rotating-phone.pcap');
   writeFileSync(capture, rotatingPhoneCapture());

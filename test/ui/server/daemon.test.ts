@@ -1,17 +1,17 @@
 // The daemon as a process: serves a capture, keeps its store across SIGTERM, starts clean past a corrupt store, refuses bad flags.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../helpers/shared.js';
 import { DEMO_PCAP } from '../../../ui/server/daemon.js';
 import { STORE_FILE } from '../../../ui/server/store/store.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 let entry: string;
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'waakhond-daemon-'));
+const tmp = () => scratchDir('waakhond-daemon-');
 
 beforeAll(async () => {
   // Node 20 cannot run TypeScript: bundle the entry like the real dist/waakhond.mjs (data found via WAAKHOND_HOME).

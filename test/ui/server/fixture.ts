@@ -1,6 +1,5 @@
 // Test fixture: an app over a temporary store with a few devices (one with a hostile name) and a Mirai alert.
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createApp } from '../../../ui/server/app.js';
 import { hashPassword } from '../../../ui/server/auth/password.js';
@@ -13,6 +12,7 @@ import { Views } from '../../../ui/server/views.js';
 import { loadAdviceBook } from '../../../rules/advice/book.js';
 import type { Device } from '../../../sensor/inventory/types.js';
 import type { Alert } from '../../../rules/engine/types.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
 export const PASSWORD = 'correct horse battery staple';
 export const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -39,7 +39,7 @@ export function miraiAlert(mac = CAMERA): Alert {
 }
 
 export function makeApp(opts: { limiter?: RateLimiter } = {}) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'waakhond-api-'));
+  const dataDir = scratchDir('waakhond-api-');
   const store = new Store({ dataDir, fsync: false });
   store.load();
   store.setPasswordHash(hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 }));

@@ -1,14 +1,14 @@
 // The store: survives kill -9 at random moments, moves a corrupt file aside, prunes by age, caps its tables and size.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { Store, STORE_FILE, validateStore } from '../../../ui/server/store/store.js';
 import { device, miraiAlert } from './fixture.js';
+import { scratchDir } from '../../helpers/scratch.js';
 
-const tmp = () => mkdtempSync(path.join(tmpdir(), 'waakhond-store-'));
+const tmp = () => scratchDir('waakhond-store-');
 const DAY = 86_400_000_000;
 
 describe('kill -9', () => {
