@@ -8,7 +8,8 @@
 // Output (default dist/oci/): waakhond/ (image layout: oci-layout, index.json, blobs/sha256/*),
 // waakhond-VERSION-oci.tar (the same as one file, for `skopeo copy oci-archive:...` or `podman load`),
 // runtime-config.json (an OCI runtime spec for crun/runc/LXC: uid 10001, only CAP_NET_RAW, no new
-// privileges, read-only rootfs, data volume), rootfs.tar.gz (the layer, for LXC-style runtimes).
+// privileges, a default-deny seccomp allowlist (seccomp.json), read-only rootfs, data volume),
+// rootfs.tar.gz (the layer, for LXC-style runtimes).
 // Specs: OCI image-spec v1.1 (image-layout.md, manifest.md, config.md: diff_ids are the sha256 of the
 // uncompressed layer), OCI runtime-spec v1.1 (config.md, config-linux.md).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -32,6 +33,10 @@ const UID = 10001;
 const GZIP_LEVEL = Number(opt('--gzip-level', '9'));
 const PREFIX = 'opt/waakhond';
 const DATA = 'var/lib/waakhond';
+
+// MALLOC_MMAP_THRESHOLD_: see firmware-scripts/pi/waakhond.service (glibc keeps freed scrypt buffers otherwise).
+// The same for the image config and the runtime config, as for every other launcher (npm start, systemd, procd).
+const ENV = ['PATH=/usr/local/bin:/usr/bin:/bin', 'NODE_ENV=production', 'MALLOC_MMAP_THRESHOLD_=131072'];
 
 /** OCI architecture names (image-spec config.md, GOARCH values). */
 const ARCH = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', riscv64: 'riscv64', ppc64: 'ppc64le', s390x: 's390x' }[process.arch];
@@ -235,8 +240,7 @@ function main() {
     os: 'linux',
     config: {
       User: `${UID}:${UID}`,
-      // MALLOC_MMAP_THRESHOLD_: see firmware-scripts/pi/waakhond.service (glibc keeps freed scrypt buffers otherwise).
-      Env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'NODE_ENV=production', 'MALLOC_MMAP_THRESHOLD_=131072'],
+      Env: ENV,
       Entrypoint: entrypoint,
       Cmd: cmd,
       WorkingDir: `/${DATA}`,
@@ -303,7 +307,7 @@ function runtimeConfig(entrypoint, cmd) {
       terminal: false,
       user: { uid: UID, gid: UID },
       args: [...entrypoint, ...cmd],
-      env: ['PATH=/usr/local/bin:/usr/bin:/bin', 'NODE_ENV=production'],
+      env: ENV,
       cwd: `/${DATA}`,
       // Ambient so tcpdump, a child without file capabilities, keeps CAP_NET_RAW (capabilities(7)).
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: caps, ambient: caps },
@@ -331,9 +335,38 @@ function runtimeConfig(entrypoint, cmd) {
         { type: 'network', path: '/proc/1/ns/net' },
       ],
       resources: { memory: { limit: 192 * 1048576 }, pids: { limit: 64 } },
+      seccomp: seccompProfile(),
       maskedPaths: ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
       readonlyPaths: ['/proc/asound', '/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },
+  };
+}
+
+/** libseccomp names of this machine's architecture (runtime-spec config-linux.md#seccomp). */
+const SECCOMP_ARCH = { amd64: 'SCMP_ARCH_X86_64', arm64: 'SCMP_ARCH_AARCH64', arm: 'SCMP_ARCH_ARM', 386: 'SCMP_ARCH_X86',
+  riscv64: 'SCMP_ARCH_RISCV64', ppc64le: 'SCMP_ARCH_PPC64LE', s390x: 'SCMP_ARCH_S390X' };
+
+/**
+ * linux.seccomp from seccomp.json: default EPERM; the allowlist; socket() only for the families the daemon
+ * and tcpdump open; clone() only without namespace flags (a thread or a tcpdump child, never a new
+ * namespace), and clone3() answered ENOSYS, whose flags seccomp cannot see, so glibc falls back to clone().
+ */
+function seccompProfile() {
+  const data = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'seccomp.json'), 'utf8'));
+  const allow = Object.values(data.allow).flat();
+  const arch = SECCOMP_ARCH[ARCH];
+  return {
+    defaultAction: 'SCMP_ACT_ERRNO',
+    ...(arch ? { architectures: [arch] } : {}),
+    syscalls: [
+      { names: allow, action: 'SCMP_ACT_ALLOW' },
+      ...Object.values(data.socket_families).map((family) => ({
+        names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: family, op: 'SCMP_CMP_EQ' }],
+      })),
+      // s390 passes clone's flags second; no s390 CPE runs this image.
+      { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: data.clone_namespace_flags, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] },
+      { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 },
+    ],
   };
 }
 

@@ -106,6 +106,39 @@ describe('OCI image layout', () => {
     expect(rc.root.readonly).toBe(true);
     expect(rc.mounts.find((m: { destination: string }) => m.destination === '/var/lib/waakhond')).toBeTruthy();
   });
+
+  it('the runtime config sets MALLOC_MMAP_THRESHOLD_ like the image config and the other launchers', () => {
+    const rc = JSON.parse(readFileSync(path.join(b.out, 'runtime-config.json'), 'utf8'));
+    expect(rc.process.env).toContain('MALLOC_MMAP_THRESHOLD_=131072');
+    expect(rc.process.env).toEqual(config.config.Env);
+    expect(readFileSync(path.join(FW, 'pi', 'waakhond.service'), 'utf8')).toContain('MALLOC_MMAP_THRESHOLD_=131072');
+  });
+
+  it('the runtime config carries a default-deny seccomp allowlist: no mount, ptrace, bpf, namespaces or io_uring', () => {
+    const rc = JSON.parse(readFileSync(path.join(b.out, 'runtime-config.json'), 'utf8'));
+    const sc = rc.linux.seccomp;
+    expect(sc.defaultAction).toBe('SCMP_ACT_ERRNO');
+    const SCMP: Record<string, string> = { amd64: 'SCMP_ARCH_X86_64', arm64: 'SCMP_ARCH_AARCH64', arm: 'SCMP_ARCH_ARM', 386: 'SCMP_ARCH_X86', riscv64: 'SCMP_ARCH_RISCV64', ppc64le: 'SCMP_ARCH_PPC64LE', s390x: 'SCMP_ARCH_S390X' };
+    expect(sc.architectures).toEqual([SCMP[config.architecture]]);
+    type Rule = { names: string[]; action: string; args?: { index: number; value: number; valueTwo?: number; op: string }[]; errnoRet?: number };
+    const rules = sc.syscalls as Rule[];
+    const plain = new Set(rules.filter((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args).flatMap((r) => r.names));
+    // What Node, libuv and libpcap/tcpdump cannot run without (strace of the daemon and of tcpdump capturing).
+    for (const n of ['read', 'write', 'openat', 'mmap', 'futex', 'epoll_pwait', 'epoll_ctl', 'accept4', 'bind', 'setsockopt', 'recvfrom', 'sendto', 'poll', 'execve', 'wait4', 'fsync', 'rename', 'getrandom', 'exit_group']) {
+      expect(plain, n).toContain(n);
+    }
+    for (const n of ['mount', 'umount2', 'pivot_root', 'unshare', 'setns', 'ptrace', 'bpf', 'kexec_load', 'init_module', 'keyctl', 'userfaultfd', 'io_uring_setup', 'perf_event_open', 'setpriority']) {
+      expect(rules.some((r) => r.names.includes(n) && r.action === 'SCMP_ACT_ALLOW'), n).toBe(false);
+    }
+    // socket() only for AF_UNIX, AF_INET, AF_INET6, AF_NETLINK and AF_PACKET.
+    const families = rules.filter((r) => r.names.includes('socket')).map((r) => { expect(r.args).toHaveLength(1); expect(r.args![0].op).toBe('SCMP_CMP_EQ'); return r.args![0].value; });
+    expect(families.sort((x, y) => x - y)).toEqual([1, 2, 10, 16, 17]);
+    // clone() only without CLONE_NEWNS/NEWCGROUP/NEWUTS/NEWIPC/NEWUSER/NEWPID/NEWNET; clone3() says ENOSYS.
+    expect(rules.filter((r) => r.names.includes('clone'))).toEqual([
+      { names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 0x7e020000, valueTwo: 0, op: 'SCMP_CMP_MASKED_EQ' }] },
+    ]);
+    expect(rules.filter((r) => r.names.includes('clone3'))).toEqual([{ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }]);
+  });
 });
 
 // ------------------------------------------------------------------------------------------------
@@ -132,11 +165,12 @@ describeNeeds('OCI image run by runc (uid 10001, CAP_NET_RAW, test namespace)', 
   });
 
   /** Runs the image with our runtime config, args replaced, joined to the sensor namespace. */
-  function runc(args: string[], opts: { caps?: string[]; mounts?: { destination: string; source: string }[]; timeoutMs?: number } = {}) {
+  function runc(args: string[], opts: { caps?: string[]; mounts?: { destination: string; source: string }[]; timeoutMs?: number; seccomp?: false } = {}) {
     const rc = JSON.parse(readFileSync(path.join(b.out, 'runtime-config.json'), 'utf8'));
     rc.root.path = path.join(bundleDir, 'rootfs');
     rc.process.args = args;
     if (opts.caps) for (const set of Object.keys(rc.process.capabilities)) rc.process.capabilities[set] = opts.caps;
+    if (opts.seccomp === false) delete rc.linux.seccomp;
     const data = tmpDir('cdata');
     chmodSync(data, 0o750);
     chownSync(data, 10001, 10001);
@@ -165,6 +199,17 @@ describeNeeds('OCI image run by runc (uid 10001, CAP_NET_RAW, test namespace)', 
     expect(field('CapAmb')).toBe('0000000000002000');
     expect(field('CapBnd')).toBe('0000000000002000');
     expect(field('NoNewPrivs')).toBe('1');
+    expect(field('Seccomp')).toBe('2'); // filter mode: the runtime config's profile is loaded
+  });
+
+  it('the seccomp profile refuses what it does not list (setpriority: EPERM, though raising one\'s own nice value is always allowed)', () => {
+    const probe = "try{require('os').setPriority(0,19);console.log('allowed')}catch(e){console.log((e.info&&e.info.code)||e.code||e.message)}";
+    const c = runc(['/usr/local/bin/node', '-e', probe]);
+    const r = run('runc', ['run', '-b', c.dir, c.id], { timeout: 30_000 });
+    expect(r.stdout.trim(), r.stderr).toMatch(/EPERM|EACCES/);
+    // The same probe without the profile succeeds, so the refusal above is the profile's.
+    const open = runc(['/usr/local/bin/node', '-e', probe], { seccomp: false });
+    expect(run('runc', ['run', '-b', open.dir, open.id], { timeout: 30_000 }).stdout.trim()).toBe('allowed');
   });
 
   itNeeds('captures on a veth in the test namespace with that capability', missingTools(['tcpdump'], 'apt-get install tcpdump'), async () => {
