@@ -1,14 +1,16 @@
 // The Raspberry Pi path for real: a Debian 12 rootfs booted with systemd (systemd-nspawn, ephemeral),
 // the bundle installed by pi/install.sh through systemctl, the hardened unit checked from inside
 // (user, capabilities, seccomp, no new privileges), live capture on the container's veth, restart.
-// The rootfs is made once with debootstrap from Debian's mirror and kept in /var/tmp for later runs.
+// The rootfs (~250 MB) is made once with debootstrap from Debian's mirror and kept in the project's test
+// cache (test/.cache/nspawn/bookworm, git-ignored; WAAKHOND_TEST_CACHE or WAAKHOND_NSPAWN_ROOTFS move it).
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IS_ROOT, buildRealBundle, cleanTmp, describeNeeds, have, run, tmpDir, udpBurst } from './helpers.js';
+import { TEST_CACHE } from '../helpers/shared.js';
 
-const BASE = process.env.WAAKHOND_NSPAWN_ROOTFS ?? '/var/tmp/waakhond-nspawn/bookworm';
+const BASE = process.env.WAAKHOND_NSPAWN_ROOTFS ?? path.join(TEST_CACHE, 'nspawn', 'bookworm');
 const MACHINE = `wk${process.pid % 100000}`;
 const HOST_IP = '10.213.8.1';
 const CT_IP = '10.213.8.2';
@@ -56,6 +58,7 @@ function ensureRootfs(): void {
   if (existsSync(path.join(BASE, 'etc', 'wk-ready'))) return;
   rmSync(BASE, { recursive: true, force: true });
   mkdirSync(path.dirname(BASE), { recursive: true });
+  console.warn(`\n*** pi-systemd: downloading Debian bookworm minbase + systemd (~250 MB) from deb.debian.org with debootstrap into ${BASE} (once; later runs reuse it) ***\n`);
   const r = run('debootstrap', ['--variant=minbase', '--include=systemd,systemd-sysv,dbus,iproute2,tcpdump,util-linux,libstdc++6',
     'bookworm', BASE, 'http://deb.debian.org/debian'], { timeout: 900_000 });
   if (r.status !== 0) throw new Error(`debootstrap failed: ${r.stderr.slice(-2000)}`);
