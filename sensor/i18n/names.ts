@@ -21,3 +21,27 @@ const LOWER = new Set(ALLOWED_NAMES.map((n) => n.toLowerCase()));
 export function allowedName(word: string): boolean {
   return LOWER.has(word.toLowerCase());
 }
+
+/**
+ * English words that give away an untranslated Dutch text (words Dutch does not share). Used by the
+ * rule-text test and meant for the Dutch-UI e2e test: `englishWords(text)` lists the ones found.
+ */
+export const ENGLISH_GIVEAWAYS: readonly string[] = [
+  'the', 'and', 'of', 'to', 'with', 'from', 'by', 'for', 'at', 'on', 'an', 'a', 'it', 'its', 'this', 'that', 'which',
+  'your', 'you', 'has', 'have', 'not', 'no', 'yes', 'or', 'are', 'were', 'been', 'be', 'will', 'can', 'should',
+  'device', 'devices', 'sends', 'send', 'sent', 'tries', 'tried', 'try', 'network', 'home', 'attack', 'attempt',
+  'takeover', 'threshold', 'time', 'times', 'event', 'events', 'downloads', 'downloaded', 'program', 'address',
+  'addresses', 'password', 'passwords', 'scan', 'scans', 'scanner', 'flood', 'floods', 'new', 'never', 'before',
+  'unknown', 'private', 'phone', 'laptop', 'smart', 'plug', 'light', 'appliance', 'vacuum', 'player', 'lock',
+  'doorbell', 'console', 'assistant', 'health', 'energy', 'someone', 'infected', 'keeps', 'calls', 'answer',
+  'answered', 'receives', 'received', 'joined', 'contacts', 'connects', 'update', 'advised', 'evidence', 'ago',
+  'yesterday', 'minutes', 'hours', 'days', 'seconds', 'probes', 'severity', 'over', 'within', 'last', 'total',
+].filter((w) => !['update', 'over'].includes(w)); // shared with Dutch ("een update", "over")
+
+const GIVEAWAY = new Set(ENGLISH_GIVEAWAYS);
+
+/** The English giveaway words in a text that is meant to be Dutch (allowed names excepted). */
+export function englishWords(text: string): string[] {
+  const words = text.split(/[^\p{L}\p{N}'!-]+/u).filter(Boolean);
+  return words.filter((w) => GIVEAWAY.has(w.toLowerCase()) && !allowedName(w));
+}
