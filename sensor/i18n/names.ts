@@ -27,7 +27,7 @@ export function allowedName(word: string): boolean {
  * rule-text test and meant for the Dutch-UI e2e test: `englishWords(text)` lists the ones found.
  */
 export const ENGLISH_GIVEAWAYS: readonly string[] = [
-  'the', 'and', 'of', 'to', 'with', 'from', 'by', 'for', 'at', 'on', 'an', 'a', 'it', 'its', 'this', 'that', 'which',
+  'the', 'and', 'to', 'with', 'from', 'by', 'for', 'at', 'on', 'an', 'a', 'it', 'its', 'this', 'that', 'which',
   'your', 'you', 'has', 'have', 'not', 'no', 'yes', 'or', 'are', 'were', 'been', 'be', 'will', 'can', 'should',
   'device', 'devices', 'sends', 'send', 'sent', 'tries', 'tried', 'try', 'network', 'home', 'attack', 'attempt',
   'takeover', 'threshold', 'time', 'times', 'event', 'events', 'downloads', 'downloaded', 'program', 'address',
