@@ -108,9 +108,10 @@ const MAX_EVIDENCE = 50;
  */
 export function labelOf(d: StoredDevice, userName: string | null, lang: Lang = 'en'): string {
   if (userName) return userName;
-  const generated = friendlyName(d.vendor, d.model, d.category, d.private_mac, lang);
-  if (generated) return generated;
-  if (d.name) return d.name;
+  // The inventory's name is generated (identity.ts friendlyName): said again in their language.
+  if (d.name) return friendlyName(d.vendor, d.model, d.category, d.private_mac, lang) ?? d.name;
+  const vm = [d.vendor, d.model].filter(Boolean).join(' ');
+  if (vm) return vm;
   if (d.hostname) return d.hostname;
   return d.mac;
 }
