@@ -19,6 +19,8 @@ import { PROJECT_ROOT, describeShared, pcap } from '../helpers/shared.js';
 import { readCase } from '../cases/expect.js';
 import { readdirSync } from 'node:fs';
 import { fillTexts } from '../../sensor/i18n/alert-text.js';
+import { alertMessage } from '../../ui/server/exports/messages.js';
+import { AlertMessageSchema } from '../../ui/server/exports/event-schema.js';
 
 const PACKS = path.join(PROJECT_ROOT, 'rules', 'packs');
 const tmp = mkdtempSync(path.join(tmpdir(), 'waakhond-i18n-'));
@@ -208,4 +210,25 @@ describe('real alerts render in both languages', () => {
       }
     }
   });
+});
+
+describe('waakhond.event/1 carries the household text (additive)', () => {
+  it('an exported alert keeps its technical fields and adds text per language with the device name', async () => {
+    const r = await analyzeFiles([path.join(PROJECT_ROOT, 'firmware-scripts', 'demo', 'demo-home.pcap')], { baseline: null });
+    const ra = r.alerts.find((a) => a.rule === 'mirai.scan.seq-equals-dst')!;
+    const alert = { ...ra, first_seen: Date.parse(ra.first_seen) * 1000, last_seen: Date.parse(ra.last_seen) * 1000 };
+    const msg = alertMessage('home-1', alert, 'raised', { nl: 'Camera bij de voordeur', en: 'Front door camera' });
+    expect(AlertMessageSchema.safeParse(msg).success).toBe(true);
+    expect(msg.alert.summary).toBe(ra.summary);
+    expect(msg.alert.title).toBe(ra.title);
+    expect(msg.alert.text!.nl.title).toBe('Camera bij de voordeur probeert andere apparaten op internet over te nemen');
+    expect(msg.alert.text!.en.title).toBe('Front door camera tries to take over other devices on the internet');
+    expect(msg.alert.text!.nl.summary).toMatch(/\(\d{1,3}(\.\d{3})* pogingen\)/);
+    // Without names: "een apparaat" / "a device", never a placeholder.
+    const bare = alertMessage('home-1', alert, 'raised');
+    expect(bare.alert.text!.nl.title).toBe('Een apparaat probeert andere apparaten op internet over te nemen');
+    // An alert stored before rules had texts exports as before.
+    const { text: _t, ...old } = alert;
+    expect('text' in alertMessage('home-1', old, 'raised').alert).toBe(false);
+  }, 60_000);
 });
