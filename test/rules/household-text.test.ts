@@ -19,6 +19,7 @@ import { PROJECT_ROOT, describeShared, pcap } from '../helpers/shared.js';
 import { readCase } from '../cases/expect.js';
 import { readdirSync } from 'node:fs';
 import { fillTexts } from '../../sensor/i18n/alert-text.js';
+import { formatReport, main } from '../../sensor/cli.js';
 import { alertMessage } from '../../ui/server/exports/messages.js';
 import { AlertMessageSchema } from '../../ui/server/exports/event-schema.js';
 
@@ -231,4 +232,21 @@ describe('waakhond.event/1 carries the household text (additive)', () => {
     const { text: _t, ...old } = alert;
     expect('text' in alertMessage('home-1', old, 'raised').alert).toBe(false);
   }, 60_000);
+});
+
+describe('analyze --lang', () => {
+  it('puts the household title in the language before the technical summary', async () => {
+    const r = await analyzeFiles([path.join(PROJECT_ROOT, 'firmware-scripts', 'demo', 'demo-home.pcap')], { baseline: null });
+    const nl = formatReport(r, 'nl');
+    const en = formatReport(r, 'en');
+    expect(nl).toContain('mirai.scan.seq-equals-dst x');
+    expect(nl).toContain(': Hikvision DS-2CD2032-I camera probeert andere apparaten op internet over te nemen | c0:56:e3:17:8a:4d sends Mirai scanner probes');
+    expect(en).toContain(': Hikvision DS-2CD2032-I camera tries to take over other devices on the internet | c0:56:e3:17:8a:4d sends Mirai scanner probes');
+    // Without --lang the output is as before: the technical summary alone.
+    expect(formatReport(r)).not.toContain('probeert andere apparaten');
+  }, 60_000);
+
+  it('refuses a language it does not have', async () => {
+    expect(await main(['analyze', '--lang', 'fr', 'x.pcap'])).toBe(2);
+  });
 });

@@ -1,5 +1,6 @@
 // One alert in the household's words; the technical summary and evidence fold away under "Technische details".
-import { ago, t, when } from '../models/lang.js';
+import { ago, lang, t, when } from '../models/lang.js';
+import { formatNumber } from '../../../../sensor/i18n/format.js';
 import type { AlertView } from '../models/types.js';
 
 export function AlertItem({ alert }: { alert: AlertView }) {
@@ -12,7 +13,7 @@ export function AlertItem({ alert }: { alert: AlertView }) {
       <p>{alert.summary}</p>
       <p class="muted small">
         <span title={`${when(alert.first_seen_ms)} – ${when(alert.last_seen_ms)}`}>{t('alert.last')} {ago(alert.last_seen_ms)}</span>
-        {' · '}{alert.count} {t(alert.count === 1 ? 'alert.count1' : 'alert.count')}
+        {' · '}{formatNumber(alert.count, lang.value)} {t(alert.count === 1 ? 'alert.count1' : 'alert.count')}
       </p>
       <details class="technical">
         <summary>{t('alert.details')}</summary>
