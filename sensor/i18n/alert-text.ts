@@ -55,11 +55,14 @@ export function fillTexts(texts: HouseholdTexts, value: (field: string) => unkno
   return out;
 }
 
-const SOME_DEVICE: Record<Lang, string> = { nl: 'een apparaat', en: 'a device' };
+/** A device with no name but its MAC: the household text does not read out hex. */
+const SOME_DEVICE: Record<Lang, string> = { nl: 'een onbekend apparaat', en: 'an unknown device' };
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
 
 export interface AlertLike {
   title: string;
@@ -74,7 +77,7 @@ export interface AlertLike {
 export function alertText(a: AlertLike, lang: Lang, deviceName: string | null): HouseholdText & { translated: boolean } {
   const t = a.text?.[lang];
   if (!t) return { title: a.title, summary: a.summary, translated: false };
-  const name = deviceName && deviceName.trim() ? deviceName.trim() : SOME_DEVICE[lang];
+  const name = deviceName && deviceName.trim() && !MAC_RE.test(deviceName.trim()) ? deviceName.trim() : SOME_DEVICE[lang];
   const put = (s: string) => capitalise(s.split(DEVICE_PLACEHOLDER).join(name));
   return { title: put(t.title), summary: put(t.summary), translated: true };
 }

@@ -225,9 +225,11 @@ describe('waakhond.event/1 carries the household text (additive)', () => {
     expect(msg.alert.text!.nl.title).toBe('Camera bij de voordeur probeert andere apparaten op internet over te nemen');
     expect(msg.alert.text!.en.title).toBe('Front door camera tries to take over other devices on the internet');
     expect(msg.alert.text!.nl.summary).toMatch(/\(\d{1,3}(\.\d{3})* pogingen\)/);
-    // Without names: "een apparaat" / "a device", never a placeholder.
+    // Without names (or with only a MAC): "een onbekend apparaat", never a placeholder or hex.
     const bare = alertMessage('home-1', alert, 'raised');
-    expect(bare.alert.text!.nl.title).toBe('Een apparaat probeert andere apparaten op internet over te nemen');
+    expect(bare.alert.text!.nl.title).toBe('Een onbekend apparaat probeert andere apparaten op internet over te nemen');
+    const hex = alertMessage('home-1', alert, 'raised', { nl: 'c0:56:e3:17:8a:4d', en: 'c0:56:e3:17:8a:4d' });
+    expect(hex.alert.text!.en.title).toBe('An unknown device tries to take over other devices on the internet');
     // An alert stored before rules had texts exports as before.
     const { text: _t, ...old } = alert;
     expect('text' in alertMessage('home-1', old, 'raised').alert).toBe(false);

@@ -78,3 +78,28 @@ describe('durationWords and numbers', () => {
     expect(dayDate(at(2026, 0, 1, 12), 'en')).toBe('1 January 2026');
   });
 });
+
+describe('kind names in both languages', () => {
+  it('every inventory kind has a name in nl and en, in the generated names and the dashboard', async () => {
+    const { CATEGORIES } = await import('../../../sensor/inventory/types.js');
+    const { KIND_NOUN } = await import('../../../sensor/i18n/kinds.js');
+    const { friendlyName } = await import('../../../sensor/inventory/identity.js');
+    const { readFileSync } = await import('node:fs');
+    const { PROJECT_ROOT } = await import('../../helpers/shared.js');
+    const web = (l: string) => JSON.parse(readFileSync(`${PROJECT_ROOT}/ui/web/src/i18n/${l}.json`, 'utf8')) as Record<string, string>;
+    const nlWeb = web('nl');
+    const enWeb = web('en');
+    for (const c of CATEGORIES) {
+      expect(nlWeb[`kind.${c}`], c).toBeTruthy();
+      expect(enWeb[`kind.${c}`], c).toBeTruthy();
+      if (c !== 'other') {
+        expect(KIND_NOUN.nl[c], c).toBeTruthy();
+        expect(KIND_NOUN.en[c], c).toBeTruthy();
+      }
+    }
+    expect(friendlyName('TP-Link', 'HS110', 'smart-plug', false, 'nl')).toBe('TP-Link HS110 slimme stekker');
+    expect(friendlyName('TP-Link', 'HS110', 'smart-plug', false, 'en')).toBe('TP-Link HS110 smart plug');
+    expect(friendlyName('Google', 'Pixel', 'phone', true, 'nl')).toBe('Google Pixel telefoon (privé-adres)');
+    expect(friendlyName(null, null, 'other', true, 'nl')).toBe('privé-adres van een telefoon/laptop');
+  });
+});
