@@ -9,6 +9,7 @@ import { Pipeline, type PipelineStats } from './pipeline.js';
 import { loadRulePacks, RuleEngine, type RuleLoadError } from '../rules/engine/engine.js';
 import type { Alert, AlertEvidence, Rule, Severity } from '../rules/engine/types.js';
 import { loadBaselineConfig, type BaselineConfig } from '../rules/engine/baseline-config.js';
+import type { HouseholdTexts } from './i18n/alert-text.js';
 
 export interface AnalyzeOptions {
   /** Home networks (CIDR); default RFC 1918 + link-local + ULA. */
@@ -63,6 +64,8 @@ export interface ReportAlert {
   advice: string | null;
   group: Record<string, string>;
   evidence: AlertEvidence[];
+  /** The household's title and summary per language ({device} for the device's name: sensor/i18n/alert-text.ts). */
+  text?: HouseholdTexts;
 }
 
 export interface Report {
@@ -166,5 +169,6 @@ export function reportAlert(a: Alert): ReportAlert {
     id: a.id, rule: a.rule, title: a.title, severity: a.severity, device: a.device,
     first_seen: isoTime(a.first_seen), last_seen: isoTime(a.last_seen), count: a.count,
     summary: a.summary, advice: a.advice, group: a.group, evidence: a.evidence,
+    ...(a.text ? { text: a.text } : {}),
   };
 }

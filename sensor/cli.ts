@@ -2,12 +2,17 @@
 import { parseArgs } from 'node:util';
 import { analyzeFiles, type Report } from './analyze.js';
 import { durationUs } from '../rules/engine/schema.js';
+import { isLang, type Lang } from './i18n/langs.js';
+import { alertText } from './i18n/alert-text.js';
+import { friendlyName } from './inventory/identity.js';
+import type { Category } from './inventory/types.js';
 
 const USAGE = `waakhond: home-network IoT watchdog
 
 usage:
-  waakhond analyze [--json] [--lan CIDR]... [--rules DIR]... [--no-rules] [--baseline-learning DURATION] FILE...
+  waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--baseline-learning DURATION] FILE...
       read pcap/pcapng captures in order and report devices, alerts and counters
+      (--lang: each alert also says its title in the household's words, in Dutch or English)
       (the per-device baseline learns for 24 h of capture time first; --baseline-learning 10m shortens it)
   waakhond run [--iface IF | --pcap FILE [--realtime] [--loop] | --stdin] [--port N] [--host ADDR]
                [--data DIR] [--config FILE]
@@ -59,6 +64,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
         rules: { type: 'string', multiple: true },
         'no-rules': { type: 'boolean', default: false },
         'baseline-learning': { type: 'string' },
+        lang: { type: 'string' },
       },
     });
   } catch (err) {
@@ -68,6 +74,11 @@ async function analyzeCommand(args: string[]): Promise<number> {
   const files = parsed.positionals;
   if (files.length === 0) {
     process.stderr.write('waakhond analyze: give one or more capture files\n');
+    return 2;
+  }
+  const lang = parsed.values.lang;
+  if (lang !== undefined && !isLang(lang)) {
+    process.stderr.write(`waakhond analyze: --lang is nl or en, not "${lang}"\n`);
     return 2;
   }
   const learning = parsed.values['baseline-learning'];
@@ -89,7 +100,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
     return 2;
   }
   if (parsed.values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else process.stdout.write(formatReport(report));
+  else process.stdout.write(formatReport(report, lang));
   for (const e of report.stats.rule_errors) process.stderr.write(`rule file ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}\n`);
   // Non-zero only when nothing could be read (a partly broken file still gives a report).
   return report.stats.files === 0 ? 1 : 0;
@@ -104,7 +115,15 @@ function safe(s: string | null | undefined): string {
   return (s ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
-export function formatReport(r: Report): string {
+/** The device's name in the language (its generated name, else hostname, else MAC). */
+function deviceName(r: Report, mac: string | null, lang: Lang): string | null {
+  const d = mac ? r.devices.find((x) => x.mac === mac || x.seen_as.includes(mac)) : undefined;
+  if (!d) return mac;
+  return friendlyName(d.vendor, d.model, d.category as Category, d.private_mac, lang) ?? d.hostname ?? d.mac;
+}
+
+/** The report as text; with `lang`, each alert's household title (in that language) precedes its technical summary. */
+export function formatReport(r: Report, lang?: Lang): string {
   const out: string[] = [];
   const s = r.stats;
   out.push(`${s.files} file(s), ${s.packets} packets, ${s.bytes} bytes, ${s.malformed} malformed, ${s.first_packet ?? '-'} .. ${s.last_packet ?? '-'}`);
@@ -117,7 +136,9 @@ export function formatReport(r: Report): string {
   }
   out.push('', `ALERTS (${r.alerts.length})`);
   for (const a of r.alerts) {
-    out.push(`  [${a.severity.toUpperCase()}] ${a.first_seen} ${a.device ?? '-'} ${a.rule} x${a.count}: ${safe(a.summary)}`);
+    const head = `  [${a.severity.toUpperCase()}] ${a.first_seen} ${a.device ?? '-'} ${a.rule} x${a.count}: `;
+    if (lang) out.push(`${head}${safe(alertText(a, lang, deviceName(r, a.device, lang)).title)} | ${safe(a.summary)}`);
+    else out.push(`${head}${safe(a.summary)}`);
   }
   if (s.baseline) out.push('', `baseline: ${s.baseline.note}`);
   return out.join('\n') + '\n';

@@ -3,7 +3,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ADVICE_IDS, SEVERITIES, type Rule } from './types.js';
-import { Duration, durationUs, SeverityByKind } from './schema.js';
+import { Duration, durationUs, HouseholdTextsDoc, SeverityByKind } from './schema.js';
+import { textErrors } from './load.js';
+import type { HouseholdTexts } from '../../sensor/i18n/alert-text.js';
 import { fieldKnown } from './fields.js';
 import { EVENT_TYPES } from '../../sensor/events.js';
 import { DocsCache } from '../../sensor/docs-cache.js';
@@ -48,6 +50,8 @@ const AlertDoc = z.object({
   advice: z.enum(ADVICE_IDS).nullable().default(null),
   references: z.array(z.string()).default([]),
   summary: z.string().min(3).max(300),
+  /** What the household reads, per language (like a rule's text; a missing language is refused). */
+  text: HouseholdTextsDoc.optional(),
   sample: z.string().max(300).optional(),
 }).strict();
 
@@ -136,6 +140,10 @@ function semantic(doc: z.infer<typeof BaselineDoc>): string[] {
     }
     if (f.tcp.length + f.udp.length + f.events.length === 0) out.push(`families.${f.id}: no tcp, udp or events`);
   }
+  for (const k of BASELINE_ALERTS) {
+    const a = doc.alerts[k];
+    for (const e of textErrors(`baseline.${k}`, a.text, a.summary, ['alerts', k, 'text'])) out.push(e.reason);
+  }
   return out;
 }
 
@@ -166,7 +174,7 @@ export function parseBaselineText(file: string, text: string, cache?: DocsCache)
       id: `baseline.${k}`, title: a.title, severity: a.severity, severity_by_kind: a.severity_by_kind,
       description: a.description, group_by: k === 'new-family' ? ['device', 'family'] : ['device'],
       window: { size: '1m', kind: 'sliding' }, threshold: { count: 1 }, suppress_for: a.suppress_for, advice: a.advice,
-      references: a.references, summary: a.summary, sample: a.sample, source: { file, line: null },
+      references: a.references, summary: a.summary, text: a.text as HouseholdTexts, sample: a.sample, source: { file, line: null },
     };
   }
   return {

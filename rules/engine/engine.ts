@@ -9,6 +9,7 @@ import { durationUs } from './schema.js';
 import { projectPath } from '../../sensor/paths.js';
 import { listRuleFiles, loadRulePacks, type RuleLoadError } from './load.js';
 import { Baseline } from './baseline.js';
+import { fillTexts } from '../../sensor/i18n/alert-text.js';
 import type { BaselineConfig } from './baseline-config.js';
 
 export { loadRulePacks, type RuleLoadError };
@@ -790,21 +791,26 @@ export class RuleEngine implements FieldContext {
       ...(as.extra ?? {}),
     };
     const last = as.lastEvent as (EngineEvent & Record<string, unknown>) | null;
-    a.summary = c.rule.summary.replace(TEMPLATE_RE, (_, f: string) => {
-      if (f in vars && vars[f] !== undefined) return fmtValue(vars[f]);
-      return last ? fmtValue(getter(f)(last, this)) : '?';
-    });
+    const value = (f: string): unknown => (f in vars && vars[f] !== undefined ? vars[f] : last ? getter(f)(last, this) : undefined);
+    a.summary = c.rule.summary.replace(TEMPLATE_RE, (_, f: string) => fmtValue(value(f)));
+    // The household's words (sensor/i18n): same values, numbers and spans in their language.
+    if (c.rule.text) a.text = fillTexts(c.rule.text, value, c.windowUs);
+    // threshold_kind, threshold_min and span_us let sensor/i18n evidenceText say the line in any language.
     const counters: AlertEvidence = c.synthetic ? {
       detail: `${a.count} time(s) (per-device baseline, learnt from this device's own traffic)`,
       kind: 'counters',
       fired: a.count,
       events: as.total,
+      baseline: true,
     } : {
       detail: `${a.count} time(s) over threshold (${c.kind}${c.kind === 'sequence' ? '' : ` >= ${c.min}`}` +
         `${c.kind === 'sequence' ? ` within ${fmtDuration(c.withinUs)}` : ` in ${fmtDuration(c.windowUs)}`}), ${as.total} ${c.kind === 'sum' ? 'total' : 'event(s)'}`,
       kind: 'counters',
       fired: a.count,
       events: as.total,
+      threshold_kind: c.kind,
+      threshold_min: c.min,
+      span_us: c.kind === 'sequence' ? c.withinUs : c.windowUs,
     };
     if (as.distinct) {
       counters.distinct = as.distinct.count();

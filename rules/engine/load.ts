@@ -8,6 +8,8 @@ import { fieldKnown } from './fields.js';
 import { DocsCache } from '../../sensor/docs-cache.js';
 import { fastSafeParse } from '../../sensor/zod-fast.js';
 import type { Rule, RuleMatch } from './types.js';
+import { LANGS, LANG_NAMES } from '../../sensor/i18n/langs.js';
+import { ENGINE_VARS, placeholders } from '../../sensor/i18n/alert-text.js';
 
 export interface RuleLoadError {
   file: string;
@@ -72,9 +74,39 @@ function issueReason(i: ZodIssue): string {
   return `${where}${i.message}`;
 }
 
+/**
+ * The household's text: every language present, and only placeholders the alert can fill (those of the
+ * technical summary, plus the engine's own: device, count, events, window, threshold, distinct).
+ * Shared with the baseline's alerts (baseline-config.ts).
+ */
+export function textErrors(
+  id: string,
+  text: Partial<Record<string, { title: string; summary: string } | undefined>> | undefined,
+  summary: string,
+  at: (string | number)[] = ['text'],
+): { path: (string | number)[]; reason: string }[] {
+  const out: { path: (string | number)[]; reason: string }[] = [];
+  const known = new Set([...ENGINE_VARS, ...placeholders(summary)]);
+  for (const l of LANGS) {
+    const t = text?.[l];
+    if (!t) {
+      out.push({ path: text ? at : [], reason: `rule "${id}" has no ${LANG_NAMES[l]} household text: add ${at.join('.')}.${l} with title and summary` });
+      continue;
+    }
+    for (const part of ['title', 'summary'] as const) {
+      for (const f of placeholders(t[part])) {
+        if (!known.has(f)) {
+          out.push({ path: [...at, l, part], reason: `rule "${id}": ${at.join('.')}.${l}.${part} uses {${f}}, which the alert cannot fill (known: ${[...known].map((k) => `{${k}}`).join(' ')})` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
 /** Checks zod cannot do alone: field names valid for the event type, one event type per sequence key. */
 function semanticErrors(r: Omit<Rule, 'source'>): { path: (string | number)[]; reason: string }[] {
-  const out: { path: (string | number)[]; reason: string }[] = [];
+  const out: { path: (string | number)[]; reason: string }[] = textErrors(r.id, r.text, r.summary);
   const steps: [RuleMatch, (string | number)[]][] = r.match
     ? [[r.match, ['match']]]
     : r.sequence!.steps.map((s, i) => [s, ['sequence', 'steps', i]] as [RuleMatch, (string | number)[]]);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SEVERITIES, ADVICE_IDS } from './types.js';
 import { EVENT_TYPES } from '../../sensor/events.js';
 import { CATEGORIES } from '../../sensor/inventory/types.js';
+import { LANGS } from '../../sensor/i18n/langs.js';
 
 const DURATION_RE = /^(\d+(?:\.\d+)?)(us|ms|s|m|h|d)$/;
 const UNIT_US: Record<string, number> = { us: 1, ms: 1e3, s: 1e6, m: 60e6, h: 3600e6, d: 86400e6 };
@@ -94,6 +95,20 @@ const Window = z.union([
   z.object({ size: Duration, kind: z.enum(['sliding', 'tumbling']).default('sliding') }).strict(),
 ]);
 
+/** One language's household text: plain words, {device} for the device's name (sensor/i18n/alert-text.ts). */
+export const HouseholdTextDoc = z.object({
+  title: z.string().min(3).max(200),
+  summary: z.string().min(3).max(500),
+}).strict();
+
+/**
+ * The household's text per language. Each language is optional here so that a missing one is reported
+ * by load.ts as "rule X has no Dutch text" (with file and line) rather than as a zod "Required".
+ */
+export const HouseholdTextsDoc = z.object(
+  Object.fromEntries(LANGS.map((l) => [l, HouseholdTextDoc.optional()])) as Record<(typeof LANGS)[number], z.ZodOptional<typeof HouseholdTextDoc>>,
+).strict();
+
 export const RuleDoc = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,100}$/, 'lower-case id like "mirai.scan.seq-equals-dst"'),
@@ -110,6 +125,8 @@ export const RuleDoc = z
     advice: z.enum(ADVICE_IDS).nullable().default(null),
     references: z.array(z.string()).default([]),
     summary: z.string().min(3).max(300),
+    /** What the household reads, in every language of sensor/i18n/langs.ts (load.ts refuses a missing one). */
+    text: HouseholdTextsDoc.optional(),
     sample: z.string().max(300).optional(),
     max_keys: z.number().int().min(1).max(1_000_000).optional(),
   })

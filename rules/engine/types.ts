@@ -1,4 +1,5 @@
 // The rule engine's public shapes: alerts as the report, store, API and exports show them.
+import type { HouseholdTexts } from '../../sensor/i18n/alert-text.js';
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -29,6 +30,12 @@ export interface Alert {
   advice: string | null;
   /** The group-by values of this alert. */
   group: Record<string, string>;
+  /**
+   * The household's title and summary per language, values filled, {device} left for the name the
+   * household knows the device by (sensor/i18n/alert-text.ts alertText). title/summary above stay the
+   * technical English ones. Absent on alerts stored before rules had texts.
+   */
+  text?: HouseholdTexts;
 }
 
 // ---- Rules (added by the rule engine; additive) ----
@@ -88,6 +95,8 @@ export interface Rule {
   references: string[];
   /** One-line summary template: {field} from the group, counters and the last event. */
   summary: string;
+  /** The household's text per language (validated: every language present, see load.ts). */
+  text: HouseholdTexts;
   /** Template for one evidence sample, from the event's fields. */
   sample?: string;
   max_keys?: number;

@@ -1,6 +1,8 @@
 // Evidence -> identity: vendor, model, category, friendly name and confidence, specific before generic.
 import type { Category, Evidence } from './types.js';
 import type { VendorInfo } from './fingerprints.js';
+import { KIND_NOUN, PRIVATE_WORDS } from '../i18n/kinds.js';
+import type { Lang } from '../i18n/langs.js';
 
 export interface Identity {
   vendor: string | null;
@@ -17,13 +19,6 @@ const OTHER_VENDOR_SHARE = 0.5;
 /** Below this total a category is not shown (a vendor prior alone, 0.15, is just enough). */
 const MIN_CATEGORY = 0.15;
 
-const NOUN: Record<Category, string | null> = {
-  camera: 'camera', 'smart-plug': 'smart plug', hub: 'hub', sensor: 'sensor', lighting: 'light', appliance: 'appliance',
-  health: 'health device', media: 'media player', speaker: 'speaker', printer: 'printer', nas: 'NAS', router: 'router',
-  phone: 'phone', computer: 'computer', lock: 'lock', doorbell: 'doorbell', thermostat: 'thermostat',
-  energy: 'energy device', vacuum: 'robot vacuum', tv: 'TV', 'game-console': 'game console',
-  'voice-assistant': 'voice assistant', other: null,
-};
 
 /** Vendor names, aliases and OUI organisation patterns from vendors.yaml. */
 export class VendorIndex {
@@ -134,8 +129,12 @@ export function resolveIdentity(evidence: Evidence[], privateMac: boolean, vendo
   return { vendor, model, category, name: friendlyName(vendor, model, category, privateMac), confidence: Math.round(confidence * 100) / 100 };
 }
 
-/** "D-Link DCS-935L camera", "Philips Hue Bridge hub", "private address of a phone/laptop". */
-export function friendlyName(vendor: string | null, model: string | null, category: Category, privateMac: boolean): string | null {
+/**
+ * "D-Link DCS-935L camera", "Philips Hue Bridge hub", "private address of a phone/laptop"; in Dutch
+ * "TP-Link HS110 slimme stekker" (the kind's noun from sensor/i18n/kinds.ts). The inventory stores the
+ * English one; the dashboard asks again in the household's language.
+ */
+export function friendlyName(vendor: string | null, model: string | null, category: Category, privateMac: boolean, lang: Lang = 'en'): string | null {
   const parts: string[] = [];
   if (vendor) parts.push(vendor);
   if (model) {
@@ -145,8 +144,9 @@ export function friendlyName(vendor: string | null, model: string | null, catego
     while (mWords.length > 1 && vWords.includes(mWords[0].toLowerCase())) mWords.shift();
     if (!(mWords.length === 1 && vWords.includes(mWords[0].toLowerCase()))) parts.push(mWords.join(' '));
   }
-  const noun = NOUN[category];
+  const noun = KIND_NOUN[lang][category];
   if (noun && !parts.join(' ').toLowerCase().includes(noun.toLowerCase())) parts.push(noun);
-  if (privateMac) return parts.length ? `${parts.join(' ')} (private address)` : 'private address of a phone/laptop';
+  const priv = PRIVATE_WORDS[lang];
+  if (privateMac) return parts.length ? `${parts.join(' ')} (${priv.suffix})` : priv.alone;
   return parts.length ? parts.join(' ') : null;
 }

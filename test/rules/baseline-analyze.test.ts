@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeFiles } from '../../sensor/analyze.js';
 import { formatReport } from '../../sensor/cli.js';
 import { projectPath } from '../../sensor/paths.js';
+import { TEXT_YAML } from './text.js';
 
 const DEMO = projectPath('firmware-scripts', 'demo', 'demo-home.pcap');
 const CAMERA = 'c0:56:e3:17:8a:4d';
@@ -48,7 +49,7 @@ severity_by_kind: { camera: critical }
 summary: "{device} sent ARP"
 match: { event: arp }
 suppress_for: 1d
-`);
+${TEXT_YAML}`);
     const r = await analyzeFiles([DEMO], { rules: { rules: [r1.rule!], errors: [] }, baseline: null });
     const cam = r.devices.find((d) => d.mac === CAMERA)!;
     expect(cam.category).toBe('camera');

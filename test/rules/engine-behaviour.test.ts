@@ -4,13 +4,14 @@ import { RuleEngine } from '../../rules/engine/engine.js';
 import { parseRuleText } from '../../rules/engine/load.js';
 import type { Rule } from '../../rules/engine/types.js';
 import type { ConnEvent, DhcpEvent, DnsEvent, TcpSynEvent, TrafficEvent } from '../../sensor/events.js';
+import { withText } from './text.js';
 
 const S = 1_000_000;
 const T0 = 1_700_000_000 * S;
 const DEV = 'c0:56:e3:17:8a:4d';
 
 function rule(yaml: string): Rule {
-  const r = parseRuleText('t.yaml', yaml);
+  const r = parseRuleText('t.yaml', withText(yaml));
   expect(r.errors).toEqual([]);
   return r.rule!;
 }
@@ -264,7 +265,7 @@ describe('rule files', () => {
   ];
   for (const [what, text, line, reason] of bad) {
     it(`refuses ${what} with line and reason`, () => {
-      const r = parseRuleText('f.yaml', text);
+      const r = parseRuleText('f.yaml', withText(text));
       expect(r.rule).toBeNull();
       expect(r.errors[0]!.file).toBe('f.yaml');
       expect(r.errors[0]!.line).toBe(line);

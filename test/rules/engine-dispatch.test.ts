@@ -6,12 +6,13 @@ import { compileMatch, matches } from '../../rules/engine/compile.js';
 import { parseRuleText } from '../../rules/engine/load.js';
 import type { Rule } from '../../rules/engine/types.js';
 import type { ConnEvent } from '../../sensor/events.js';
+import { withText } from './text.js';
 
 const S = 1_000_000;
 const T0 = 1_700_000_000 * S;
 
 function rule(id: string, match: string): Rule {
-  const r = parseRuleText('t.yaml', `id: ${id}\ntitle: Test rule\nseverity: high\nsummary: "{device}"\nmatch:\n  event: conn\n${match}\nthreshold: 1\n`);
+  const r = parseRuleText('t.yaml', withText(`id: ${id}\ntitle: Test rule\nseverity: high\nsummary: "{device}"\nmatch:\n  event: conn\n${match}\nthreshold: 1\n`));
   expect(r.errors).toEqual([]);
   return r.rule!;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { RuleEngine, loadRulePacks, defaultPackDirs } from '../../rules/engine/engine.js';
 import { parseRuleText } from '../../rules/engine/load.js';
 import type { TcpSynEvent } from '../../sensor/events.js';
+import { withText } from './text.js';
 
 const S = 1_000_000;
 const T0 = 1_700_000_000 * S;
@@ -53,7 +54,7 @@ describe('rule engine', () => {
 
   it('refuses a bad rule with file, line and reason; others keep working', () => {
     const text = 'id: x.bad.rule\ntitle: Bad\nseverity: urgent\nsummary: s\nmatch:\n  event: tcp_syn\n  dst_prot: 23\n';
-    const res = parseRuleText('bad.yaml', text);
+    const res = parseRuleText('bad.yaml', withText(text));
     expect(res.rule).toBeNull();
     expect(res.errors[0]).toMatchObject({ file: 'bad.yaml', line: 3 });
     expect(res.errors[0]!.reason).toMatch(/severity/);

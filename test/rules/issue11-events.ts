@@ -3,6 +3,7 @@ import type { ArpEvent, BtDhtEvent, ConnEvent, DhcpEvent, TcpSynAckEvent, TcpSyn
 import type { RuleEngine } from '../../rules/engine/engine.js';
 import { parseRuleText } from '../../rules/engine/load.js';
 import type { Rule } from '../../rules/engine/types.js';
+import { withText } from './text.js';
 
 export const S = 1_000_000;
 export const MIN = 60 * S;
@@ -13,7 +14,7 @@ export const CAM = 'c0:56:e3:17:8a:4d';
 export const PC = '3c:22:fb:00:00:01';
 
 export function rule(yaml: string): Rule {
-  const r = parseRuleText('t.yaml', yaml);
+  const r = parseRuleText('t.yaml', withText(yaml));
   if (r.errors.length) throw new Error(JSON.stringify(r.errors));
   return r.rule!;
 }

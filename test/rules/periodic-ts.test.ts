@@ -14,6 +14,7 @@ import { parseRuleText } from '../../rules/engine/load.js';
 import { tcpFrame } from '../gen/packets.js';
 import { writePcap, type PcapRecord } from '../gen/pcap.js';
 import { CAM, GW, MIN, S, T0, conn, rule } from './issue11-events.js';
+import { withText } from './text.js';
 
 const C2 = '45.33.32.156';
 const BOT_IP = '192.168.1.40';
@@ -174,9 +175,9 @@ describe('periodic with order: ts (hand-built conn events)', () => {
     expect(eng.alerts().length).toBe(0);
     const keys = (eng as unknown as { compiled: { keys: Map<string, { pTimes: number[] }> }[] }).compiled[0]!.keys;
     for (const st of keys.values()) expect(st.pTimes.length).toBeLessThanOrEqual(8);
-    const big = parseRuleText('t.yaml', CONN_RULE.replace('ORDER', 'order: ts').replace('min_count: 8', 'min_count: 65'));
+    const big = parseRuleText('t.yaml', withText(CONN_RULE.replace('ORDER', 'order: ts').replace('min_count: 8', 'min_count: 65')));
     expect(big.rule).toBeNull();
     expect(big.errors[0]!.reason).toMatch(/min_count at most 64/);
-    expect(parseRuleText('t.yaml', CONN_RULE.replace('ORDER', 'order: sometimes')).rule).toBeNull();
+    expect(parseRuleText('t.yaml', withText(CONN_RULE.replace('ORDER', 'order: sometimes'))).rule).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import { RuleEngine, defaultPackDirs, loadRulePacks, validateRulePacks } from '../../rules/engine/engine.js';
 import { EVENT_TYPES, type WaakhondEvent } from '../../sensor/events.js';
 import { EVENT_FIELDS } from '../../rules/engine/fields.js';
+import { TEXT_JSON, TEXT_YAML } from './text.js';
 
 const odd = fc.oneof(
   fc.constant(null), fc.constant(undefined), fc.constant(''), fc.constant(Number.NaN), fc.constant(-1), fc.constant(2 ** 40),
@@ -34,10 +35,10 @@ it('loads JSON rule files and reports broken ones with their line', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'waakhond-rules-'));
   try {
     writeFileSync(path.join(dir, 'ok.json'), JSON.stringify({
-      id: 'json.ok', title: 'JSON rule', severity: 'low', summary: '{device} did it', match: { event: 'tcp_syn', dst_port: 22 },
+      id: 'json.ok', title: 'JSON rule', severity: 'low', summary: '{device} did it', text: TEXT_JSON, match: { event: 'tcp_syn', dst_port: 22 },
     }, null, 2));
     writeFileSync(path.join(dir, 'bad.json'), '{\n  "id": "json.bad",\n  "title": "Bad",\n  "severity": "loud",\n  "summary": "x y z",\n  "match": { "event": "tcp_syn" }\n}\n');
-    writeFileSync(path.join(dir, 'dup.yaml'), 'id: json.ok\ntitle: Duplicate\nseverity: low\nsummary: dup dup\nmatch: { event: arp }\n');
+    writeFileSync(path.join(dir, 'dup.yaml'), 'id: json.ok\ntitle: Duplicate\nseverity: low\nsummary: dup dup\nmatch: { event: arp }\n' + TEXT_YAML);
     const v = validateRulePacks([dir]);
     expect(v.rules).toBe(1);
     expect(v.ok).toBe(false);

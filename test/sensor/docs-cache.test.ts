@@ -11,6 +11,7 @@ import { loadRulePacks } from '../../rules/engine/engine.js';
 import { parseRuleText } from '../../rules/engine/load.js';
 import { loadFingerprints } from '../../sensor/inventory/fingerprints.js';
 import { loadAdviceBook } from '../../rules/advice/book.js';
+import { TEXT_YAML } from '../rules/text.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'waakhond-docs-'));
@@ -77,7 +78,7 @@ describe('docs cache', () => {
     const good = [
       '# A shipped-style rule.', 'id: x.one', 'title: One', 'severity: critical', 'match:', '  event: telnet_data',
       '  dst_port: 23', 'group_by: [device]', 'window: 1m', 'threshold: { count: 1 }', 'suppress_for: 1h',
-      'advice: infected-reset', 'summary: "{device} to {dst_ip}"', '',
+      'advice: infected-reset', 'summary: "{device} to {dst_ip}"', TEXT_YAML,
     ].join('\n');
     const bad = good.replace('id: x.one', 'id: x.two').replace('  dst_port: 23', '  dst_port: 23\n  no_such_field: 3');
     writeFileSync(path.join(root, 'rules', 'packs', 'x', 'one.yaml'), good);

@@ -171,7 +171,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     const keyed = a.device ? { ...a, device: store.keyOf(a.device) } : a;
     store.upsertAlert(keyed);
     hub.emit({ type: 'alert', id: a.id, device: keyed.device, change });
-    exporters.alert(keyed, change);
+    exporters.alert(keyed, change, { nl: views.deviceLabel(keyed.device, 'nl'), en: views.deviceLabel(keyed.device, 'en') });
     if (keyed.device) { hub.emit({ type: 'device', mac: keyed.device }); exportDevice(keyed.device); }
   };
   const trafficNotified = new Map<string, number>();

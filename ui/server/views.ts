@@ -4,6 +4,8 @@ import type { AlertEvidence, Severity } from '../../rules/engine/types.js';
 import { AdviceBook } from '../../rules/advice/book.js';
 import type { AdviceCard, DeviceStatus, Lang } from '../../rules/advice/book.js';
 import type { Answer, Store, StoredAlert, StoredDevice, TrafficPoint } from './store/store.js';
+import { friendlyName } from '../../sensor/inventory/identity.js';
+import { alertText, evidenceText } from '../../sensor/i18n/alert-text.js';
 
 /**
  * "What is this?": the device page asks the household when the inventory is less sure than this (or
@@ -73,11 +75,14 @@ export interface DeviceSummary {
 export interface AlertView {
   id: string;
   rule: string;
+  /** In the household's language, the device named as they know it (sensor/i18n/alert-text.ts). */
   title: string;
   severity: Severity;
   device: string | null;
   device_label: string | null;
   summary: string;
+  /** The rule's technical English summary (addresses, counts): the dashboard folds it under technical details. */
+  technical: string;
   count: number;
   first_seen_ms: number;
   last_seen_ms: number;
@@ -96,9 +101,15 @@ export interface DeviceDetail extends DeviceSummary {
 const ms = (us: number) => Math.floor(us / 1000);
 const MAX_EVIDENCE = 50;
 
-export function labelOf(d: StoredDevice, userName: string | null): string {
+/**
+ * What to call a device, in the household's language: their own name, else the inventory's generated
+ * name said again in their language ("TP-Link HS110 slimme stekker", from the kind it now has), else the
+ * hostname, else the MAC.
+ */
+export function labelOf(d: StoredDevice, userName: string | null, lang: Lang = 'en'): string {
   if (userName) return userName;
-  if (d.name) return d.name;
+  // The inventory's name is generated (identity.ts friendlyName): said again in their language.
+  if (d.name) return friendlyName(d.vendor, d.model, d.category, d.private_mac, lang) ?? d.name;
   const vm = [d.vendor, d.model].filter(Boolean).join(' ');
   if (vm) return vm;
   if (d.hostname) return d.hostname;
@@ -150,7 +161,7 @@ export class Views {
 
   cards(d: StoredDevice, lang: Lang, alerts = this.alertsOf(d.mac)): AdviceCard[] {
     const e = this.effective(d, lang);
-    const label = labelOf(e, this.userName(d.mac));
+    const label = labelOf(e, this.userName(d.mac), lang);
     return this.book.cardsFor({ mac: d.mac, vendor: e.vendor, category: e.category, label }, alerts, lang, this.store.data.advice);
   }
 
@@ -165,7 +176,7 @@ export class Views {
     const a = this.store.data.answers[d.mac];
     return {
       // user_name is the rename box's own value; the label also takes the name in their answer.
-      mac: d.mac, label: labelOf(e, this.userName(d.mac)), user_name: this.store.data.names[d.mac] ?? null, name: e.name, hostname: d.hostname, vendor: e.vendor,
+      mac: d.mac, label: labelOf(e, this.userName(d.mac), lang), user_name: this.store.data.names[d.mac] ?? null, name: e.name, hostname: d.hostname, vendor: e.vendor,
       model: e.model, category: e.category, confidence: e.confidence, private_mac: d.private_mac, seen_as: e.seen_as,
       identity: e.identity,
       answer: a ? { category: a.category, vendor: a.vendor, name: a.name, at_ms: a.at, moved_from: a.moved_from ?? null } : null,
@@ -194,25 +205,33 @@ export class Views {
         source: e.source, detail: e.detail, vendor: e.vendor ?? null, model: e.model ?? null, category: e.category ?? null, weight: e.weight ?? null,
       })),
       // Worst first, then newest: the household reads the top of the list.
-      alerts: alerts.sort((a, b) => SEV_RANK[b.severity] - SEV_RANK[a.severity] || b.last_seen - a.last_seen).map((a) => this.alert(a)),
+      alerts: alerts.sort((a, b) => SEV_RANK[b.severity] - SEV_RANK[a.severity] || b.last_seen - a.last_seen).map((a) => this.alert(a, lang)),
       advice: this.cards(d, lang, alerts),
       traffic: d.traffic.map((p) => [ms(p[0]), p[1], p[2], p[3], p[4]] as TrafficPoint),
     };
   }
 
-  alert(a: StoredAlert): AlertView {
-    const key = a.device ? this.store.keyOf(a.device) : null;
+  /** The device's name as the household knows it, in their language (alert texts, exports). */
+  deviceLabel(mac: string | null, lang: Lang): string | null {
+    const key = mac ? this.store.keyOf(mac) : null;
     const dev = key ? this.store.data.devices[key] : undefined;
+    return dev ? labelOf(this.effective(dev, lang), this.userName(dev.mac), lang) : null;
+  }
+
+  alert(a: StoredAlert, lang: Lang = 'en'): AlertView {
+    const key = a.device ? this.store.keyOf(a.device) : null;
+    const label = this.deviceLabel(a.device, lang);
+    const text = alertText(a, lang, label);
     return {
-      id: a.id, rule: a.rule, title: a.title, severity: a.severity, device: key,
-      device_label: dev ? labelOf(this.effective(dev), this.userName(dev.mac)) : null,
-      summary: a.summary, count: a.count, first_seen_ms: ms(a.first_seen), last_seen_ms: ms(a.last_seen), advice: a.advice,
-      evidence: a.evidence.slice(0, 20).map((e: AlertEvidence) => ({ detail: String(e.detail), ts_ms: typeof e.ts === 'number' ? ms(e.ts) : null })),
+      id: a.id, rule: a.rule, title: text.title, severity: a.severity, device: key,
+      device_label: label,
+      summary: text.summary, technical: a.summary, count: a.count, first_seen_ms: ms(a.first_seen), last_seen_ms: ms(a.last_seen), advice: a.advice,
+      evidence: a.evidence.slice(0, 20).map((e: AlertEvidence) => ({ detail: evidenceText(e, lang), ts_ms: typeof e.ts === 'number' ? ms(e.ts) : null })),
     };
   }
 
-  alerts(): AlertView[] {
-    return Object.values(this.store.data.alerts).sort((a, b) => b.last_seen - a.last_seen).map((a) => this.alert(a));
+  alerts(lang: Lang = 'en'): AlertView[] {
+    return Object.values(this.store.data.alerts).sort((a, b) => b.last_seen - a.last_seen).map((a) => this.alert(a, lang));
   }
 }
 

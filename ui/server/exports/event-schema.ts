@@ -68,6 +68,14 @@ export const AlertInfoSchema = z.object({
   group: z.record(z.string(), z.string().max(256)),
   /** The first evidence items in words (at most 5). */
   evidence: z.array(z.object({ detail: z.string().max(512), time: ISO.nullable() }).strict()).max(5),
+  /**
+   * Added to waakhond.event/1: title and summary as the household reads them, per language, the device
+   * named as they know it (title/summary above stay the technical English ones).
+   */
+  text: z.object({
+    nl: z.object({ title: z.string().max(256), summary: z.string().max(1024) }).strict(),
+    en: z.object({ title: z.string().max(256), summary: z.string().max(1024) }).strict(),
+  }).strict().optional(),
 }).strict();
 
 export const AlertMessageSchema = z.object({

@@ -5,7 +5,7 @@ import type { Alert } from '../../../rules/engine/types.js';
 import { parseExportsConfig } from './schema.js';
 import type { AlertMessage, DeviceMessage, DeviceStatus, ExportsConfig, ExportsConfigInput, HealthMessage } from './schema.js';
 import { alertMessage, deviceMessage, healthMessage } from './messages.js';
-import type { ExportCounters, HealthInput } from './messages.js';
+import type { DeviceNames, ExportCounters, HealthInput } from './messages.js';
 import { MqttExporter } from './mqtt.js';
 import { SyslogExporter } from './syslog.js';
 import { WebhookExporter } from './webhook.js';
@@ -28,7 +28,8 @@ export interface Exporters {
   deviceChanged(d: Device, status: DeviceStatus): void;
   /** A device was forgotten (evicted or removed by the user): retained state and Home Assistant entities go away. */
   deviceForgotten(mac: string): void;
-  alert(a: Alert, change: 'raised' | 'updated' | 'cleared'): void;
+  /** names: the device's name per language for the household texts (views.ts deviceLabel). */
+  alert(a: Alert, change: 'raised' | 'updated' | 'cleared', names?: DeviceNames): void;
   health(h: HealthInput): void;
   /** Counters per exporter (also inside each health message). */
   counters(): ExportCounters;
@@ -135,9 +136,9 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
       };
       each((s) => s.device(msg));
     },
-    alert(a, change) {
+    alert(a, change, names) {
       if (closed || sinks.length === 0) return;
-      const msg = alertMessage(site, a, change);
+      const msg = alertMessage(site, a, change, names);
       const now = clock();
       if (change === 'updated') {
         const last = alertSentAt.get(a.id) ?? -Infinity;

@@ -4,6 +4,8 @@ import type { Device } from '../../../sensor/inventory/types.js';
 import type { Alert } from '../../../rules/engine/types.js';
 import type { SensorStatsEvent } from '../../../sensor/events.js';
 import { SCHEMA_ID } from './schema.js';
+import { alertText } from '../../../sensor/i18n/alert-text.js';
+import { LANGS, type Lang } from '../../../sensor/i18n/langs.js';
 import type { AlertMessage, DeviceMessage, DeviceStatus, HealthMessage } from './schema.js';
 
 /** Capture-time microseconds -> ISO-8601 UTC (millisecond precision); bad input becomes the epoch, not a throw. */
@@ -62,7 +64,10 @@ export function deviceMessage(site: string, d: ExportedDevice, status: DeviceSta
   };
 }
 
-export function alertMessage(site: string, a: Alert, change: AlertMessage['change']): AlertMessage {
+/** The device's name per language as the household knows it (views.ts deviceLabel); absent: "a device". */
+export type DeviceNames = Partial<Record<Lang, string | null>>;
+
+export function alertMessage(site: string, a: Alert, change: AlertMessage['change'], names: DeviceNames = {}): AlertMessage {
   const group: Record<string, string> = {};
   for (const [k, v] of Object.entries(a.group ?? {}).slice(0, 16)) group[clip(k, 64)] = clip(String(v), 256);
   return {
@@ -87,8 +92,18 @@ export function alertMessage(site: string, a: Alert, change: AlertMessage['chang
         detail: clip(e.detail, 512),
         time: typeof e.ts === 'number' ? isoFromMicros(e.ts) : null,
       })),
+      ...(a.text ? { text: householdText(a, names) } : {}),
     },
   };
+}
+
+function householdText(a: Alert, names: DeviceNames): NonNullable<AlertMessage['alert']['text']> {
+  const out = {} as NonNullable<AlertMessage['alert']['text']>;
+  for (const l of LANGS) {
+    const t = alertText(a, l, names[l] ?? null);
+    out[l] = { title: clip(t.title, 256), summary: clip(t.summary, 1024) };
+  }
+  return out;
 }
 
 export function healthMessage(site: string, h: HealthInput, exportsCounters: ExportCounters): HealthMessage {

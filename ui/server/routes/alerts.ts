@@ -2,7 +2,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { SEVERITIES } from '../../../rules/engine/types.js';
-import { fail } from '../context.js';
+import { fail, langOf } from '../context.js';
 import type { Env } from '../context.js';
 
 const Query = z.object({
@@ -15,7 +15,7 @@ export function alertRoutes(): Hono<Env> {
   r.get('/api/alerts', (c) => {
     const q = Query.safeParse(c.req.query());
     if (!q.success) return fail(c, 400, `${q.error.issues[0].path.join('.')}: ${q.error.issues[0].message}`);
-    let alerts = c.var.deps.views.alerts();
+    let alerts = c.var.deps.views.alerts(langOf(c));
     if (q.data.severity) alerts = alerts.filter((a) => a.severity === q.data.severity);
     return c.json({ alerts: alerts.slice(0, q.data.limit ?? 500) });
   });

@@ -1,7 +1,7 @@
 // Devices and the open device page: signals plus the fetch actions that fill and change them.
 import { signal, computed } from '@preact/signals';
 import { api } from './api.js';
-import { lang } from './lang.js';
+import { lang, t } from './lang.js';
 import { hrefDevice } from './route.js';
 import type { DeviceDetail, DeviceSummary, Status } from './types.js';
 
@@ -29,7 +29,9 @@ export const filtered = computed(() => {
   return devices.value.filter((d) => {
     if (f !== 'all' && d.status !== f) return false;
     if (!q) return true;
-    return [d.label, d.vendor, d.model, d.hostname, d.mac, d.category, ...d.ips].some((s) => s?.toLowerCase().includes(q));
+    // What the list shows, in the current language ("stekker" finds a "Slimme stekker"), plus the raw fields.
+    return [d.label, t(`kind.${d.category}`), t(`status.${d.status}`), d.vendor, d.model, d.hostname, d.mac, d.category, ...d.ips]
+      .some((s) => s?.toLowerCase().includes(q));
   });
 });
 

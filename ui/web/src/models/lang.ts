@@ -2,6 +2,7 @@
 import { signal, computed } from '@preact/signals';
 import en from '../i18n/en.json' with { type: 'json' };
 import nl from '../i18n/nl.json' with { type: 'json' };
+import { relativeTime } from '../../../../sensor/i18n/format.js';
 
 export type Lang = 'nl' | 'en';
 const DICTS: Record<Lang, Record<string, string>> = { en, nl };
@@ -28,14 +29,9 @@ export function setLang(l: Lang): void {
   try { localStorage.setItem('waakhond.lang', l); } catch { /* fine */ }
 }
 
+/** "3 minuten geleden", "gisteren om 14:05", and past a week the date (sensor/i18n/format.ts, shared with the server). */
 export function ago(ms: number): string {
-  const rtf = new Intl.RelativeTimeFormat(lang.value, { numeric: 'auto' });
-  const s = Math.round((ms - Date.now()) / 1000);
-  const a = Math.abs(s);
-  if (a < 60) return rtf.format(s, 'second');
-  if (a < 3600) return rtf.format(Math.round(s / 60), 'minute');
-  if (a < 86400) return rtf.format(Math.round(s / 3600), 'hour');
-  return rtf.format(Math.round(s / 86400), 'day');
+  return relativeTime(ms, Date.now(), lang.value);
 }
 
 export function when(ms: number): string {
