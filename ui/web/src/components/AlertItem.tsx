@@ -1,22 +1,34 @@
-// One alert with its evidence in words.
+// One alert with its evidence in words; on its own page the title is the page's heading.
 import { t, when } from '../models/lang.js';
 import type { AlertView } from '../models/types.js';
 
-export function AlertItem({ alert }: { alert: AlertView }) {
-  return (
-    <li class={`alert sev-${alert.severity}`}>
+export interface AlertItemProps {
+  alert: AlertView;
+  /** Where the title links to (the alert's own page), in a list. */
+  href?: string;
+  /** The alert's own page: a section with the title as h1 instead of a list item. */
+  page?: boolean;
+  /** In the device page's list: title, severity and when; the rest is on the alert's page (href). */
+  compact?: boolean;
+}
+
+export function AlertItem({ alert, href, page, compact }: AlertItemProps) {
+  const title = page ? <h1 id="al-h">{alert.title}</h1> : href ? <a href={href}><strong>{alert.title}</strong></a> : <strong>{alert.title}</strong>;
+  const body = (
+    <>
       <div class="alert-head">
         <span class={`sev sev-${alert.severity}`}>{t(`sev.${alert.severity}`)}</span>
-        <strong>{alert.title}</strong>
+        {title}
       </div>
-      <p>{alert.summary}</p>
+      {!compact && <p>{alert.summary}</p>}
       <p class="muted small">{when(alert.first_seen_ms)} – {when(alert.last_seen_ms)} · {alert.count} {t('alert.count')}</p>
-      {alert.evidence.length > 0 && (
-        <details>
-          <summary>{t('alert.evidence')} ({alert.evidence.length})</summary>
+      {!compact && alert.evidence.length > 0 && (
+        <details class="technical">
+          <summary>{t('alert.technical')} ({alert.evidence.length})</summary>
           <ul class="evidence">{alert.evidence.map((e) => <li>{e.detail}</li>)}</ul>
         </details>
       )}
-    </li>
+    </>
   );
+  return page ? <div class={`alert alert-page sev-${alert.severity}`}>{body}</div> : <li class={`alert sev-${alert.severity}`}>{body}</li>;
 }
