@@ -130,6 +130,11 @@ describe('the calm dashboard in Chromium', () => {
     await loginAs(page);
     await page.goto(`${daemon.url}#/device/${CAMERA}`);
     await page.getByRole('heading', { level: 2, name: 'Geschiedenis' }).waitFor();
+    // A 99%-identified camera is not asked which device it is (only offered a correction).
+    await page.locator('details.whatis summary').waitFor();
+    expect(await page.locator('details.whatis summary').innerText()).toBe('Klopt dit niet?');
+    for (const s of await page.locator('details.advice > summary').all()) await s.click();
+    expect(await page.locator('main').innerText()).not.toMatch(/Weet je welk apparaat dit is|Wat is dit\?/);
     await page.locator('.periods span').first().waitFor();
     // The newest few first, the rest (all kept, at most HISTORY_LIMITS.timeline) behind a button.
     const shown = await page.locator('.timeline li').count();

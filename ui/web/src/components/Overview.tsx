@@ -37,6 +37,7 @@ export function Overview({ total, attention, infected, todo, tips }: OverviewPro
                 <span class="todo-text">
                   <strong>{whole(a.title)}</strong>
                   <span class="muted">{a.device.label} · {since(a.device.last_seen_ms)}</span>
+                  {a.reason && <span class="small">{a.reason}</span>}
                   {a.more > 0 && <span class="muted small">{t(a.more === 1 ? 'overview.more.one' : 'overview.more').replace('{n}', String(a.more))}</span>}
                 </span>
                 <StatusBadge status={a.device.status} />
