@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Daemon } from '../../ui/server/daemon.js';
-import { ARTIFACTS, launchChromium, newPage, startDemoDaemon, stopDemo } from './e2e-setup.js';
+import { ARTIFACTS, launchChromium, layoutProblems, newPage, startDemoDaemon, stopDemo } from './e2e-setup.js';
 
 const PASSWORD = 'calm-e2e-password-5521';
 const CAMERA = 'c0:56:e3:17:8a:4d';
@@ -51,55 +51,6 @@ async function loginAs(page: Page): Promise<void> {
   await page.getByLabel(/^(Password|Wachtwoord)$/).fill(PASSWORD);
   await page.getByRole('button', { name: /^(Log in|Inloggen)$/ }).click();
   await page.locator('ol.todo li').first().waitFor();
-}
-
-/** What a layout check finds wrong on the current page (empty = fine). */
-async function layoutProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const problems: string[] = [];
-    const root = document.documentElement;
-    if (root.scrollWidth > root.clientWidth) {
-      const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > root.clientWidth + 1).map((e) => `${e.tagName}.${e.className}`).slice(0, 5);
-      problems.push(`horizontal overflow: scrollWidth ${root.scrollWidth} > clientWidth ${root.clientWidth} (${wide.join(', ')})`);
-    }
-    // Headings and names: a line may only start after a space or a hyphen, never inside a word.
-    for (const el of document.querySelectorAll('h1, h2, h3, .dev-name, .todo-text strong')) {
-      const box = el.getBoundingClientRect();
-      if (box.width === 0 || box.height === 0) continue;
-      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-      let prevTop: number | null = null;
-      let prevChar = ' ';
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const text = n.textContent ?? '';
-        for (let i = 0; i < text.length; i++) {
-          const ch = text[i];
-          const r = document.createRange();
-          r.setStart(n, i); r.setEnd(n, i + 1);
-          const rect = r.getClientRects()[0];
-          if (!rect || /\s/.test(ch)) { prevChar = ch; continue; }
-          // After a hyphen only in words without digits ("Hik-Connect"); a model number ("DS-2CD2032-I") stays whole.
-          const word = /\S*$/.exec(text.slice(0, i))![0] + /^\S*/.exec(text.slice(i))![0];
-          const ok = /\s/.test(prevChar) || (/[-–—/]/.test(prevChar) && !/\d/.test(word));
-          if (prevTop !== null && rect.top > prevTop + 2 && !ok) problems.push(`"${(el.textContent ?? '').trim().slice(0, 60)}" breaks mid-word at "${prevChar}|${ch}"`);
-          prevTop = rect.top;
-          prevChar = ch;
-        }
-      }
-    }
-    // The header: every visible part on one row.
-    const header = document.querySelector('header.top');
-    if (header) {
-      const kids = [...header.children].filter((e) => { const r = e.getBoundingClientRect(); return r.width > 2 && r.height > 2 && getComputedStyle(e).position !== 'absolute'; }).map((e) => e.getBoundingClientRect());
-      const lowestTop = Math.max(...kids.map((r) => r.top));
-      const highestBottom = Math.min(...kids.map((r) => r.bottom));
-      if (lowestTop >= highestBottom) problems.push(`header takes more than one row (${kids.length} parts, tops ${kids.map((r) => Math.round(r.top)).join('/')})`);
-      if (header.getBoundingClientRect().height > 64) problems.push(`header is ${Math.round(header.getBoundingClientRect().height)} px tall`);
-    }
-    // Old captures say a date, not "3.190 dagen geleden".
-    const old = /(\d[\d.,]*)\s*(dagen geleden|days ago)/.exec(document.body.innerText);
-    if (old && Number(old[1].replace(/[.,]/g, '')) >= 7) problems.push(`"${old[0]}" instead of a date`);
-    return problems;
-  });
 }
 
 describe('the calm dashboard in Chromium', () => {

@@ -55,7 +55,7 @@ export function DevicePage({ device: d, history, missing, onRename, onAdvice, an
         <KindIcon category={d.category} size={44} />
         <div>
           <h1 id="dev-h">{whole(d.label)}</h1>
-          <p class="muted">{[t(`kind.${d.category}`), d.vendor, d.model].filter(Boolean).join(' · ')} · {t('list.lastseen')} {since(d.last_seen_ms)}</p>
+          <p class="muted">{whole([t(`kind.${d.category}`), d.vendor, d.model].filter(Boolean).join(' · '))} · {t('list.lastseen')} {since(d.last_seen_ms)}</p>
         </div>
         <StatusBadge status={d.status} />
       </div>
@@ -92,7 +92,7 @@ export function DevicePage({ device: d, history, missing, onRename, onAdvice, an
             <h2>{t('device.identity')}</h2>
             <dl class="facts">
               <dt>{t('device.vendor')}</dt><dd>{d.vendor ?? unknown}</dd>
-              <dt>{t('device.model')}</dt><dd>{d.model ?? unknown}</dd>
+              <dt>{t('device.model')}</dt><dd class="model">{d.model ? whole(d.model) : unknown}</dd>
               <dt>{t('device.kind')}</dt><dd>{t(`kind.${d.category}`)}</dd>
               {d.hostname && <><dt>{t('device.hostname')}</dt><dd class="hostile">{d.hostname}</dd></>}
               {d.ips.length > 0 && <><dt>{t('device.addresses')}</dt><dd><ul class="addrs">{d.ips.map((x) => <li class="mono">{x}</li>)}</ul></dd></>}
