@@ -214,13 +214,15 @@ export class Views {
   }
 
   /** The device page's history, as of the capture clock; alert titles as the alert list shows them. */
-  history(rawMac: string, _lang: Lang): HistoryView | null {
+  history(rawMac: string, lang: Lang): HistoryView | null {
     const mac = this.store.keyOf(rawMac);
     if (!this.store.data.devices[mac]) return null;
     const h = this.store.history.view(mac, this.store.clock);
+    // alert() says the title in `lang` where alert texts are localized (issue 13 point 2); before that the extra argument is unused.
+    const alertView = this.alert as (a: StoredAlert, lang: Lang) => AlertView;
     h.timeline = h.timeline.map((e) => {
       const a = e.kind === 'alert' ? this.store.data.alerts[e.alert] : undefined;
-      return a && e.kind === 'alert' ? { ...e, title: this.alert(a).title } : e;
+      return a && e.kind === 'alert' ? { ...e, title: alertView.call(this, a, lang).title } : e;
     });
     return h;
   }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { HISTORY_LIMITS, History, OFFLINE_AFTER_US, validHistory } from '../../../ui/server/store/history.js';
 import { Store } from '../../../ui/server/store/store.js';
 import type { WaakhondEvent } from '../../../sensor/events.js';
+import { CAMERA, login, makeApp, miraiAlert } from './fixture.js';
 
 const CAM = 'c0:56:e3:17:8a:4d';
 const T0 = 1_700_000_000_000_000;
@@ -76,5 +77,19 @@ describe('device history', () => {
     again.removeDevice(CAM);
     again.history.prune(T0, (k) => !!again.data.devices[k]);
     expect(again.history.data[CAM]).toBeUndefined();
+  });
+
+  it('GET /api/devices/:mac/history needs a session, checks the MAC, and shows the alert on the timeline', async () => {
+    const { app } = makeApp();
+    expect((await app.request(`/api/devices/${CAMERA}/history`)).status).toBe(401);
+    const { cookie } = await login(app);
+    expect((await app.request('/api/devices/not-a-mac/history', { headers: { cookie } })).status).toBe(400);
+    expect((await app.request('/api/devices/00:00:00:00:00:01/history', { headers: { cookie } })).status).toBe(404);
+    const r = await app.request(`/api/devices/${CAMERA}/history?lang=nl`, { headers: { cookie } });
+    expect(r.status).toBe(200);
+    const h = await r.json() as { timeline: { kind: string; alert?: string }[]; bounds: { days: number } };
+    expect(h.bounds.days).toBe(HISTORY_LIMITS.days);
+    expect(h.timeline.map((e) => e.kind)).toEqual(['alert', 'first-seen']);
+    expect(h.timeline[0].alert).toBe(miraiAlert().id);
   });
 });
