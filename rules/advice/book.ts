@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { DocsCache } from '../../sensor/docs-cache.js';
+import { CATEGORIES } from '../../sensor/inventory/types.js';
 import type { Device, Category } from '../../sensor/inventory/types.js';
 import type { Alert, Severity } from '../engine/types.js';
 
@@ -23,6 +24,20 @@ const texts = z.object({ nl: z.array(z.string().min(1)), en: z.array(z.string().
 const answer = z.enum(['yes', 'no', 'partly', 'setting', 'unknown']);
 export type Answer = z.infer<typeof answer>;
 
+/** Why a standing card is more than a tip: the facts the card names when it shows (see `reasons` below). */
+export const REASONS = ['alert', 'exposure', 'end-of-support'] as const;
+export type ReasonKind = (typeof REASONS)[number];
+
+/** The same advice in other words for other kinds: a computer is reinstalled, not reset with a button. */
+const variantSchema = z.object({
+  kinds: z.array(z.enum(CATEGORIES)).min(1),
+  title: text,
+  why: text,
+  steps: texts,
+  /** Show the maker's update knowledge (firmware) on this variant's card. */
+  vendor_card: z.boolean(),
+}).strict();
+
 const adviceSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9-]*$/),
   priority: z.number().int(),
@@ -30,6 +45,15 @@ const adviceSchema = z.object({
   title: text,
   why: text,
   steps: texts,
+  /** Steps shown first only while we are not sure what the device is ("do you know which device this is?"). */
+  steps_if_unsure: texts.optional(),
+  variants: z.array(variantSchema).optional(),
+  /**
+   * A standing card with `reasons` is a quiet tip (`tip` is its title, it sets no status) unless one of
+   * these facts holds for the device; the card then says which one.
+   */
+  reasons: z.object(Object.fromEntries(REASONS.map((r) => [r, text])) as Record<ReasonKind, typeof text>).strict().optional(),
+  tip: text.optional(),
 }).strict();
 
 const vendorSchema = z.object({
@@ -69,6 +93,10 @@ export interface AdviceCard {
   advice: string;
   priority: number;
   status: Exclude<DeviceStatus, 'ok'>;
+  /** A quiet tip: shown on the device page and as one "doe je updates" link, never a status or a to-do. */
+  quiet: boolean;
+  /** Why this card is more than a tip, in words (an alert, an exposure, the maker's end of support); null for tips and alert cards. */
+  reason: string | null;
   title: string;
   why: string;
   steps: string[];
@@ -126,7 +154,7 @@ export class AdviceBook {
    * The advice cards for one device: one per advice id its alerts name, plus a standing
    * "doe je updates" for IoT kinds that do not (known to) update themselves. Most urgent first.
    */
-  cardsFor(device: Pick<Device, 'mac' | 'vendor' | 'category'> & { label: string }, alerts: Alert[], lang: Lang, states: AdviceStates, nowMs = Date.now()): AdviceCard[] {
+  cardsFor(device: Pick<Device, 'mac' | 'vendor' | 'category'> & { label: string; sure?: boolean }, alerts: Alert[], lang: Lang, states: AdviceStates, nowMs = Date.now()): AdviceCard[] {
     const byAdvice = new Map<string, Alert[]>();
     for (const a of alerts) {
       if (!a.advice || !this.advice.has(a.advice)) continue;
@@ -152,9 +180,17 @@ export class AdviceBook {
       const fill = (s: string) => s.replaceAll('{device}', device.label).replaceAll('{vendor}', vendorEntry?.vendor ?? (lang === 'nl' ? 'de fabrikant' : 'the maker'));
       let severity: Severity | null = null;
       for (const a of list) if (severity === null || SEVERITY_RANK[a.severity] > SEVERITY_RANK[severity]) severity = a.severity;
+      const v = e.variants?.find((x) => x.kinds.includes(device.category));
+      const body = v ?? e;
+      const reason = e.reasons ? this.reasonOf(list, byAdvice, vendorEntry) : null;
+      const quiet = !!e.reasons && reason === null;
+      const unsure = device.sure === false && e.steps_if_unsure ? e.steps_if_unsure[lang] : [];
+      const withVendor = v ? v.vendor_card : id === 'update' || id === 'infected-reset';
       cards.push({
-        key, advice: id, priority: e.priority, status: e.status, title: fill(e.title[lang]), why: fill(e.why[lang]),
-        steps: e.steps[lang].map(fill), vendor: id === 'update' || id === 'infected-reset' ? this.vendorCard(device.vendor, lang) : null,
+        key, advice: id, priority: e.priority, status: e.status, quiet,
+        reason: reason && e.reasons ? fill(e.reasons[reason][lang]) : null,
+        title: fill(quiet && e.tip ? e.tip[lang] : body.title[lang]), why: fill(body.why[lang]),
+        steps: [...unsure, ...body.steps[lang]].map(fill), vendor: withVendor ? this.vendorCard(device.vendor, lang) : null,
         alerts: list.map((a) => a.id), severity, state, snoozed_until: until,
       });
     }
@@ -162,11 +198,25 @@ export class AdviceBook {
     return cards;
   }
 
-  /** The worst status among open cards. */
+  /**
+   * Which fact makes a standing card more than a tip, strongest first: an alert that calls for it, the
+   * device being attacked, exposed or infected (another open card says so), the maker giving no security updates.
+   */
+  private reasonOf(own: Alert[], byAdvice: Map<string, Alert[]>, vendor: VendorEntry | null): ReasonKind | null {
+    if (own.length > 0) return 'alert';
+    for (const [id, list] of byAdvice) {
+      const st = this.advice.get(id)?.status;
+      if (list.length > 0 && (st === 'exposed' || st === 'infected')) return 'exposure';
+    }
+    if (vendor?.security_updates === 'no') return 'end-of-support';
+    return null;
+  }
+
+  /** The worst status among open cards; quiet tips set none. */
   static statusOf(cards: AdviceCard[]): DeviceStatus {
     let worst: DeviceStatus = 'ok';
     for (const c of cards) {
-      if (c.state !== 'open') continue;
+      if (c.state !== 'open' || c.quiet) continue;
       if (DEVICE_STATUSES.indexOf(c.status) > DEVICE_STATUSES.indexOf(worst)) worst = c.status;
     }
     return worst;
@@ -197,7 +247,14 @@ export function loadAdviceBook(dir = defaultAdviceDir()): AdviceBook {
   for (const e of a.advice) {
     if (ids.has(e.id)) throw new Error(`${path.join(dir, 'advice.yaml')}: advice id "${e.id}" appears twice`);
     ids.add(e.id);
-    if (e.steps.nl.length !== e.steps.en.length) throw new Error(`${path.join(dir, 'advice.yaml')}: advice "${e.id}" has ${e.steps.nl.length} nl steps but ${e.steps.en.length} en steps`);
+    const f = path.join(dir, 'advice.yaml');
+    const pairs: [string, { nl: string[]; en: string[] } | undefined][] = [['steps', e.steps], ['steps_if_unsure', e.steps_if_unsure],
+      ...(e.variants ?? []).map((v, i) => [`variants.${i}.steps`, v.steps] as [string, { nl: string[]; en: string[] }])];
+    for (const [name, p] of pairs) if (p && p.nl.length !== p.en.length) throw new Error(`${f}: advice "${e.id}" has ${p.nl.length} nl ${name} but ${p.en.length} en ${name}`);
+    if (!!e.reasons !== !!e.tip) throw new Error(`${f}: advice "${e.id}": "reasons" and "tip" go together (a card that can be quiet needs its quiet title)`);
+    const kinds = (e.variants ?? []).flatMap((v) => v.kinds);
+    const twice = kinds.find((k, i) => kinds.indexOf(k) !== i);
+    if (twice) throw new Error(`${f}: advice "${e.id}": kind "${twice}" is in two variants`);
   }
   return new AdviceBook(a.advice, v.vendors, v.generic);
 }

@@ -17,7 +17,7 @@ export const ARTIFACTS = path.join(PROJECT_ROOT, 'test', 'artifacts');
  * Builds the dashboard if needed, then starts the daemon on the demo capture (password from the
  * environment, store written every 0.2 s) in a fresh data directory, and waits until the capture is read.
  */
-export async function startDemoDaemon(password: string, tmpPrefix: string, logs: string[]): Promise<{ daemon: Daemon; dataDir: string }> {
+export async function startDemoDaemon(password: string, tmpPrefix: string, logs: string[], setup: { seed?: (dataDir: string) => void } = {}): Promise<{ daemon: Daemon; dataDir: string }> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (CI installs it)`);
   // The dashboard must be built (npm run build does it; so does this, once).
   if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'web', 'index.html'))) {
@@ -26,6 +26,8 @@ export async function startDemoDaemon(password: string, tmpPrefix: string, logs:
   }
   mkdirSync(ARTIFACTS, { recursive: true });
   const dataDir = scratchDir(tmpPrefix);
+  // A test may start from a store of its own (devices the demo capture does not have).
+  setup.seed?.(dataDir);
   process.env.WAAKHOND_PASSWORD = password;
   const opts = parseRunArgs(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', dataDir]);
   opts.config.store.save_delay_s = 0.2;
@@ -56,4 +58,53 @@ export async function stopDemo(daemon: Daemon | undefined, browser: Browser | un
   delete process.env.WAAKHOND_PASSWORD;
   await browser?.close();
   await daemon?.stop();
+}
+
+/** What a layout check finds wrong on the current page (empty = fine). */
+export async function layoutProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) {
+      const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > root.clientWidth + 1).map((e) => `${e.tagName}.${e.className}`).slice(0, 5);
+      problems.push(`horizontal overflow: scrollWidth ${root.scrollWidth} > clientWidth ${root.clientWidth} (${wide.join(', ')})`);
+    }
+    // Headings, names and model names: a line may only start after a space or a hyphen, never inside a word.
+    for (const el of document.querySelectorAll('h1, h2, h3, .dev-name, .todo-text strong, .dev-head p, dd.model')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.height === 0) continue;
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      let prevTop: number | null = null;
+      let prevChar = ' ';
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = n.textContent ?? '';
+        for (let i = 0; i < text.length; i++) {
+          const ch = text[i];
+          const r = document.createRange();
+          r.setStart(n, i); r.setEnd(n, i + 1);
+          const rect = r.getClientRects()[0];
+          if (!rect || /\s/.test(ch)) { prevChar = ch; continue; }
+          // After a hyphen only in words without digits ("Hik-Connect"); a model number ("DS-2CD2032-I") stays whole.
+          const word = /\S*$/.exec(text.slice(0, i))![0] + /^\S*/.exec(text.slice(i))![0];
+          const ok = /\s/.test(prevChar) || (/[-–—/]/.test(prevChar) && !/\d/.test(word));
+          if (prevTop !== null && rect.top > prevTop + 2 && !ok) problems.push(`"${(el.textContent ?? '').trim().slice(0, 60)}" breaks mid-word at "${prevChar}|${ch}"`);
+          prevTop = rect.top;
+          prevChar = ch;
+        }
+      }
+    }
+    // The header: every visible part on one row.
+    const header = document.querySelector('header.top');
+    if (header) {
+      const kids = [...header.children].filter((e) => { const r = e.getBoundingClientRect(); return r.width > 2 && r.height > 2 && getComputedStyle(e).position !== 'absolute'; }).map((e) => e.getBoundingClientRect());
+      const lowestTop = Math.max(...kids.map((r) => r.top));
+      const highestBottom = Math.min(...kids.map((r) => r.bottom));
+      if (lowestTop >= highestBottom) problems.push(`header takes more than one row (${kids.length} parts, tops ${kids.map((r) => Math.round(r.top)).join('/')})`);
+      if (header.getBoundingClientRect().height > 64) problems.push(`header is ${Math.round(header.getBoundingClientRect().height)} px tall`);
+    }
+    // Old captures say a date, not "3.190 dagen geleden".
+    const old = /(\d[\d.,]*)\s*(dagen geleden|days ago)/.exec(document.body.innerText);
+    if (old && Number(old[1].replace(/[.,]/g, '')) >= 7) problems.push(`"${old[0]}" instead of a date`);
+    return problems;
+  });
 }

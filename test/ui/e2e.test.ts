@@ -72,7 +72,8 @@ describe('dashboard in Chromium', () => {
     figures.overview_after_login_ms = Date.now() - t1;
     await hasText(first, 'Unplug Hikvision DS-2CD2032-I camera');
     await hasText(first, 'Infected');
-    await page.getByText('need attention').waitFor();
+    // The counter counts devices (the demo: one camera), not to-dos.
+    await page.getByText('needs attention').waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'overview-en.png'), fullPage: true });
 
     // Device list with search.
@@ -91,6 +92,8 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('heading', { name: 'Unplug Hikvision DS-2CD2032-I camera and reset it to factory settings' }).waitFor();
     await hasText(page.locator('.alerts'), 'Mirai');
     await hasText(page.locator('.vendor').first(), 'Hikvision');
+    // The maker's update knowledge is folded under its heading.
+    await page.locator('.vendor summary').first().click();
     await hasText(page.locator('.label-q').first(), 'Does it get security updates?');
     await page.screenshot({ path: path.join(ARTIFACTS, 'device-en.png'), fullPage: false });
 
@@ -101,11 +104,14 @@ describe('dashboard in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('nl');
     await page.screenshot({ path: path.join(ARTIFACTS, 'device-nl.png'), fullPage: true });
 
-    // Mark "doe je updates" done.
-    const update = page.locator('article.advice', { has: page.getByRole('heading', { name: /^Doe je updates/ }) });
+    // Mark "doe je updates" done (every card after the most urgent one is folded to its title).
+    const update = page.locator('details.advice', { has: page.getByRole('heading', { name: /^Doe je updates/ }) });
+    await update.locator(':scope > summary').click();
     await update.getByRole('button', { name: 'Gedaan' }).click();
-    await hasText(update, '✓ Gedaan');
-    await update.getByRole('button', { name: 'Toon weer' }).waitFor();
+    const done = page.locator('details.advice.state-done', { has: page.getByRole('heading', { name: /^Doe je updates/ }) });
+    await done.locator(':scope > summary').click();
+    await hasText(done, '✓ Gedaan');
+    await done.getByRole('button', { name: 'Toon weer' }).waitFor();
     // Stored: after the coalesced write the file says so.
     await expect.poll(() => {
       const s = JSON.parse(readFileSync(path.join(dataDir, STORE_FILE), 'utf8')) as { advice: Record<string, { state: string }> };

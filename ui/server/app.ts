@@ -7,6 +7,7 @@ import { csrf, hostCheck, loadSession, requireSession, securityHeaders } from '.
 import { healthRoutes } from './routes/health.js';
 import { authRoutes } from './routes/auth.js';
 import { deviceRoutes } from './routes/devices.js';
+import { historyRoutes } from './routes/history.js';
 import { answerRoutes } from './routes/answers.js';
 import { alertRoutes } from './routes/alerts.js';
 import { adviceRoutes } from './routes/advice.js';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps, hooks: AppHooks = {}): Hono<Env> {
   app.route('/', healthRoutes());
   app.route('/', authRoutes());
   app.route('/', deviceRoutes(touched));
+  app.route('/', historyRoutes());
   app.route('/', answerRoutes(touched));
   app.route('/', alertRoutes());
   app.route('/', adviceRoutes(touched));

@@ -176,6 +176,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   };
   const trafficNotified = new Map<string, number>();
   const daemonSink = (e: WaakhondEvent) => {
+    store.history.observe(e); // the device page's "talks to" (conn, dns, tls, http; one switch for the rest)
     if (e.type === 'traffic') {
       store.recordTraffic(e);
       // "Last seen" and the chart move every second a device talks: tell dashboards every 10 s at most.

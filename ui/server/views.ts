@@ -6,6 +6,7 @@ import type { AdviceCard, DeviceStatus, Lang } from '../../rules/advice/book.js'
 import type { Answer, Store, StoredAlert, StoredDevice, TrafficPoint } from './store/store.js';
 import { friendlyName } from '../../sensor/inventory/identity.js';
 import { alertText, evidenceText } from '../../sensor/i18n/alert-text.js';
+import type { HistoryView } from './store/history.js';
 
 /**
  * "What is this?": the device page asks the household when the inventory is less sure than this (or
@@ -40,6 +41,8 @@ export interface ActionView {
   title: string;
   priority: number;
   status: AdviceCard['status'];
+  /** Why an "update" card is more than a tip (an alert, an exposure, the maker's end of support). */
+  reason: string | null;
 }
 
 export interface DeviceSummary {
@@ -68,8 +71,10 @@ export interface DeviceSummary {
   first_seen_ms: number;
   last_seen_ms: number;
   alert_count: number;
-  /** Open advice, most urgent first. */
+  /** Open advice, most urgent first; the overview shows only the first (one line per device). */
   actions: ActionView[];
+  /** Open quiet tips ("doe je updates" with no reason to hurry): the device page and one overview link, never a status. */
+  tips: ActionView[];
 }
 
 export interface AlertView {
@@ -162,7 +167,14 @@ export class Views {
   cards(d: StoredDevice, lang: Lang, alerts = this.alertsOf(d.mac)): AdviceCard[] {
     const e = this.effective(d, lang);
     const label = labelOf(e, this.userName(d.mac), lang);
-    return this.book.cardsFor({ mac: d.mac, vendor: e.vendor, category: e.category, label }, alerts, lang, this.store.data.advice);
+    // "Do you know which device this is?" only where the page asks it too.
+    const sure = !this.asks(d);
+    return this.book.cardsFor({ mac: d.mac, vendor: e.vendor, category: e.category, label, sure }, alerts, lang, this.store.data.advice);
+  }
+
+  /** The page asks "What is this?": no household answer, and the inventory unsure or without a kind. */
+  asks(d: StoredDevice): boolean {
+    return !this.store.data.answers[d.mac] && (d.confidence < ASK_BELOW_CONFIDENCE || d.category === 'other');
   }
 
   status(d: StoredDevice): DeviceStatus {
@@ -180,11 +192,12 @@ export class Views {
       model: e.model, category: e.category, confidence: e.confidence, private_mac: d.private_mac, seen_as: e.seen_as,
       identity: e.identity,
       answer: a ? { category: a.category, vendor: a.vendor, name: a.name, at_ms: a.at, moved_from: a.moved_from ?? null } : null,
-      ask: !a && (d.confidence < ASK_BELOW_CONFIDENCE || d.category === 'other'),
+      ask: this.asks(d),
       inferred: { vendor: d.vendor, model: d.model, category: d.category, confidence: d.confidence },
       ips: d.ips, ipv6: d.ipv6,
       status: AdviceBook.statusOf(cards), first_seen_ms: ms(d.first_seen), last_seen_ms: ms(d.last_seen), alert_count: alerts.length,
-      actions: cards.filter((c) => c.state === 'open').map((c) => ({ key: c.key, advice: c.advice, title: c.title, priority: c.priority, status: c.status })),
+      actions: cards.filter((c) => c.state === 'open' && !c.quiet).map(actionOf),
+      tips: cards.filter((c) => c.state === 'open' && c.quiet).map(actionOf),
     };
   }
 
@@ -211,6 +224,18 @@ export class Views {
     };
   }
 
+  /** The device page's history, as of the capture clock; alert titles as the alert list shows them. */
+  history(rawMac: string, lang: Lang): HistoryView | null {
+    const mac = this.store.keyOf(rawMac);
+    if (!this.store.data.devices[mac]) return null;
+    const h = this.store.history.view(mac, this.store.clock);
+    h.timeline = h.timeline.map((e) => {
+      const a = e.kind === 'alert' ? this.store.data.alerts[e.alert] : undefined;
+      return a && e.kind === 'alert' ? { ...e, title: this.alert(a, lang).title } : e;
+    });
+    return h;
+  }
+
   /** The device's name as the household knows it, in their language (alert texts, exports). */
   deviceLabel(mac: string | null, lang: Lang): string | null {
     const key = mac ? this.store.keyOf(mac) : null;
@@ -234,6 +259,8 @@ export class Views {
     return Object.values(this.store.data.alerts).sort((a, b) => b.last_seen - a.last_seen).map((a) => this.alert(a, lang));
   }
 }
+
+const actionOf = (c: AdviceCard): ActionView => ({ key: c.key, advice: c.advice, title: c.title, priority: c.priority, status: c.status, reason: c.reason });
 
 const SEV_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
 const STATUS_RANK: Record<DeviceStatus, number> = { ok: 0, check: 1, 'update-advised': 2, exposed: 3, infected: 4 };

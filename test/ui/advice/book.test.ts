@@ -45,15 +45,59 @@ describe('advice data', () => {
     expect(u.where).toMatch(/app/);
   });
 
-  it('cards: infected first, a standing "doe je updates" for a camera, none for a self-updating Chromecast', () => {
+  it('cards: infected first, then "doe je updates" with the exposure as its reason; none for a self-updating Chromecast', () => {
     const cards = book.cardsFor({ mac: 'c0:56:e3:17:8a:4d', vendor: 'Hikvision', category: 'camera', label: 'Hal camera' }, [miraiAlert('c0:56:e3:17:8a:4d')], 'nl', {});
     expect(cards.map((c) => c.advice)).toEqual(['infected-reset', 'update']);
     expect(cards[0].title).toBe('Haal Hal camera van het netwerk en zet hem terug naar fabrieksinstellingen');
     expect(cards[1].title).toBe('Doe je updates: Hal camera');
+    expect(cards[1]).toMatchObject({ quiet: false, reason: expect.stringMatching(/^Waarom nu: dit apparaat wordt aangevallen/) });
     expect(AdviceBook.statusOf(cards)).toBe('infected');
     const cc = book.cardsFor({ mac: 'f4:f5:d8:8e:44:10', vendor: 'Google', category: 'media', label: 'Chromecast' }, [], 'en', {});
     expect(cc).toEqual([]);
     expect(AdviceBook.statusOf(cc)).toBe('ok');
+  });
+
+  it('"update advised" only with a reason shown: without one it is a quiet tip that sets no status', () => {
+    const plug = { mac: '50:c7:bf:2a:91:33', vendor: 'TP-Link', category: 'smart-plug' as const, label: 'plug' };
+    const [tip] = book.cardsFor(plug, [], 'nl', {});
+    expect(tip).toMatchObject({ advice: 'update', quiet: true, reason: null, title: 'Tip: doe je updates voor plug' });
+    expect(AdviceBook.statusOf([tip])).toBe('ok');
+    // An alert that asks for updates is a reason.
+    const asked = book.cardsFor(plug, [{ ...miraiAlert(plug.mac), advice: 'update', severity: 'medium' }], 'en', {});
+    expect(asked[0]).toMatchObject({ quiet: false, reason: expect.stringMatching(/^Why now: Waakhond saw/) });
+    expect(AdviceBook.statusOf(asked)).toBe('update-advised');
+    // An exposure (telnet open to the internet) is a reason.
+    const exposed = book.cardsFor(plug, [{ ...miraiAlert(plug.mac), advice: 'disable-telnet', severity: 'medium' }], 'en', {});
+    expect(exposed.find((c) => c.advice === 'update')).toMatchObject({ quiet: false, reason: expect.stringMatching(/reached from outside/) });
+    // The maker's end of support is a reason (vendor data with security_updates: "no").
+    const fake = new AdviceBook([...book.advice.values()], [{ ...book.vendors[0], vendor: 'Oldco', match: ['oldco'], auto_update: 'no', security_updates: 'no' }], book.generic);
+    const old = fake.cardsFor({ ...plug, vendor: 'Oldco' }, [], 'nl', {});
+    expect(old[0]).toMatchObject({ quiet: false, reason: 'Waarom nu: Oldco zegt geen beveiligingsupdates te geven voor dit soort apparaten.' });
+    expect(AdviceBook.statusOf(old)).toBe('update-advised');
+  });
+
+  it('advice fits the kind: a computer or phone is cleaned and its passwords changed, not reset with a button', () => {
+    for (const category of ['computer', 'phone'] as const) {
+      for (const lang of ['nl', 'en'] as const) {
+        const [c] = book.cardsFor({ mac: 'b8:27:eb:00:00:01', vendor: 'Raspberry Pi', category, label: 'Pi' }, [miraiAlert('b8:27:eb:00:00:01')], lang, {});
+        expect(c.advice).toBe('infected-reset');
+        const all = [c.title, ...c.steps].join(' ');
+        expect(all, `${category} ${lang}`).not.toMatch(/resetknop|reset button|hold the reset|10 seconden|10 seconds/i);
+        expect(all, `${category} ${lang}`).toMatch(lang === 'nl' ? /wachtwoorden/ : /passwords/);
+        expect(c.vendor, 'no firmware card for a computer or phone').toBeNull();
+      }
+    }
+    const [cam] = book.cardsFor({ mac: 'c0:56:e3:17:8a:4d', vendor: 'Hikvision', category: 'camera', label: 'Cam' }, [miraiAlert('c0:56:e3:17:8a:4d')], 'en', {});
+    expect(cam.steps.join(' ')).toMatch(/reset button/);
+    expect(cam.steps.join(' ')).toMatch(/firmware/);
+  });
+
+  it('a device we are sure of is not asked "do you know which device this is?"', () => {
+    const alert = { ...miraiAlert('c0:56:e3:17:8a:4d'), advice: 'check-device', severity: 'low' as const };
+    const sure = book.cardsFor({ mac: 'c0:56:e3:17:8a:4d', vendor: 'Hikvision', category: 'camera', label: 'Cam', sure: true }, [alert], 'nl', {});
+    expect(sure[0].steps.join(' ')).not.toMatch(/Weet je welk apparaat/);
+    const unsure = book.cardsFor({ mac: 'c0:56:e3:17:8a:4d', vendor: null, category: 'other', label: 'x', sure: false }, [alert], 'nl', {});
+    expect(unsure[0].steps[0]).toMatch(/^Weet je welk apparaat dit is\?/);
   });
 
   it('fills every placeholder in both languages', () => {
@@ -78,11 +122,13 @@ describe('advice data', () => {
   });
 
   it('done and snoozed cards do not count for the status', () => {
+    // A plug whose telnet is open to the internet: "doe je updates" has a reason, so it sets the status.
     const dev = { mac: '50:c7:bf:2a:91:33', vendor: 'TP-Link', category: 'smart-plug' as const, label: 'plug' };
-    expect(AdviceBook.statusOf(book.cardsFor(dev, [], 'en', {}))).toBe('update-advised');
-    expect(AdviceBook.statusOf(book.cardsFor(dev, [], 'en', { [`update@${dev.mac}`]: { state: 'done' } }))).toBe('ok');
+    const alerts = [{ ...miraiAlert(dev.mac), advice: 'update', severity: 'medium' as const }];
+    expect(AdviceBook.statusOf(book.cardsFor(dev, alerts, 'en', {}))).toBe('update-advised');
+    expect(AdviceBook.statusOf(book.cardsFor(dev, alerts, 'en', { [`update@${dev.mac}`]: { state: 'done' } }))).toBe('ok');
     const now = Date.now();
-    expect(AdviceBook.statusOf(book.cardsFor(dev, [], 'en', { [`update@${dev.mac}`]: { state: 'snoozed', until: now + 1000 } }, now))).toBe('ok');
-    expect(AdviceBook.statusOf(book.cardsFor(dev, [], 'en', { [`update@${dev.mac}`]: { state: 'snoozed', until: now - 1 } }, now))).toBe('update-advised');
+    expect(AdviceBook.statusOf(book.cardsFor(dev, alerts, 'en', { [`update@${dev.mac}`]: { state: 'snoozed', until: now + 1000 } }, now))).toBe('ok');
+    expect(AdviceBook.statusOf(book.cardsFor(dev, alerts, 'en', { [`update@${dev.mac}`]: { state: 'snoozed', until: now - 1 } }, now))).toBe('update-advised');
   });
 });

@@ -9,6 +9,8 @@ import type { Category, Device } from '../../../sensor/inventory/types.js';
 import type { Alert } from '../../../rules/engine/types.js';
 import type { TrafficEvent } from '../../../sensor/events.js';
 import { AtomicJsonFile } from './atomic-file.js';
+import { History } from './history.js';
+import type { DeviceHistory } from './history.js';
 
 /** One minute of a device's traffic: [minute start (µs), bytes out, bytes in, packets out, packets in]. */
 export type TrafficPoint = [number, number, number, number, number];
@@ -73,6 +75,8 @@ export interface StoreData {
    * it on restore and refuses a corrupt or foreign one (fresh baseline, a log line).
    */
   baseline?: unknown;
+  /** Per-device history (history.ts: online periods, timeline, destinations, 24 h traffic); optional, checked on load. */
+  history?: Record<string, DeviceHistory>;
 }
 
 export interface StoreOptions {
@@ -130,6 +134,8 @@ export class Store {
   private dirty = false;
   /** Latest capture time seen (µs): the clock retention runs on, so old captures are not pruned at once. */
   clock = 0;
+  /** The device pages' history; its table lives in data.history and is saved with the rest. */
+  readonly history = new History({ deviceOf: (mac) => { const k = this.keyOf(mac); return this.data.devices[k] ? k : null; } });
 
   constructor(opts: StoreOptions) {
     this.opts = {
@@ -139,6 +145,7 @@ export class Store {
     this.file = path.join(opts.dataDir, STORE_FILE);
     this.adapter = new AtomicJsonFile<StoreData>(this.file, { validate: validateStore, log: this.opts.log, fsync: this.opts.fsync });
     this.db = new Low<StoreData>(this.adapter, emptyStore());
+    this.db.data.history = this.history.data;
   }
 
   /** Reads the file (a corrupt one is moved aside and we start clean). Never throws for bad content. */
@@ -147,6 +154,7 @@ export class Store {
     this.db.data = data ?? emptyStore();
     this.db.data.answers ??= {};
     this.db.data.aliases ??= {};
+    this.db.data.history = this.history.restore(this.db.data.history);
     for (const d of Object.values(this.db.data.devices)) {
       if (!Array.isArray(d.traffic)) d.traffic = [];
       if (d.last_seen > this.clock) this.clock = d.last_seen;
@@ -166,6 +174,7 @@ export class Store {
   upsertDevice(d: Device & { seen_as?: string[] }): StoredDevice {
     const prev = this.data.devices[d.mac];
     const stored: StoredDevice = { ...d, traffic: prev?.traffic ?? [] };
+    this.history.identity(d.mac, prev ? d.last_seen : d.first_seen, prev ? { vendor: prev.vendor, model: prev.model, category: prev.category } : null, { vendor: d.vendor, model: d.model, category: d.category });
     if (prev?.client_id) stored.client_id = prev.client_id;
     // A MAC seen before stays in the list after a restart (the inventory only knows what it saw since).
     if (prev?.seen_as || d.seen_as) stored.seen_as = mergeMacs(d.mac, d.seen_as ?? [], prev?.seen_as ?? []);
@@ -216,6 +225,7 @@ export class Store {
       delete this.data.advice[ak];
     }
     for (const a of Object.values(this.data.alerts)) if (a.device === other) a.device = key;
+    this.history.fold(other, key);
     delete this.data.devices[other];
     this.stats.folded_devices++;
     this.changed();
@@ -268,6 +278,7 @@ export class Store {
     if (!d) return;
     // The inventory reports identity changes, not every packet: traffic keeps "last seen" current.
     if (e.ts > d.last_seen) d.last_seen = e.ts;
+    this.history.traffic(d.mac, e.ts, e.out_bytes, e.in_bytes);
     const minute = Math.floor(e.ts / MINUTE_US) * MINUTE_US;
     const last = d.traffic[d.traffic.length - 1];
     if (last && last[0] === minute) {
@@ -285,6 +296,7 @@ export class Store {
     // Alerts point at the device's key, whichever of its private MACs raised them.
     const stored: StoredAlert = { ...a, device: a.device ? this.keyOf(a.device) : null, stored_at: prev?.stored_at ?? Date.now() };
     this.data.alerts[a.id] = stored;
+    if (!prev && stored.device && this.data.devices[stored.device]) this.history.alert(stored.device, a.first_seen, a.id, a.severity, a.title);
     this.tick(a.last_seen);
     if (!prev) this.capAlerts();
     this.changed();
@@ -333,6 +345,7 @@ export class Store {
       const mac = key.slice(key.indexOf('@') + 1);
       if (!this.data.devices[mac]) delete this.data.advice[key];
     }
+    this.history.prune(nowUs, (k) => !!this.data.devices[k]);
     this.stats.pruned_alerts += alerts;
     this.stats.pruned_devices += devices;
     if (alerts || devices) this.changed();
@@ -401,9 +414,10 @@ export class Store {
 
   private enforceSize(): void {
     let bytes = JSON.stringify(this.data).length;
-    // Halve traffic history first (it is the bulk and the least precious), then drop oldest alerts.
+    // Halve traffic history and the device pages' history first (the bulk, the least precious), then drop oldest alerts.
     for (let round = 0; bytes > this.opts.maxBytes && round < 8; round++) {
       for (const d of Object.values(this.data.devices)) d.traffic.splice(0, Math.ceil(d.traffic.length / 2));
+      this.history.halve();
       const alerts = Object.values(this.data.alerts).sort((a, b) => a.last_seen - b.last_seen);
       if (round > 0) for (const a of alerts.slice(0, Math.ceil(alerts.length / 4))) delete this.data.alerts[a.id];
       this.stats.trimmed_for_size++;

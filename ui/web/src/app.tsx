@@ -4,7 +4,8 @@ import { authed, networkError } from './models/api.js';
 import { lang, setLang, t } from './models/lang.js';
 import { route } from './models/route.js';
 import { login, logout } from './models/session.js';
-import { devices, detail, detailMissing, filtered, loadDetail, loadDevices, needAttention, rename, search, setAdvice, statusFilter, todo } from './models/devices.js';
+import { devices, detail, detailMissing, filtered, loadDetail, loadDevices, needAttention, rename, search, setAdvice, statusFilter, tipDevices, todo } from './models/devices.js';
+import { history, loadHistory } from './models/history.js';
 import { connected, startLive, stopLive } from './models/live.js';
 import { answerError, clearAnswer, saveAnswer, undoAnswer, undoable } from './models/answers.js';
 import { Header } from './components/Header.js';
@@ -12,6 +13,7 @@ import { Login } from './components/Login.js';
 import { Overview } from './components/Overview.js';
 import { DeviceList } from './components/DeviceList.js';
 import { DevicePage } from './components/DevicePage.js';
+import { AlertPage } from './components/AlertPage.js';
 
 export function App() {
   const r = route.value;
@@ -24,10 +26,11 @@ export function App() {
     startLive();
   }, [isAuthed, l]);
 
-  const mac = r.page === 'device' ? r.mac : null;
+  const mac = r.page === 'device' || r.page === 'alert' ? r.mac : null;
   useEffect(() => {
     if (isAuthed && mac) void loadDetail(mac);
-  }, [isAuthed, mac, l]);
+    if (isAuthed && mac && r.page === 'device') void loadHistory(mac);
+  }, [isAuthed, mac, r.page, l]);
 
   if (authed.value === null) return null;
   return (
@@ -38,7 +41,7 @@ export function App() {
         <main id="main" tabIndex={-1}>
           {r.page === 'overview' && (
             <Overview total={devices.value.length} attention={needAttention.value.length}
-              infected={devices.value.filter((d) => d.status === 'infected').length} todo={todo.value} />
+              infected={devices.value.filter((d) => d.status === 'infected').length} todo={todo.value} tips={tipDevices.value} />
           )}
           {r.page === 'devices' && (
             <DeviceList devices={filtered.value} search={search.value} filter={statusFilter.value}
@@ -46,11 +49,16 @@ export function App() {
           )}
           {r.page === 'device' && (
             <DevicePage device={detail.value?.mac === r.mac ? detail.value : null} missing={detailMissing.value}
+              history={history.value?.mac === r.mac ? history.value.view : null}
               onRename={(m, n) => void rename(m, n)} onAdvice={(k, a) => void setAdvice(k, a)}
               answer={{
                 canUndo: undoable.value?.mac === r.mac, error: answerError.value,
                 onSave: (m, a) => void saveAnswer(m, a), onClear: (m) => void clearAnswer(m), onUndo: (m) => void undoAnswer(m),
               }} />
+          )}
+          {r.page === 'alert' && (
+            <AlertPage device={detail.value?.mac === r.mac ? detail.value : null} id={r.id} missing={detailMissing.value}
+              onAdvice={(k, a) => void setAdvice(k, a)} />
           )}
         </main>
       )}

@@ -1,31 +1,37 @@
 // One advice card: what to do, why, the steps, where this maker's updates live, and the label questions.
 import { t, when } from '../models/lang.js';
+import { whole } from './Whole.js';
 import type { AdviceCard as Card, Answer } from '../models/types.js';
 
 export interface AdviceCardProps {
   card: Card;
   onAction: (key: string, action: 'done' | 'snooze' | 'reopen') => void;
+  /** Folded to its title (opened with a click): every card after the most urgent one, and the tips. */
+  folded?: boolean;
 }
 
 function Ans({ a }: { a: Answer }) {
   return <span class={`ans ans-${a}`}>{t(`answer.${a}`)}</span>;
 }
 
-export function AdviceCard({ card, onAction }: AdviceCardProps) {
+export function AdviceCard({ card, onAction, folded }: AdviceCardProps) {
   const v = card.vendor;
   const headId = `adv-${card.advice}`;
-  return (
-    <article class={`advice advice-${card.status} state-${card.state}`} aria-labelledby={headId}>
-      <h3 id={headId}>{card.title}</h3>
+  const cls = `advice advice-${card.quiet ? 'quiet' : card.status} state-${card.state}`;
+  const head = <h3 id={headId}>{whole(card.title)}</h3>;
+  const body = (
+    <>
       {card.state === 'done' && <p class="state">✓ {t('advice.state.done')}</p>}
       {card.state === 'snoozed' && card.snoozed_until && <p class="state">{t('advice.state.snoozed')} {when(card.snoozed_until)}</p>}
       {card.state === 'open' && (
         <>
+          {card.reason && <p class="reason">{card.reason}</p>}
           <p>{card.why}</p>
           <ol class="steps">{card.steps.map((s) => <li>{s}</li>)}</ol>
           {v && (
-            <div class="vendor">
-              <h4>{t('advice.updates')}{v.vendor ? `: ${v.vendor}` : ''}</h4>
+            // Where the updates live and the label questions: folded, the steps come first.
+            <details class="vendor">
+              <summary><h4>{t('advice.updates')}{v.vendor ? `: ${v.vendor}` : ''}</h4></summary>
               <p>{v.where}</p>
               {v.updates_url && <p><a href={v.updates_url} rel="noopener noreferrer" target="_blank">{t('advice.updates.link')}</a></p>}
               <h4>{t('advice.label')}</h4>
@@ -35,7 +41,7 @@ export function AdviceCard({ card, onAction }: AdviceCardProps) {
                 <dt>{t('advice.label.period')}</dt><dd>{v.support_period ?? <Ans a="unknown" />}</dd>
                 <dt>{t('advice.label.offline')}</dt><dd><Ans a={v.works_offline} /></dd>
               </dl>
-            </div>
+            </details>
           )}
         </>
       )}
@@ -47,6 +53,8 @@ export function AdviceCard({ card, onAction }: AdviceCardProps) {
           </>
         ) : <button type="button" onClick={() => onAction(card.key, 'reopen')}>{t('advice.reopen')}</button>}
       </div>
-    </article>
+    </>
   );
+  if (folded) return <details class={`${cls} fold`} aria-labelledby={headId}><summary>{head}</summary>{body}</details>;
+  return <article class={cls} aria-labelledby={headId}>{head}{body}</article>;
 }

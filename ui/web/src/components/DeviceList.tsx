@@ -1,5 +1,7 @@
 // The device list with search and a status filter; every name is rendered as text.
-import { t, ago } from '../models/lang.js';
+import { t } from '../models/lang.js';
+import { since } from '../models/since.js';
+import { whole } from './Whole.js';
 import { hrefDevice } from '../models/route.js';
 import type { DeviceSummary, Status } from '../models/types.js';
 import { KindIcon } from './KindIcon.js';
@@ -34,13 +36,13 @@ export function DeviceList({ devices, search, filter, onSearch, onFilter }: Devi
               <a href={hrefDevice(d.mac)} class={`dev dev-${d.status}`}>
                 <KindIcon category={d.category} />
                 <span class="dev-main">
-                  <strong class="dev-name">{d.label}</strong>
+                  <strong class="dev-name">{whole(d.label)}</strong>
                   <span class="muted">{[t(`kind.${d.category}`), d.vendor, d.model].filter(Boolean).join(' · ')}</span>
                   {d.ask && <span class="ask small">{t('whatis.title')}</span>}
                 </span>
                 <span class="dev-side">
                   <StatusBadge status={d.status} />
-                  <span class="muted small">{t('list.lastseen')} {ago(d.last_seen_ms)}</span>
+                  <span class="muted small">{t('list.lastseen')} {since(d.last_seen_ms)}</span>
                 </span>
               </a>
             </li>

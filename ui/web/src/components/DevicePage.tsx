@@ -1,19 +1,28 @@
 // The device page: identity and why we think so, the advice cards, what we saw, traffic, and the household's own name.
 import { useEffect, useState } from 'preact/hooks';
-import { t, ago, when } from '../models/lang.js';
-import type { AnswerInput, DeviceDetail } from '../models/types.js';
+import { t, when } from '../models/lang.js';
+import { since } from '../models/since.js';
+import { whole } from './Whole.js';
+import { hrefAlert } from '../models/route.js';
+import type { AnswerInput, DeviceDetail, HistoryView } from '../models/types.js';
 import { AdviceCard } from './AdviceCard.js';
 import { AlertItem } from './AlertItem.js';
+import { HistoryPanel } from './HistoryPanel.js';
 import { KindIcon } from './KindIcon.js';
 import { StatusBadge } from './StatusBadge.js';
 import { TrafficChart } from './TrafficChart.js';
 import { WhatIsThis } from './WhatIsThis.js';
 
 /** The worst few alerts first; the rest behind a button (an infected camera easily has a dozen). */
-const ALERTS_SHOWN = 5;
+const ALERTS_SHOWN = 3;
+/** Identity clues shown before "all clues" (the rest folds: a phone screen stays short). */
+const EVIDENCE_SHOWN = 3;
+/** The per-minute chart while it covers the device's traffic; the 24 h buckets once there is more. */
+const MINUTES_SPAN_MS = 2 * 3_600_000;
 
 export interface DevicePageProps {
   device: DeviceDetail | null;
+  history: HistoryView | null;
   missing: boolean;
   onRename: (mac: string, name: string | null) => void;
   onAdvice: (key: string, action: 'done' | 'snooze' | 'reopen') => void;
@@ -21,21 +30,32 @@ export interface DevicePageProps {
   answer: { canUndo: boolean; error: string | null; onSave: (mac: string, a: AnswerInput) => void; onClear: (mac: string) => void; onUndo: (mac: string) => void };
 }
 
-export function DevicePage({ device: d, missing, onRename, onAdvice, answer }: DevicePageProps) {
+export function DevicePage({ device: d, history, missing, onRename, onAdvice, answer }: DevicePageProps) {
   const [name, setName] = useState(d?.user_name ?? '');
   const [allAlerts, setAllAlerts] = useState(false);
   useEffect(() => setName(d?.user_name ?? ''), [d?.mac, d?.user_name]);
   useEffect(() => setAllAlerts(false), [d?.mac]);
   if (!d) return <section><p><a href="#/devices">← {t('device.back')}</a></p>{missing && <p class="empty">{t('device.notfound')}</p>}</section>;
   const unknown = <span class="muted">{t('device.unknown')}</span>;
+  // The most urgent open card stays open; the others fold to their titles; tips come last, folded.
+  const open = d.advice.filter((c) => c.state === 'open' && !c.quiet);
+  const tips = d.advice.filter((c) => c.state === 'open' && c.quiet);
+  const closed = d.advice.filter((c) => c.state !== 'open');
+  const day = history?.traffic ?? [];
+  const minutes = d.traffic.map((p) => [p[0], p[1], p[2]] as [number, number, number]);
+  const useDay = day.length > 0 && (minutes.length === 0 || day[day.length - 1][0] - day[0][0] > MINUTES_SPAN_MS);
+  const evidence = (e: DeviceDetail['evidence'][number]) => e.source === 'user'
+    // The household's own answer, in their words: "you said so" and what they said.
+    ? <li class="said"><span class="src">{t('evidence.user')}</span> {t('whatis.said')}: {[e.category && t(`kind.${e.category}`), e.vendor, d.answer?.name && `"${d.answer.name}"`].filter(Boolean).join(', ')}</li>
+    : <li><span class="src">{e.source}</span> {e.detail}</li>;
   return (
     <section aria-labelledby="dev-h" class="device">
       <p><a href="#/devices">← {t('device.back')}</a></p>
       <div class={`dev-head dev-${d.status}`}>
         <KindIcon category={d.category} size={44} />
         <div>
-          <h1 id="dev-h">{d.label}</h1>
-          <p class="muted">{[t(`kind.${d.category}`), d.vendor, d.model].filter(Boolean).join(' · ')} · {t('list.lastseen')} {ago(d.last_seen_ms)}</p>
+          <h1 id="dev-h">{whole(d.label)}</h1>
+          <p class="muted">{whole([t(`kind.${d.category}`), d.vendor, d.model].filter(Boolean).join(' · '))} · {t('list.lastseen')} {since(d.last_seen_ms)}</p>
         </div>
         <StatusBadge status={d.status} />
       </div>
@@ -43,20 +63,27 @@ export function DevicePage({ device: d, missing, onRename, onAdvice, answer }: D
       <div class="cols">
         <div class="col-main">
           <h2>{t('advice.title')}</h2>
-          {d.advice.length === 0 ? <p class="empty">{t('advice.none')}</p> : d.advice.map((c) => <AdviceCard key={c.key} card={c} onAction={onAdvice} />)}
+          {open.length === 0 && <p class="empty">{t('advice.none')}</p>}
+          {open.map((c, i) => <AdviceCard key={c.key} card={c} onAction={onAdvice} folded={i > 0} />)}
+          {[...tips, ...closed].map((c) => <AdviceCard key={c.key} card={c} onAction={onAdvice} folded />)}
 
           <h2>{t('device.alerts')}</h2>
           {d.alerts.length === 0 ? <p class="empty">{t('device.noalerts')}</p> : (
             <>
-              <ul class="alerts">{(allAlerts ? d.alerts : d.alerts.slice(0, ALERTS_SHOWN)).map((a) => <AlertItem key={a.id} alert={a} />)}</ul>
+              <ul class="alerts">{(allAlerts ? d.alerts : d.alerts.slice(0, ALERTS_SHOWN)).map((a) => <AlertItem key={a.id} alert={a} href={hrefAlert(d.mac, a.id)} compact />)}</ul>
               {d.alerts.length > ALERTS_SHOWN && !allAlerts && (
                 <button type="button" onClick={() => setAllAlerts(true)}>{t('device.alerts.all').replace('{n}', String(d.alerts.length))}</button>
               )}
             </>
           )}
 
-          <h2>{t('device.traffic')}</h2>
-          <TrafficChart points={d.traffic} />
+          <h2>{useDay ? t('device.traffic.day') : t('device.traffic')}</h2>
+          {useDay
+            ? <TrafficChart points={day} stepMs={history!.bucket_ms} title={t('device.traffic.day')} />
+            : <TrafficChart points={minutes} stepMs={60_000} title={t('device.traffic')} />}
+
+          <h2>{t('history.title')}</h2>
+          {history ? <HistoryPanel mac={d.mac} view={history} /> : <p class="empty">{t('history.none')}</p>}
         </div>
 
         <aside class="col-side">
@@ -65,22 +92,31 @@ export function DevicePage({ device: d, missing, onRename, onAdvice, answer }: D
             <h2>{t('device.identity')}</h2>
             <dl class="facts">
               <dt>{t('device.vendor')}</dt><dd>{d.vendor ?? unknown}</dd>
-              <dt>{t('device.model')}</dt><dd>{d.model ?? unknown}</dd>
+              <dt>{t('device.model')}</dt><dd class="model">{d.model ? whole(d.model) : unknown}</dd>
               <dt>{t('device.kind')}</dt><dd>{t(`kind.${d.category}`)}</dd>
               {d.hostname && <><dt>{t('device.hostname')}</dt><dd class="hostile">{d.hostname}</dd></>}
-              <dt>{t('device.addresses')}</dt><dd class="mono">{[d.mac, ...d.ips, ...d.ipv6].join('\n')}</dd>
-              {d.seen_as.length > 1 && <><dt>{t('device.seen_as')}</dt><dd><span class="mono">{d.seen_as.join('\n')}</span><br /><span class="muted small">{t('device.seen_as.note')}</span></dd></>}
+              {d.ips.length > 0 && <><dt>{t('device.addresses')}</dt><dd><ul class="addrs">{d.ips.map((x) => <li class="mono">{x}</li>)}</ul></dd></>}
               <dt>{t('device.confidence')}</dt><dd><meter min={0} max={1} value={d.confidence} aria-label={t('device.confidence')} /> {Math.round(d.confidence * 100)}%</dd>
               <dt>{t('device.firstseen')}</dt><dd>{when(d.first_seen_ms)}</dd>
             </dl>
             {d.private_mac && <p class="muted small">{t('device.private_mac')}</p>}
             <h3>{t('device.why')}</h3>
             {d.evidence.length === 0 ? <p class="empty">{t('device.noevidence')}</p> : (
-              <ul class="evidence">{d.evidence.map((e) => e.source === 'user'
-                // The household's own answer, in their words: "you said so" and what they said.
-                ? <li class="said"><span class="src">{t('evidence.user')}</span> {t('whatis.said')}: {[e.category && t(`kind.${e.category}`), e.vendor, d.answer?.name && `"${d.answer.name}"`].filter(Boolean).join(', ')}</li>
-                : <li><span class="src">{e.source}</span> {e.detail}</li>)}</ul>
+              <>
+                <ul class="evidence">{d.evidence.slice(0, EVIDENCE_SHOWN).map(evidence)}</ul>
+                {d.evidence.length > EVIDENCE_SHOWN && (
+                  <details><summary>{t('device.why.more').replace('{n}', String(d.evidence.length))}</summary>
+                    <ul class="evidence">{d.evidence.slice(EVIDENCE_SHOWN).map(evidence)}</ul></details>
+                )}
+              </>
             )}
+            <details class="technical">
+              <summary>{t('device.technical')}</summary>
+              <dl class="facts">
+                <dt>{t('device.addresses')}</dt><dd><ul class="addrs">{[d.mac, ...d.ipv6].map((x) => <li class="mono" title={x}>{x}</li>)}</ul></dd>
+                {d.seen_as.length > 1 && <><dt>{t('device.seen_as')}</dt><dd><ul class="addrs">{d.seen_as.map((x) => <li class="mono">{x}</li>)}</ul><span class="muted small">{t('device.seen_as.note')}</span></dd></>}
+              </dl>
+            </details>
           </div>
           {!d.ask && <WhatIsThis device={d} {...answer} />}
           <form class="card rename" onSubmit={(e) => { e.preventDefault(); onRename(d.mac, name.trim() || null); }}>

@@ -19,7 +19,7 @@ export function Header({ lang, page, authed, connected, onLang, onLogout }: Head
         <svg width="30" height="30" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">
           <path d="M12 3l8 3v6c0 4.5-3.4 8.2-8 9c-4.6-.8-8-4.5-8-9V6z" /><path d="M8.5 12l2.5 2.5l4.5-5" />
         </svg>
-        <div><strong>{t('app.title')}</strong><span class="tagline">{t('app.tagline')}</span></div>
+        <div class="brand-text"><strong>{t('app.title')}</strong><span class="tagline">{t('app.tagline')}</span></div>
       </div>
       {authed && (
         <nav aria-label="main">
@@ -28,11 +28,17 @@ export function Header({ lang, page, authed, connected, onLang, onLogout }: Head
         </nav>
       )}
       <div class="tools">
-        {authed && <span class={connected ? 'live on' : 'live'} role="status">{connected ? t('overview.live') : t('overview.offline')}</span>}
+        {authed && <span class={connected ? 'live on' : 'live'} role="status"><span class="long">{connected ? t('overview.live') : t('overview.offline')}</span></span>}
+        {/* On a phone the header stays one row: short labels, the long ones stay the accessible names. */}
         <button type="button" class="link" lang={lang === 'nl' ? 'en' : 'nl'} aria-label={t('lang.switch.label')} onClick={() => onLang(lang === 'nl' ? 'en' : 'nl')}>
-          {t('lang.switch')}
+          <span class="long">{t('lang.switch')}</span><span class="short" aria-hidden="true">{lang === 'nl' ? 'EN' : 'NL'}</span>
         </button>
-        {authed && <button type="button" class="link" onClick={onLogout}>{t('logout')}</button>}
+        {authed && (
+          <button type="button" class="link" aria-label={t('logout')} onClick={onLogout}>
+            <span class="long">{t('logout')}</span>
+            <svg class="short" width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3M10 17l-5-5l5-5M5 12h11" /></svg>
+          </button>
+        )}
       </div>
     </header>
   );

@@ -26,7 +26,8 @@ export function WhatIsThis({ device: d, canUndo, error, onSave, onClear, onUndo 
   }, [d.mac, a?.category, a?.vendor, a?.name, a?.at_ms]);
   return (
     <details class="card whatis" open={d.ask || !!a}>
-      <summary><h2 id="wit-h">{t('whatis.title')}</h2></summary>
+      {/* A device we are sure of is not asked "what is this?": the household may still correct us. */}
+      <summary><h2 id="wit-h">{t(d.ask || a ? 'whatis.title' : 'whatis.wrong')}</h2></summary>
       {a ? <p class="said" data-testid="said">✓ {t('whatis.said')}</p> : <p class="muted">{d.ask ? t('whatis.ask') : t('whatis.correct')}</p>}
       <form aria-labelledby="wit-h" onSubmit={(e) => {
         e.preventDefault();

@@ -14,14 +14,21 @@ export const statusFilter = signal<Status | 'all'>('all');
 
 const RANK: Record<Status, number> = { ok: 0, check: 1, 'update-advised': 2, exposed: 3, infected: 4 };
 
-export const needAttention = computed(() => devices.value.filter((d) => RANK[d.status] >= RANK['update-advised']));
-
-/** Open actions of every device, most urgent first: the overview's to-do list. */
+/**
+ * The overview's calm list: each device that needs something once, with its single most urgent action
+ * (the rest is on its page); the worst device first. Its length is the "need attention" counter.
+ */
 export const todo = computed(() =>
   devices.value
-    .flatMap((d) => d.actions.map((a) => ({ ...a, device: d })))
-    .sort((a, b) => a.priority - b.priority || RANK[b.device.status] - RANK[a.device.status]),
+    .filter((d) => d.actions.length > 0)
+    .map((d) => ({ ...d.actions[0], device: d, more: d.actions.length - 1 }))
+    .sort((a, b) => RANK[b.device.status] - RANK[a.device.status] || a.priority - b.priority),
 );
+
+export const needAttention = computed(() => todo.value.map((a) => a.device));
+
+/** Devices with only a quiet tip ("doe je updates" without a reason to hurry): one line on the overview. */
+export const tipDevices = computed(() => devices.value.filter((d) => d.actions.length === 0 && d.tips.length > 0));
 
 export const filtered = computed(() => {
   const q = search.value.trim().toLowerCase();

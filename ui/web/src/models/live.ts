@@ -1,6 +1,7 @@
 // Live updates: server-sent events from /api/events trigger (coalesced) reloads of what changed.
 import { signal } from '@preact/signals';
 import { detail, loadDetail, loadDevices } from './devices.js';
+import { history, loadHistory } from './history.js';
 
 export const connected = signal(false);
 
@@ -17,6 +18,7 @@ function schedule(): void {
     void loadDevices().catch(() => {});
     const d = detail.value;
     if (d && reloadDetail) void loadDetail(d.mac);
+    if (d && reloadDetail && history.value?.mac === d.mac) void loadHistory(d.mac);
     reloadDetail = false;
   }, 500);
 }

@@ -2,8 +2,9 @@
 // (type-only imports: nothing of the server is bundled).
 import type { ActionView, AlertView, DeviceDetail, DeviceSummary } from '../../../server/views.js';
 import type { AdviceCard, VendorCard } from '../../../../rules/advice/book.js';
+import type { HistoryView } from '../../../server/store/history.js';
 
-export type { AdviceCard, AlertView, DeviceDetail, DeviceSummary, VendorCard };
+export type { AdviceCard, AlertView, DeviceDetail, DeviceSummary, HistoryView, VendorCard };
 export type Status = 'ok' | 'check' | 'update-advised' | 'exposed' | 'infected';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export type Answer = 'yes' | 'no' | 'partly' | 'setting' | 'unknown';
