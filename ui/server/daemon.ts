@@ -281,6 +281,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     deviceTouched: exportDevice,
     extraRoutes: [lookupRoutes({
       connlog,
+      recorded: () => ({ from: pipeline.stats.first_ts, to: pipeline.stats.last_ts }),
       describe: (mac) => {
         const d = views.exported(mac);
         return d ? { name: d.name, vendor: d.vendor, model: d.model, category: d.category } : undefined;
