@@ -8,7 +8,6 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Report } from '../../sensor/analyze.js';
@@ -19,6 +18,7 @@ import { Broker } from '../exports/helpers/broker.js';
 import { assertValid } from '../exports/helpers/validate.js';
 import { PROJECT_ROOT, describeShared, pcap } from '../helpers/shared.js';
 import { PHONE_MACS, rotatingPhoneCapture } from '../ui/one-device/rotating-phone.js';
+import { bundleCli } from './cli-bundle.js';
 
 const PASSWORD = 'consistency-password-7731';
 const DEMO = path.join(PROJECT_ROOT, 'firmware-scripts/demo/demo-home.pcap');
@@ -34,6 +34,7 @@ interface Capture {
 
 let dir: string;
 let cliBundle: string;
+let removeBundle = () => {};
 let rotating: string;
 
 const CAPTURES: Capture[] = [
@@ -52,17 +53,13 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'waakhond-consistency-'));
   rotating = path.join(dir, 'rotating-phone.pcap');
   writeFileSync(rotating, rotatingPhoneCapture());
-  // The CLI as dist/waakhond.mjs is built (Node 20 cannot run TypeScript); data found via WAAKHOND_HOME.
-  cliBundle = path.join(dir, 'waakhond.mjs');
-  await build({
-    entryPoints: [path.join(PROJECT_ROOT, 'sensor/waakhond.ts')], bundle: true, platform: 'node', format: 'esm', outfile: cliBundle,
-    external: ['pcap'], logLevel: 'error',
-    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
-  });
+  // The CLI as dist/waakhond.mjs is built; data found via WAAKHOND_HOME.
+  ({ file: cliBundle, remove: removeBundle } = await bundleCli('consistency'));
 }, 60_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+  removeBundle();
 });
 
 interface Proc { child: ChildProcess; stdout: () => string; stderr: () => string; exited: Promise<number | null> }
