@@ -324,14 +324,16 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   const baselineTimer = setInterval(saveBaseline, 300_000);
   baselineTimer.unref();
 
+  let stopping = false;
   const captureDone = (async () => {
     try {
       for await (const frames of source) pipeline.push(frames);
       pipeline.finish();
       // Throttled 'updated' notifications still pending go out now, not never.
       engine.flush();
-      const err = source.stats.error;
       // A file or stream that ran out is "ended" (no longer live), one that broke is "failed" with the reason.
+      // A live capture has no end of its own: one that stops while the daemon runs has failed.
+      const err = source.stats.error ?? (spec.kind === 'iface' && !stopping ? 'the live capture stopped' : null);
       live.capture_state = err ? 'failed' : 'ended';
       live.capture_error = err;
       log(err ? `capture: ended: ${err}` : `capture: finished (${source.stats.frames} frames)`);
@@ -350,6 +352,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   return {
     url, port, captureDone,
     async stop() {
+      stopping = true;
       clearInterval(pruneTimer);
       clearInterval(connlogTimer);
       clearInterval(baselineTimer);
