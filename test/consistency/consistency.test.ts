@@ -167,6 +167,10 @@ describeShared('one truth: analyze, API, store and MQTT agree on real captures',
         expect(JSON.parse(healthMsg!).health).toMatchObject({ devices: report.devices.length, alerts: report.alerts.length });
         // The log named every device it listed.
         for (const r of report.devices) expect(r.seen_as.some((m) => d.stderr().includes(`device: new ${m}`)), r.mac).toBe(true);
+        // ...and every alert it raised, once, on the device's key.
+        const raised = d.stderr().match(/ alert raised: .*/g) ?? [];
+        expect(raised.length).toBe(report.alerts.length);
+        for (const x of report.alerts) expect(raised.some((l) => l.includes(`] ${x.rule} on ${x.device ?? 'the network'}`)), x.id).toBe(true);
       } finally {
         if (d.child.exitCode === null) { d.child.kill('SIGTERM'); await d.exited; }
         await broker.destroy();

@@ -27,7 +27,7 @@ describe('auth', () => {
   });
 
   it('a wrong password is refused, the right one sets an HttpOnly SameSite=Strict cookie', async () => {
-    const { app } = makeApp();
+    const { app, logs } = makeApp();
     const bad = await app.request('/api/login', { method: 'POST', headers: json, body: JSON.stringify({ password: 'nope' }) });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('set-cookie')).toBeNull();
@@ -39,6 +39,9 @@ describe('auth', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
     const s = await app.request('/api/session', { headers: { cookie: cookie.split(';')[0] } });
     expect(await s.json()).toMatchObject({ authenticated: true });
+    // The log names both logins, never a password.
+    expect(logs.filter((l) => l.startsWith('auth: '))).toEqual([expect.stringMatching(/^auth: failed login from /), expect.stringMatching(/^auth: login from /)]);
+    expect(logs.join('\n')).not.toMatch(new RegExp(`nope|${PASSWORD}`));
   });
 
   it('logout ends the session', async () => {
