@@ -60,6 +60,19 @@ describe('waakhond command line', () => {
     expect(c.err).toMatch(/unknown argument --strict/);
   });
 
+  it('run --stdin from a terminal (nothing piped in) is a usage error, not a silent wait', async () => {
+    const had = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
+    Object.defineProperty(process.stdin, 'isTTY', { value: true, configurable: true });
+    try {
+      const r = await cli('run', '--stdin', '--port', '0');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/--stdin wants a pcap stream piped in/);
+    } finally {
+      if (had) Object.defineProperty(process.stdin, 'isTTY', had);
+      else delete (process.stdin as { isTTY?: boolean }).isTTY;
+    }
+  });
+
   it('analyze of a missing file exits 1', async () => {
     const r = await cli('analyze', '--json', '/nonexistent/none.pcap');
     expect(r.code).toBe(1);

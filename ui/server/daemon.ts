@@ -58,6 +58,11 @@ export async function runCommand(args: string[]): Promise<number> {
     }
     throw err;
   }
+  if (opts.source?.kind === 'stdin' && process.stdin.isTTY) {
+    // Nothing is piped in: waiting for a capture typed on the keyboard would look like a hang.
+    process.stderr.write(`waakhond run: --stdin wants a pcap stream piped in (tcpdump -U -w - | waakhond run --stdin), not a terminal\n${USAGE}\n`);
+    return 2;
+  }
   const daemon = await startDaemon(opts, log);
   if (!daemon) return 1;
   return new Promise<number>((resolve) => {
