@@ -197,6 +197,8 @@ export class Inventory {
       case 'conn': case 'traffic': case 'dns': case 'tls_client_hello': case 'tcp_syn':
         this.behave(e);
     }
+    // Not left set for observeUpnp (active discovery asks the router itself).
+    this.inbound = false;
   }
 
   /** Behaviour's conclusions for known devices: service ports matched against services.yaml, traits as they are. */
