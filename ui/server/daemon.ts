@@ -35,6 +35,7 @@ import type { RunOptions, SourceSpec } from './config.js';
 
 import { VERSION } from '../../sensor/version.js';
 import { ownAddresses } from './own-addresses.js';
+import { moveDemoDataAside } from './demo-data.js';
 
 
 export const DEMO_PCAP = 'firmware-scripts/demo/demo-home.pcap';
@@ -108,6 +109,16 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     if (why) {
       log(`capture: cannot read ${spec.path}: ${why}`);
       return null;
+    }
+  }
+
+  // A real run never inherits the demo: data an older version's demo left here is moved aside (kept).
+  if (!(spec.kind === 'pcap' && (spec.demo || path.resolve(spec.path) === path.join(root, DEMO_PCAP)))) {
+    try {
+      const aside = await moveDemoDataAside(dataDir, path.join(root, DEMO_PCAP));
+      if (aside) log(`store: ${dataDir} held only the demo home's devices (an older version's demo wrote there): moved aside to ${aside}; starting without them`);
+    } catch (err) {
+      log(`store: could not check for old demo data: ${(err as Error).message}`);
     }
   }
 

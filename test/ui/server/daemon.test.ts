@@ -134,6 +134,39 @@ describe('waakhond run', () => {
     expect(await r.exited).toBe(0);
   }, 60_000);
 
+  it('demo data an older version left in the data directory is moved aside (kept) before a real run', async () => {
+    const data = tmp();
+    // What the old demo wrote: the demo home's devices in DATA/waakhond.json.
+    const old = run(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', data], { WAAKHOND_PASSWORD: 'x-password' });
+    await waitFor(old, /capture: finished/);
+    old.child.kill('SIGTERM');
+    expect(await old.exited).toBe(0);
+    const before = JSON.parse(readFileSync(path.join(data, STORE_FILE), 'utf8')) as { devices: object };
+    expect(Object.keys(before.devices).length).toBeGreaterThan(3);
+    // A real run (stdin) on that directory starts without them; the old file is kept beside it.
+    const real = run(['--stdin', '--host', '127.0.0.1', '--port', '0', '--data', data], { WAAKHOND_PASSWORD: 'x-password' }, path.join(PROJECT_ROOT, DEMO_PCAP));
+    await waitFor(real, /store: \S+ \((\d+) devices/);
+    expect(real.stderr()).toMatch(/held only the demo home's devices .*moved aside to \S+waakhond\.json\.demo-/);
+    expect(real.stderr()).toMatch(/store: \S+ \(0 devices, 0 alerts\)/);
+    const aside = readdirSync(data).filter((f) => f.startsWith(`${STORE_FILE}.demo-`));
+    expect(aside).toHaveLength(1);
+    expect(JSON.parse(readFileSync(path.join(data, aside[0]), 'utf8'))).toEqual(before);
+    await waitFor(real, /capture: finished/);
+    real.child.kill('SIGTERM');
+    expect(await real.exited).toBe(0);
+    // A home with a device of its own is never taken for the demo: the next run keeps its store.
+    const stored = JSON.parse(readFileSync(path.join(data, STORE_FILE), 'utf8')) as { devices: Record<string, unknown> };
+    stored.devices['00:11:22:33:44:55'] = { ...Object.values(stored.devices)[0] as object, mac: '00:11:22:33:44:55' };
+    writeFileSync(path.join(data, STORE_FILE), JSON.stringify(stored));
+    const again = run(['--stdin', '--host', '127.0.0.1', '--port', '0', '--data', data], { WAAKHOND_PASSWORD: 'x-password' }, path.join(PROJECT_ROOT, DEMO_PCAP));
+    const [, n] = await waitFor(again, /store: \S+ \((\d+) devices/);
+    expect(Number(n)).toBe(Object.keys(stored.devices).length);
+    expect(again.stderr()).not.toMatch(/moved aside/);
+    await waitFor(again, /capture: finished/);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  }, 90_000);
+
   it('the demo keeps its own data directory: a real run on the same --data starts without demo devices', async () => {
     const data = tmp();
     const demo = run(['--host', '127.0.0.1', '--port', '0', '--data', data], { WAAKHOND_PASSWORD: 'x-password' });
