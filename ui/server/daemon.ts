@@ -32,11 +32,9 @@ import { chooseBind } from './bind.js';
 import { ReplaySource } from './replay.js';
 import { USAGE, UsageError, parseRunArgs } from './config.js';
 import type { RunOptions, SourceSpec } from './config.js';
-
 import { VERSION } from '../../sensor/version.js';
 import { ownAddresses } from './own-addresses.js';
 import { moveDemoDataAside } from './demo-data.js';
-
 
 export const DEMO_PCAP = 'firmware-scripts/demo/demo-home.pcap';
 
