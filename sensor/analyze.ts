@@ -43,6 +43,8 @@ export interface ReportDevice {
   name: string | null;
   hostname: string | null;
   private_mac: boolean;
+  /** The home's router (gateway of Internet traffic): listed like any device, marked. */
+  router: boolean;
   /** Every MAC this device was seen as (private addresses of one phone/laptop), its key first. */
   seen_as: string[];
   confidence: number;
@@ -159,7 +161,7 @@ function baselineProgress(p: ReturnType<NonNullable<RuleEngine['baseline']>['pro
 export function reportDevice(d: Device | OneDevice): ReportDevice {
   return {
     mac: d.mac, ips: d.ips, ipv6: d.ipv6, vendor: d.vendor, model: d.model, category: d.category,
-    name: d.name, hostname: d.hostname, private_mac: d.private_mac, seen_as: 'seen_as' in d ? d.seen_as : [d.mac], confidence: d.confidence,
+    name: d.name, hostname: d.hostname, private_mac: d.private_mac, router: d.router === true, seen_as: 'seen_as' in d ? d.seen_as : [d.mac], confidence: d.confidence,
     first_seen: isoTime(d.first_seen), last_seen: isoTime(d.last_seen), evidence: d.evidence,
   };
 }

@@ -6,6 +6,7 @@ import { isLang, type Lang } from './i18n/langs.js';
 import { alertText } from './i18n/alert-text.js';
 import { friendlyName } from './inventory/identity.js';
 import type { Category } from './inventory/types.js';
+import { VERSION } from './version.js';
 
 const USAGE = `waakhond: home-network IoT watchdog
 
@@ -19,14 +20,44 @@ usage:
       the watchdog daemon with its dashboard (no source: the bundled demo home, replayed)
   waakhond lookup --remote IP[:PORT] --at TIME [--window S] (--pcap FILE... | --data DIR)
       which home device made a connection named in an abuse report
-  waakhond check
+  waakhond check [--quiet]
       validate fingerprint and rule files
+  waakhond --version
+  waakhond COMMAND --help
+
+exit codes:
+  0  done (analyze: a report; run: stopped by SIGTERM/SIGINT; lookup: found; check: all valid)
+  1  analyze: no capture could be read; run: cannot start (capture source unreadable, port in use);
+     lookup: not found; check: invalid files
+  2  usage error: unknown command or option, a missing or conflicting argument, a flag that cannot apply
 `;
+
+const ANALYZE_USAGE = `usage: waakhond analyze [--json] [--lan CIDR]... [--rules DIR]... [--no-rules] [--baseline-learning DURATION] FILE...
+  read pcap/pcapng captures in order and report devices (the router marked as such), alerts and counters
+  --json               the report as JSON (devices, alerts, stats)
+  --lan CIDR           a home network (repeatable; default RFC 1918, link-local and ULA)
+  --rules DIR          rule pack directory (repeatable; default the built-in packs)
+  --no-rules           inventory only
+  --baseline-learning  per-device baseline learning period, e.g. 10m (default 24 h of capture time)
+exit codes: 0 a report, 1 no capture could be read, 2 usage error
+`;
+
+const CHECK_USAGE = `usage: waakhond check [--quiet]
+  validate fingerprint, rule, advice and translation files
+exit codes: 0 all valid, 1 invalid files (listed on stderr), 2 usage error
+`;
+
+/** \`COMMAND --help\` or \`-h\` anywhere in its arguments (before a lone "--"). */
+function wantsHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'analyze':
+      if (wantsHelp(rest)) { process.stdout.write(ANALYZE_USAGE); return 0; }
       return analyzeCommand(rest);
     case 'run': {
       const { runCommand } = await import('../ui/server/daemon.js');
@@ -37,9 +68,17 @@ export async function main(argv: string[]): Promise<number> {
       return runLookup(rest);
     }
     case 'check': {
+      if (wantsHelp(rest)) { process.stdout.write(CHECK_USAGE); return 0; }
+      const unknown = rest.filter((a) => a !== '--quiet');
+      if (unknown.length) { process.stderr.write(`waakhond check: unknown argument ${unknown[0]}\n${CHECK_USAGE}`); return 2; }
       const { checkCommand } = await import('./check.js');
       return checkCommand(rest);
     }
+    case '--version':
+    case '-V':
+    case 'version':
+      process.stdout.write(`waakhond ${VERSION}\n`);
+      return 0;
     case undefined:
     case 'help':
     case '--help':
@@ -68,7 +107,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
       },
     });
   } catch (err) {
-    process.stderr.write(`waakhond analyze: ${(err as Error).message}\n`);
+    process.stderr.write(`waakhond analyze: ${(err as Error).message}\n${ANALYZE_USAGE}`);
     return 2;
   }
   const files = parsed.positionals;

@@ -2,7 +2,7 @@
 import type { WaakhondEvent, DhcpEvent } from '../events.js';
 import type { Device, Evidence } from './types.js';
 import { isLocallyAdministered, isNonDeviceMac, normalizeMac } from './mac.js';
-import { resolveIdentity, VendorIndex } from './identity.js';
+import { friendlyName, resolveIdentity, VendorIndex } from './identity.js';
 import { defaultFingerprintsDir, loadFingerprints, type Fingerprints } from './fingerprints.js';
 import { Matcher } from './match.js';
 import { forReceiver, modelCodesOf, observationSignature, observationsOf, observationTarget, type Observation } from './observe.js';
@@ -18,6 +18,8 @@ export interface InventoryOptions {
   fingerprintsDir?: string;
   /** MACs that are never devices: the sensor host's own interfaces. */
   ignoreMacs?: string[];
+  /** Addresses that are never bound to a device nor make one: the sensor host's own (its MAC may differ, e.g. behind a bridge). */
+  ignoreIps?: string[];
 }
 
 export type InventoryChange = 'new' | 'changed' | 'evicted';
@@ -125,8 +127,16 @@ export class Inventory {
    */
   private oldest: DeviceState | null = null;
   private newest: DeviceState | null = null;
-  /** MACs found to be routers/DHCP servers: never devices. Bounded by maxDevices. */
+  /**
+   * MACs found to be the home's router (gateway of Internet traffic, IPv6 router advertisements).
+   * The router IS a device the household owns and should update: it stays listed, marked router:true,
+   * but what it forwards from the Internet never speaks for it (remote addresses, fingerprints).
+   * Bounded by maxDevices.
+   */
   private readonly routers = new Set<string>();
+  private readonly ignoreIps = new Set<string>();
+  /** True while an event from the Internet is observed: the router's MAC carries it, not its own words. */
+  private inbound = false;
   /** MAC -> remote addresses seen arriving from it (inbound): the gateway test. Bounded. */
   private readonly gatewayCandidates = new Map<string, Set<string>>();
   /** Private-MAC grouping: "client-id:..", "host:.." -> MACs that showed it (bounded with the devices). */
@@ -146,6 +156,7 @@ export class Inventory {
       const n = normalizeMac(m);
       if (n) this.ignore.add(n);
     }
+    for (const ip of opts.ignoreIps ?? []) this.ignoreIps.add(ip.toLowerCase());
     this.know = knowledge(opts.fingerprintsDir ?? defaultFingerprintsDir());
     this.behaviour = new Behaviour({ maxDevices: this.maxDevices });
   }
@@ -180,11 +191,14 @@ export class Inventory {
   }
 
   observe(e: WaakhondEvent): void {
+    this.inbound = 'direction' in e && e.direction === 'inbound';
     this.observeEvent(e);
     switch (e.type) {
       case 'conn': case 'traffic': case 'dns': case 'tls_client_hello': case 'tcp_syn':
         this.behave(e);
     }
+    // Not left set for observeUpnp (active discovery asks the router itself).
+    this.inbound = false;
   }
 
   /** Behaviour's conclusions for known devices: service ports matched against services.yaml, traits as they are. */
@@ -200,7 +214,7 @@ export class Inventory {
   }
 
   private observeEvent(e: WaakhondEvent): void {
-    if ('direction' in e && e.direction === 'inbound' && e.type !== 'conn') this.onInbound(e.src_mac, e.src_ip);
+    if ('direction' in e && e.direction === 'inbound' && e.type !== 'conn') this.onInbound(e.src_mac, e.src_ip, e.ts);
     switch (e.type) {
       case 'dhcp':
         if (e.op === 'reply') { this.onDhcpReply(e); return; }
@@ -209,7 +223,7 @@ export class Inventory {
         this.touch(e.sender_mac, e.ts, { ip: e.sender_ip !== '0.0.0.0' ? e.sender_ip : undefined });
         return;
       case 'ndp':
-        if (e.kind === 'router_advert') { this.markRouter(e.lladdr ?? e.mac); return; }
+        if (e.kind === 'router_advert') { this.markRouter(e.lladdr ?? e.mac, e.ts, e.ip !== '::' ? e.ip : undefined); return; }
         this.touch(e.lladdr ?? e.mac, e.ts, { ip: e.ip !== '::' ? e.ip : undefined });
         return;
       case 'dns':
@@ -373,7 +387,7 @@ export class Inventory {
    * The home router forwards the Internet: packets from non-local addresses reach the LAN with its
    * MAC as source. Two distinct remote sources make it the router (not a device).
    */
-  private onInbound(srcMac: string | null, srcIp: string): void {
+  private onInbound(srcMac: string | null, srcIp: string, ts: number): void {
     const mac = normalizeMac(srcMac);
     if (!mac || this.routers.has(mac) || isNonDeviceMac(mac)) return;
     let seen = this.gatewayCandidates.get(mac);
@@ -385,19 +399,32 @@ export class Inventory {
     seen.add(srcIp);
     if (seen.size >= 2) {
       this.gatewayCandidates.delete(mac);
-      this.markRouter(mac);
+      this.markRouter(mac, ts, undefined, seen);
     }
   }
 
-  private markRouter(mac: string | null): void {
+  /**
+   * The home's router: listed as a device (kind router), so analyze, the API, the store and MQTT show
+   * the same set. Remote addresses it carried before it was recognised are taken off it.
+   */
+  private markRouter(mac: string | null, ts: number, ip?: string, remote?: Set<string>): void {
     const n = normalizeMac(mac);
-    if (!n || this.routers.has(n) || isNonDeviceMac(n)) return;
+    if (!n || this.routers.has(n) || isNonDeviceMac(n) || this.ignore.has(n)) return;
+    const wasInbound = this.inbound;
+    this.inbound = false;
+    this.touch(n, ts, { ip, evidence: [{ source: ip ? 'ndp' : 'arp', detail: ip ? 'Sends IPv6 router advertisements' : 'Forwards traffic from the Internet (the home\'s gateway)', category: 'router', weight: 1, ts }] });
+    this.inbound = wasInbound;
     if (this.routers.size < this.maxDevices) this.routers.add(n);
     const s = this.devices.get(n);
-    if (s) {
-      this.remove(s);
-      this.onChange?.(snapshot(s.device), 'evicted');
+    if (!s) return;
+    const d = s.device;
+    d.router = true;
+    if (remote) {
+      d.ips = d.ips.filter((a) => !remote.has(a));
+      d.ipv6 = d.ipv6.filter((a) => !remote.has(a));
     }
+    this.reidentify(s);
+    this.onChange?.(snapshot(d), 'changed');
   }
 
   /** A known device by MAC: event MACs are canonical already, so one Map look-up is the usual cost. */
@@ -444,6 +471,13 @@ export class Inventory {
     // removes a MAC it refuses later), so a hit skips normalising and the router/ignore/group tests.
     let s = this.lookup(rawMac);
     let change: InventoryChange | null = null;
+    // The sensor's own addresses neither make a device nor move to one.
+    if (add.ip !== undefined && this.ignoreIps.size && this.ignoreIps.has(add.ip.toLowerCase())) {
+      if (!s) return;
+      add = { ...add, ip: undefined };
+    }
+    // What the router forwards from the Internet is not the router speaking: only its time moves.
+    if (s?.device.router && this.inbound) add = { create: false };
     if (!s) {
       if (add.create === false || !this.accepts(rawMac)) return;
       const mac = normalizeMac(rawMac)!;
@@ -568,6 +602,8 @@ export class Inventory {
     const d = s.device;
     const evidence = [...s.evidence.values()];
     const id = resolveIdentity(this.behaviour.isClient(d.mac) ? evidence.map(asClientsApp) : evidence, d.private_mac, this.know.vendors);
+    // The gateway is a router whatever else its evidence says (a FRITZ!Box also serves media and phones).
+    if (d.router && id.category !== 'router') { id.category = 'router'; id.name = friendlyName(id.vendor, id.model, 'router', d.private_mac); }
     const before = `${d.vendor}|${d.model}|${d.category}|${d.name}|${d.confidence}|${d.evidence.length}`;
     d.vendor = id.vendor;
     d.model = id.model;

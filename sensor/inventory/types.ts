@@ -50,6 +50,8 @@ export interface Device {
   last_seen: number;
   /** Locally administered (randomised) MAC, typical of phones and laptops. */
   private_mac: boolean;
+  /** The home's router (gateway of Internet traffic or IPv6 router advertisements): a device, marked. */
+  router?: boolean;
   /** Other (private) MACs that DHCP client id, hostname or mDNS name show to be the same device. */
   same_device_as?: string[];
 }

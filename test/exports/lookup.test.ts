@@ -74,6 +74,18 @@ describeShared('waakhond lookup on the Hide and Seek capture', () => {
     expect(wrongPort.code).toBe(1);
   });
 
+  it('a window wholly or partly outside the capture is not complete: "not found" there means "not known"', async () => {
+    // The capture spans 20:49:16 .. 20:59:58.
+    const outside = JSON.parse((await cli(['--pcap', HNS(), '--remote', '67.189.205.92:23', '--at', '2018-03-09T23:00:00Z', '--window', '60', '--json'])).out);
+    expect(outside).toMatchObject({ found: false, complete: false, recorded: { window: 'outside', from: '2018-03-09T20:49:16.520Z' } });
+    const partly = JSON.parse((await cli(['--pcap', HNS(), '--remote', '67.189.205.92:2323', '--at', '2018-03-09T20:59:30Z', '--window', '60', '--json'])).out);
+    expect(partly).toMatchObject({ found: false, complete: false, recorded: { window: 'partly outside' } });
+    const inside = JSON.parse((await cli(['--pcap', HNS(), '--remote', '67.189.205.92:2323', '--at', '2018-03-09T20:55:00Z', '--window', '60', '--json'])).out);
+    expect(inside).toMatchObject({ found: false, complete: true, recorded: { window: 'inside' } });
+    const text = await cli(['--pcap', HNS(), '--remote', '67.189.205.92:23', '--at', '2018-03-09T23:00:00Z', '--window', '60']);
+    expect(text.out).toMatch(/the window is outside what was recorded/);
+  });
+
   it('usage errors exit 2 with a message', async () => {
     expect((await cli(['--remote', '1.2.3.4'])).code).toBe(2);
     const bad = await cli(['--pcap', HNS(), '--remote', 'nope', '--at', '1520629064']);

@@ -260,6 +260,13 @@ describeNeeds('OCI image run by runc (uid 10001, CAP_NET_RAW, test namespace)', 
         let n = 0;
         for (let i = 0; i < 40 && n < 20; i++) { n = Number(/^waakhond_packets_total (\d+)/m.exec(metrics())?.[1] ?? 0); if (n < 20) await new Promise((r) => setTimeout(r, 250)); }
         expect(n, out).toBeGreaterThanOrEqual(20);
+        // The container's own interface (its MAC and address, read from the OS inside it) is never a device; the peer is.
+        // (runc relays the container's stderr with some delay: wait for the peer's line.)
+        const mac = (ns: string, dev: string) => /link\/ether ([0-9a-f:]{17})/.exec(run('ip', ['-n', ns, 'link', 'show', 'dev', dev]).stdout)?.[1] ?? 'none';
+        for (let i = 0; i < 40 && !out.includes(`device: new ${mac(net.peer, net.ifPeer)}`); i++) await new Promise((r) => setTimeout(r, 250));
+        expect(out).toContain(`inventory: the sensor itself (${mac(net.sensor, net.ifSensor)}, ${net.ipSensor}`);
+        expect(out).toContain(`device: new ${mac(net.peer, net.ifPeer)}`);
+        expect(out).not.toContain(`device: new ${mac(net.sensor, net.ifSensor)}`);
       } finally {
         run('runc', ['kill', c.id, 'TERM']);
         await Promise.race([new Promise((r) => p.on('close', r)), new Promise((r) => setTimeout(r, 10_000))]);

@@ -57,7 +57,12 @@ export interface RunOptions {
 
 export const USAGE = `usage: waakhond run [--iface IF [--filter BPF] | --pcap FILE [--realtime] [--loop] | --stdin]
                      [--port 8080] [--host ADDR] [--data DIR] [--config FILE] [--mqtt URL]
-With no source, replays the bundled demo home in real time, in a loop.`;
+With no source, replays the bundled demo home in real time, in a loop (its data in DIR/demo,
+apart from a real run's).
+
+exit codes: 0 stopped by SIGTERM/SIGINT (or a finished --pcap/--stdin source once stopped),
+            1 cannot start (capture source missing or unreadable, port in use, store unusable),
+            2 usage error (unknown or conflicting flags, a flag that cannot apply, bad config).`;
 
 export class UsageError extends Error {}
 
@@ -116,5 +121,8 @@ export function parseRunArgs(args: string[], readFile: (f: string) => string = (
   else if (flags['--pcap']) source = { kind: 'pcap', path: flags['--pcap'] as string, realtime: !!flags['--realtime'] || config.realtime, loop: !!flags['--loop'] || config.loop, demo: false };
   else if (config.iface) source = { kind: 'iface', iface: config.iface, filter: config.filter };
   else if (config.pcap) source = { kind: 'pcap', path: config.pcap, realtime: config.realtime, loop: config.loop, demo: false };
+  // A flag that cannot apply is an error, not silently ignored: a BPF filter only filters a live capture.
+  if (flags['--filter'] && source?.kind !== 'iface') throw new UsageError('--filter goes with --iface (a capture filter applies to live capture only)');
+  if (config.filter && source && source.kind !== 'iface') throw new UsageError(`config ${configFile}: filter applies to live capture only (iface), not to ${source.kind}`);
   return { config, source, configFile };
 }

@@ -11,7 +11,7 @@ import type { Views } from './views.js';
 export interface LiveStats {
   started_ms: number;
   source: string;
-  /** running | finished | failed */
+  /** running | ended (a file or stream ran out) | failed (capture_error says why) */
   capture_state: string;
   capture_error: string | null;
   packets: number;
@@ -27,6 +27,8 @@ export interface LiveStats {
   inventory_devices: number;
   inventory_evicted: number;
   laps: number;
+  /** Capture time of the last packet (µs), null before the first. */
+  last_packet_us?: number | null;
 }
 
 export interface AppDeps {

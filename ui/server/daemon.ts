@@ -1,6 +1,5 @@
 // `waakhond run`: capture -> pipeline -> inventory + rules -> store -> API/dashboard and exports, until SIGTERM/SIGINT.
-import { existsSync } from 'node:fs';
-import { networkInterfaces } from 'node:os';
+import { existsSync, openSync, closeSync, fstatSync } from 'node:fs';
 import path from 'node:path';
 import { serve } from '@hono/node-server';
 import type { WaakhondEvent, SensorStatsEvent } from '../../sensor/events.js';
@@ -33,9 +32,9 @@ import { chooseBind } from './bind.js';
 import { ReplaySource } from './replay.js';
 import { USAGE, UsageError, parseRunArgs } from './config.js';
 import type { RunOptions, SourceSpec } from './config.js';
-
-const VERSION = '0.1.0';
-
+import { VERSION } from '../../sensor/version.js';
+import { ownAddresses } from './own-addresses.js';
+import { moveDemoDataAside } from './demo-data.js';
 
 export const DEMO_PCAP = 'firmware-scripts/demo/demo-home.pcap';
 
@@ -57,6 +56,11 @@ export async function runCommand(args: string[]): Promise<number> {
       return 2;
     }
     throw err;
+  }
+  if (opts.source?.kind === 'stdin' && process.stdin.isTTY) {
+    // Nothing is piped in: waiting for a capture typed on the keyboard would look like a hang.
+    process.stderr.write(`waakhond run: --stdin wants a pcap stream piped in (tcpdump -U -w - | waakhond run --stdin), not a terminal\n${USAGE}\n`);
+    return 2;
   }
   const daemon = await startDaemon(opts, log);
   if (!daemon) return 1;
@@ -93,7 +97,28 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     }
     spec = { kind: 'pcap', path: demo, realtime: true, loop: true, demo: true };
   }
-  const dataDir = path.resolve(cfg.data ?? process.env.WAAKHOND_DATA ?? '.data');
+  // The demo keeps its own data (DIR/demo): a later real run on the same DIR never shows the demo's
+  // infected camera as if it were in this home.
+  const baseDir = path.resolve(cfg.data ?? process.env.WAAKHOND_DATA ?? '.data');
+  const dataDir = spec.kind === 'pcap' && spec.demo ? path.join(baseDir, 'demo') : baseDir;
+  // A capture file that cannot be read is a failed start (exit 1), not an empty dashboard.
+  if (spec.kind === 'pcap') {
+    const why = unreadableFile(spec.path);
+    if (why) {
+      log(`capture: cannot read ${spec.path}: ${why}`);
+      return null;
+    }
+  }
+
+  // A real run never inherits the demo: data an older version's demo left here is moved aside (kept).
+  if (!(spec.kind === 'pcap' && (spec.demo || path.resolve(spec.path) === path.join(root, DEMO_PCAP)))) {
+    try {
+      const aside = await moveDemoDataAside(dataDir, path.join(root, DEMO_PCAP));
+      if (aside) log(`store: ${dataDir} held only the demo home's devices (an older version's demo wrote there): moved aside to ${aside}; starting without them`);
+    } catch (err) {
+      log(`store: could not check for old demo data: ${(err as Error).message}`);
+    }
+  }
 
   let exporters: Exporters | null = null;
   // Store first: a corrupt file is moved aside here, before anything else can write.
@@ -114,7 +139,10 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   const baselineCfg = loadBaselineConfig();
   for (const e of baselineCfg.errors) log(`baseline: refused ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason} (running without the per-device baseline)`);
   if (baselineCfg.config) log(`baseline: ${baselineCfg.config.families.length} protocol families, learning ${baselineCfg.config.learningUs / 3.6e9} h per device`);
-  const inventory = new Inventory(cfg.fingerprints_dir ? { fingerprintsDir: cfg.fingerprints_dir } : {});
+  // The sensor's own interface MACs and addresses are never devices (live capture; in the OCI container too).
+  const own = spec.kind === 'iface' ? ownAddresses(spec.iface) : { macs: [], ips: [] };
+  if (own.macs.length || own.ips.length) log(`inventory: the sensor itself (${[...own.macs, ...own.ips].join(', ')}) is not listed as a device`);
+  const inventory = new Inventory({ ...(cfg.fingerprints_dir ? { fingerprintsDir: cfg.fingerprints_dir } : {}), ignoreMacs: own.macs, ignoreIps: own.ips });
   // The saved baseline takes at most a quarter of the store's byte cap (the rest is devices, alerts, traffic).
   const baseline = baselineCfg.config
     ? { ...baselineCfg.config, stateMaxBytes: Math.min(baselineCfg.config.stateMaxBytes, Math.floor(cfg.store.max_bytes / 4)) }
@@ -124,7 +152,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     // The inventory's category (the store's after a restart, until the inventory knows the device again).
     // The household's answer outranks inference here too (issue #12: "the household has the last word").
     deviceKind: (mac) => store.data.answers[store.keyOf(mac)]?.category ?? inventory.get(mac)?.category ?? store.data.devices[mac]?.category ?? null,
-    selfMacs: spec.kind === 'iface' ? ownMacs(spec.iface) : [],
+    selfMacs: own.macs,
   });
   // The learnt baseline survives restarts in the store; a corrupt or foreign one is refused and we learn again.
   if (engine.baseline && store.data.baseline !== undefined) {
@@ -156,8 +184,31 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     if (dev) exporters.deviceChanged(dev, exportStatus(dev.mac));
   };
 
+  // The log names what a household would ask about: new devices and alerts (bounded: a spoofed-MAC
+  // flood writes one summary line a minute, not one line per MAC).
+  let logWindow = { start: Date.now(), lines: 0, skipped: 0 };
+  const logBounded = (line: string) => {
+    const now = Date.now();
+    if (now - logWindow.start >= 60_000) {
+      if (logWindow.skipped) log(`(${logWindow.skipped} more device/alert lines not logged in the last minute)`);
+      logWindow = { start: now, lines: 0, skipped: 0 };
+    }
+    if (logWindow.lines >= 30) { logWindow.skipped++; return; }
+    logWindow.lines++;
+    log(line);
+  };
+  const logNewDevice = (d: Device) => {
+    logBounded(`device: new ${d.mac}${d.ips[0] ? ` ${d.ips[0]}` : ''}${d.name || d.vendor ? ` (${printable(d.name ?? d.vendor ?? '')})` : ''}`);
+  };
+  const logAlert = (a: Alert, what: string) => {
+    const dev = a.device ? views.exported(a.device) : undefined;
+    const who = a.device ? `${a.device}${dev?.name ? ` (${printable(dev.name)})` : ''}` : 'the network';
+    logBounded(`alert ${what}: [${a.severity}] ${a.rule} on ${who}: ${printable(a.title)}`);
+  };
+
   inventory.onChange = (d: Device, change) => {
     if (change === 'evicted') return; // memory pressure in the inventory; the store keeps its own cap
+    if (change === 'new') logNewDevice(d);
     // One stored device per phone/laptop, however many private MACs it rotated through (one-device.ts).
     const { key, folded, adopted } = storeGroup(store, groupOf(d.mac, (m) => inventory.get(m)));
     for (const f of folded) { exporters.deviceForgotten(f); hub.emit({ type: 'device', mac: f }); }
@@ -169,7 +220,9 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   engine.onAlert = (a: Alert, change) => {
     // Alerts point at the device's key, whichever of its private MACs raised them.
     const keyed = a.device ? { ...a, device: store.keyOf(a.device) } : a;
+    const before = store.data.alerts[a.id];
     store.upsertAlert(keyed);
+    if (change === 'raised' || (before && before.severity !== a.severity)) logAlert(keyed, change === 'raised' ? 'raised' : `now ${a.severity}`);
     hub.emit({ type: 'alert', id: a.id, device: keyed.device, change });
     exporters.alert(keyed, change, { nl: views.deviceLabel(keyed.device, 'nl'), en: views.deviceLabel(keyed.device, 'en') });
     if (keyed.device) { hub.emit({ type: 'device', mac: keyed.device }); exportDevice(keyed.device); }
@@ -233,13 +286,17 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
       // sensor_stats comes once a capture minute; the pipeline's own counters are current.
       const p = pipeline.stats;
       pipeline.dropped = source.stats.dropped;
-      return { ...live, packets: p.packets, bytes: p.bytes, malformed: p.malformed, dropped: source.stats.dropped ?? 0, flows_active: pipeline.flows.active, laps: replayLaps() };
+      return {
+        ...live, packets: p.packets, bytes: p.bytes, malformed: p.malformed, dropped: source.stats.dropped ?? 0,
+        flows_active: pipeline.flows.active, laps: replayLaps(), last_packet_us: p.last_ts,
+      };
     },
     metricsToken: metricsToken ?? null, webDir, log, version: VERSION, allowedHosts: cfg.allowed_hosts,
   }, {
     deviceTouched: exportDevice,
     extraRoutes: [lookupRoutes({
       connlog,
+      recorded: () => ({ from: pipeline.stats.first_ts, to: pipeline.stats.last_ts }),
       describe: (mac) => {
         const d = views.exported(mac);
         return d ? { name: d.name, vendor: d.vendor, model: d.model, category: d.category } : undefined;
@@ -272,21 +329,27 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   log(`web: dashboard at ${url} (${bind.why})`);
   log(`capture: ${describe(spec)} (memory: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB resident)`);
 
-  const pruneTimer = setInterval(() => store.prune(), 3600_000);
+  const pruneTimer = setInterval(() => {
+    const pruned = store.prune();
+    if (pruned.alerts || pruned.devices) log(`store: cleared ${pruned.alerts} alert(s) and ${pruned.devices} device(s) past their retention`);
+  }, 3600_000);
   pruneTimer.unref();
   const connlogTimer = setInterval(saveLog, cfg.connlog.save_interval_s * 1000);
   connlogTimer.unref();
   const baselineTimer = setInterval(saveBaseline, 300_000);
   baselineTimer.unref();
 
+  let stopping = false;
   const captureDone = (async () => {
     try {
       for await (const frames of source) pipeline.push(frames);
       pipeline.finish();
       // Throttled 'updated' notifications still pending go out now, not never.
       engine.flush();
-      const err = source.stats.error;
-      live.capture_state = err ? 'failed' : 'finished';
+      // A file or stream that ran out is "ended" (no longer live), one that broke is "failed" with the reason.
+      // A live capture has no end of its own: one that stops while the daemon runs has failed.
+      const err = source.stats.error ?? (spec.kind === 'iface' && !stopping ? 'the live capture stopped' : null);
+      live.capture_state = err ? 'failed' : 'ended';
       live.capture_error = err;
       log(err ? `capture: ended: ${err}` : `capture: finished (${source.stats.frames} frames)`);
     } catch (err) {
@@ -304,6 +367,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   return {
     url, port, captureDone,
     async stop() {
+      stopping = true;
       clearInterval(pruneTimer);
       clearInterval(connlogTimer);
       clearInterval(baselineTimer);
@@ -339,13 +403,23 @@ function describe(spec: SourceSpec): string {
   }
 }
 
-/** The capture interface's own MAC(s): the sensor is never announced as a new device. */
-function ownMacs(iface: string): string[] {
+/** Why a capture file cannot be read (missing, a directory, no permission), or null when it can. */
+function unreadableFile(file: string): string | null {
   try {
-    return (networkInterfaces()[iface] ?? []).map((a) => a.mac.toLowerCase()).filter((m) => m !== '00:00:00:00:00:00');
-  } catch {
-    return [];
+    const fd = openSync(file, 'r');
+    try {
+      if (!fstatSync(fd).isFile() && !fstatSync(fd).isFIFO()) return 'not a file';
+    } finally { closeSync(fd); }
+    return null;
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' ? 'permission denied' : e.message;
   }
+}
+
+/** Network text in a log line: no control characters (a hostname must not forge log lines). */
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 80);
 }
 
 function findWebDir(root: string): string | null {

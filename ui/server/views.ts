@@ -57,6 +57,8 @@ export interface DeviceSummary {
   category: StoredDevice['category'];
   confidence: number;
   private_mac: boolean;
+  /** The home's router (the gateway): a device the household owns and updates, marked as such. */
+  router: boolean;
   /** Every MAC this device was seen as (a phone's rotated private addresses), its key first. */
   seen_as: string[];
   /** 'user' when the household's answer decides vendor/kind/name, else 'inferred'. */
@@ -189,7 +191,7 @@ export class Views {
     return {
       // user_name is the rename box's own value; the label also takes the name in their answer.
       mac: d.mac, label: labelOf(e, this.userName(d.mac), lang), user_name: this.store.data.names[d.mac] ?? null, name: e.name, hostname: d.hostname, vendor: e.vendor,
-      model: e.model, category: e.category, confidence: e.confidence, private_mac: d.private_mac, seen_as: e.seen_as,
+      model: e.model, category: e.category, confidence: e.confidence, private_mac: d.private_mac, router: d.router === true, seen_as: e.seen_as,
       identity: e.identity,
       answer: a ? { category: a.category, vendor: a.vendor, name: a.name, at_ms: a.at, moved_from: a.moved_from ?? null } : null,
       ask: this.asks(d),

@@ -32,17 +32,30 @@ describe('Inventory', () => {
     expect(inv.get('00:11:22:33:44:66')!.ips).toEqual(['192.168.1.5']);
   });
 
-  it('never makes devices of multicast, broadcast, ignored MACs or routers', () => {
-    const inv = new Inventory({ ignoreMacs: ['02-00-00-00-00-09'] });
+  it('never makes devices of multicast, broadcast or the sensor\'s own MACs and addresses', () => {
+    const inv = new Inventory({ ignoreMacs: ['02-00-00-00-00-09'], ignoreIps: ['192.168.1.2'] });
     inv.observe(arp('ff:ff:ff:ff:ff:ff', '192.168.1.9'));
     inv.observe(arp('01:00:5e:00:00:fb', '192.168.1.9'));
     inv.observe(arp('02:00:00:00:00:09', '192.168.1.9'));
-    inv.observe(ndp({ kind: 'router_advert', mac: '00:00:00:00:00:77' }));
-    inv.observe(arp('00:00:00:00:00:77', '192.168.1.77'));
+    // The sensor's address behind another MAC (a bridge, the OCI container's veth) makes no device either.
+    inv.observe(arp('00:11:22:33:44:99', '192.168.1.2'));
     expect(inv.list()).toEqual([]);
+    // ...nor moves to a device that has it listed.
+    inv.observe(arp('00:11:22:33:44:98', '192.168.1.8'));
+    inv.observe(arp('00:11:22:33:44:98', '192.168.1.2'));
+    expect(inv.list().map((d) => d.ips)).toEqual([['192.168.1.8']]);
   });
 
-  it('drops a device later found to be the router (it forwards the Internet), keeps a DHCP-serving plug', () => {
+  it('lists the router that advertises IPv6 routes as a device, marked router', () => {
+    const inv = new Inventory();
+    inv.observe(ndp({ kind: 'router_advert', mac: '00:00:00:00:00:77', ip: 'fe80::1' }));
+    inv.observe(arp('00:00:00:00:00:77', '192.168.1.77'));
+    const r = inv.get('00:00:00:00:00:77')!;
+    expect(r).toMatchObject({ router: true, category: 'router', ips: ['192.168.1.77'], ipv6: ['fe80::1'] });
+    expect(inv.list()).toHaveLength(1);
+  });
+
+  it('marks a device later found to be the router (it forwards the Internet), keeps a DHCP-serving plug', () => {
     const inv = new Inventory();
     inv.observe(arp(ROUTER, '192.168.1.1'));
     expect(inv.stats.devices).toBe(1);
@@ -53,14 +66,23 @@ describe('Inventory', () => {
     inv.observe(dns({ src_mac: ROUTER, src_ip: '8.8.8.8', dst_ip: '192.168.1.20', direction: 'inbound', response: true, src_port: 53 }));
     expect(inv.stats.devices).toBe(1);
     inv.observe(dns({ src_mac: ROUTER, src_ip: '1.1.1.1', dst_ip: '192.168.1.20', direction: 'inbound', response: true, src_port: 53 }));
-    expect(inv.stats.devices).toBe(0);
+    // Still one device: the router, marked, with its own address only (no Internet address it forwarded).
+    expect(inv.stats.devices).toBe(1);
+    const changes: string[] = [];
+    inv.onChange = (d, c) => changes.push(`${c}:${d.mac}`);
     inv.observe(arp(ROUTER, '192.168.1.1'));
-    expect(inv.stats.devices).toBe(0);
+    expect(inv.get(ROUTER)).toMatchObject({ router: true, category: 'router', ips: ['192.168.1.1'] });
+    // Forwarded Internet traffic neither binds its remote addresses nor fingerprints the router.
+    inv.observe(httpReq(ROUTER, { src_ip: '203.0.113.9', dst_ip: '192.168.1.20', dst_mac: CAM, direction: 'inbound', user_agent: 'Hikvision-Webs' }));
+    expect(inv.get(ROUTER)!.ips).toEqual(['192.168.1.1']);
+    expect(inv.get(ROUTER)!.category).toBe('router');
+    expect(changes.filter((c) => c.endsWith(ROUTER))).toEqual([]);
     // Unicast DNS responses (from the resolver) never make a device of their sender.
     inv.observe(dns({ src_mac: '00:11:22:33:44:55', response: true, direction: 'internal', src_port: 53 }));
-    expect(inv.stats.devices).toBe(0);
-    inv.observe(query('00:11:22:33:44:55', 'www.mydlink.com'));
     expect(inv.stats.devices).toBe(1);
+    const before = inv.stats.devices;
+    inv.observe(query('00:11:22:33:44:55', 'www.mydlink.com'));
+    expect(inv.stats.devices).toBe(before + 1);
   });
 
   it('caps devices, evicts the stalest and counts it', () => {

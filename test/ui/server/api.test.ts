@@ -12,7 +12,9 @@ describe('auth', () => {
     expect(res.status).toBe(200);
     const body = await res.json() as Record<string, unknown>;
     expect(body.ok).toBe(true);
-    expect(Object.keys(body).sort()).toEqual(['capture', 'ok', 'uptime_s', 'version']);
+    // The watchdog's own state, no household data: capture state and reason, kernel drops, last packet time.
+    expect(Object.keys(body).sort()).toEqual(['capture', 'capture_error', 'kernel_drops', 'last_packet', 'ok', 'uptime_s', 'version']);
+    expect(body).toMatchObject({ capture: 'running', capture_error: null, kernel_drops: 7, last_packet: null });
   });
 
   it('everything else needs a session', async () => {
@@ -25,7 +27,7 @@ describe('auth', () => {
   });
 
   it('a wrong password is refused, the right one sets an HttpOnly SameSite=Strict cookie', async () => {
-    const { app } = makeApp();
+    const { app, logs } = makeApp();
     const bad = await app.request('/api/login', { method: 'POST', headers: json, body: JSON.stringify({ password: 'nope' }) });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('set-cookie')).toBeNull();
@@ -37,6 +39,9 @@ describe('auth', () => {
     expect(cookie).toMatch(/SameSite=Strict/);
     const s = await app.request('/api/session', { headers: { cookie: cookie.split(';')[0] } });
     expect(await s.json()).toMatchObject({ authenticated: true });
+    // The log names both logins, never a password.
+    expect(logs.filter((l) => l.startsWith('auth: '))).toEqual([expect.stringMatching(/^auth: failed login from /), expect.stringMatching(/^auth: login from /)]);
+    expect(logs.join('\n')).not.toMatch(new RegExp(`nope|${PASSWORD}`));
   });
 
   it('logout ends the session', async () => {

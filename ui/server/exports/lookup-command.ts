@@ -6,7 +6,7 @@ import { ConnLog } from '../../../sensor/connlog.js';
 import type { WaakhondEvent } from '../../../sensor/events.js';
 import { loadConnLog } from './connlog-file.js';
 import { lookupJson, parseRemote, runQuery } from './lookup.js';
-import type { DescribeDevice, LookupJson } from './lookup.js';
+import type { DescribeDevice, LookupJson, Recorded } from './lookup.js';
 
 const USAGE = `usage: waakhond lookup --remote IP[:PORT] --at TIME [--window S] [--proto tcp|udp] [--json]
                        (--pcap FILE... [--lan CIDR]... | --data DIR)
@@ -48,6 +48,7 @@ export async function runLookup(args: string[]): Promise<number> {
   try {
     let log: ConnLog;
     let describe: DescribeDevice | undefined;
+    let recorded: Recorded | undefined;
     if (o.data) {
       log = loadConnLog(o.data);
     } else {
@@ -61,11 +62,13 @@ export async function runLookup(args: string[]): Promise<number> {
       for (const e of report.stats.errors) process.stderr.write(`waakhond lookup: ${e.file}: ${e.error}\n`);
       const byMac = new Map(report.devices.map((d) => [d.mac, d]));
       describe = (mac) => byMac.get(mac);
+      // The captures' own span is what was recorded (the log here keeps only connections to the address).
+      recorded = { from: report.stats.first_packet ? Date.parse(report.stats.first_packet) * 1000 : null, to: report.stats.last_packet ? Date.parse(report.stats.last_packet) * 1000 + 999 : null };
       note = `${report.stats.files} capture(s), ${report.stats.packets} packets, ${report.stats.first_packet ?? '-'} .. ${report.stats.last_packet ?? '-'}`;
     }
     const limit = o.limit === undefined ? 100 : Number(o.limit);
     const { q, r } = runQuery(log, { remote: o.remote, at: o.at, window: o.window, proto: o.proto, limit: Number.isInteger(limit) && limit > 0 ? limit : 100 });
-    out = lookupJson(q, r, describe);
+    out = lookupJson(q, r, describe, recorded);
   } catch (err) {
     process.stderr.write(`waakhond lookup: ${(err as Error).message}\n`);
     return 2;
@@ -80,7 +83,9 @@ function formatText(j: LookupJson, note: string): string {
   const lines = [`Connections to ${remote}${q.remote_port === null ? '' : `:${q.remote_port}`} within ±${q.window_s} s of ${q.at}${note ? ` (${note})` : ''}:`];
   if (!j.found) {
     lines.push('  none found');
-    if (!j.complete) lines.push('  note: the connection log no longer reaches back that far; older connections were overwritten');
+    if (j.recorded.window !== 'inside') {
+      lines.push(`  note: the window is ${j.recorded.window} what was recorded (${j.recorded.from ?? '-'} .. ${j.recorded.to ?? '-'}): not found there means not known`);
+    } else if (!j.complete) lines.push('  note: the connection log no longer reaches back that far; older connections were overwritten');
   }
   for (const d of j.devices) {
     const label = [d.name, d.vendor && d.name !== d.vendor ? `(${d.vendor})` : ''].filter(Boolean).join(' ');

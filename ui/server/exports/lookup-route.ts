@@ -3,12 +3,14 @@
 import { Hono } from 'hono';
 import type { ConnLog } from '../../../sensor/connlog.js';
 import { lookupJson, runQuery } from './lookup.js';
-import type { DescribeDevice } from './lookup.js';
+import type { DescribeDevice, Recorded } from './lookup.js';
 
 export interface LookupRouteOptions {
   connlog: ConnLog;
   /** Names devices in the answer (inventory or store); optional. */
   describe?: DescribeDevice;
+  /** Capture time span the daemon recorded (µs); default the log's oldest..newest connection. */
+  recorded?: () => Recorded;
   /** Path to serve (default /api/lookup). */
   path?: string;
 }
@@ -24,7 +26,7 @@ export function lookupRoutes(opts: LookupRouteOptions): Hono {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return c.json({ error: 'limit: 1..1000' }, 400);
     try {
       const { q, r: res } = runQuery(opts.connlog, { remote, at, window: c.req.query('window'), proto: c.req.query('proto'), limit });
-      return c.json({ ...lookupJson(q, res, opts.describe), log: { ...opts.connlog.stats } });
+      return c.json({ ...lookupJson(q, res, opts.describe, opts.recorded?.()), log: { ...opts.connlog.stats } });
     } catch (err) {
       return c.json({ error: (err as Error).message }, 400);
     }

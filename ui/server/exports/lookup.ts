@@ -67,8 +67,11 @@ export type DescribeDevice = (mac: string) => { name: string | null; vendor: str
 export interface LookupJson {
   query: { remote_ip: string; remote_port: number | null; at: string; window_s: number; proto: ConnProto | null };
   found: boolean;
+  /** False when connections in the window may be missing: overwritten, or the window lies (partly) outside what was recorded. */
   complete: boolean;
   covered: { from: string | null; to: string | null };
+  /** What was recorded (capture span; for a saved log, its oldest to newest connection) and whether the window lies outside it. */
+  recorded: { from: string | null; to: string | null; window: 'inside' | 'partly outside' | 'outside' };
   devices: { mac: string | null; name: string | null; vendor: string | null; model: string | null; category: string | null;
     local_ips: string[]; connections: number; first: string; last: string }[];
   matches: { time: string; end: string; offset_s: number; records: number; mac: string | null; local_ip: string;
@@ -76,12 +79,31 @@ export interface LookupJson {
   truncated: number;
 }
 
-export function lookupJson(q: LookupQuery, r: LookupResult, describe?: DescribeDevice): LookupJson {
+/** Capture time span recorded (µs); null ends: nothing recorded. */
+export interface Recorded { from: number | null; to: number | null }
+
+/** Where the query window [at-w, at+w] lies against what was recorded: "not found" only means something inside it. */
+export function windowCoverage(q: Pick<LookupQuery, 'at' | 'window_s'>, rec: Recorded): LookupJson['recorded']['window'] {
+  if (rec.from === null || rec.to === null) return 'outside';
+  const lo = q.at - q.window_s * 1e6;
+  const hi = q.at + q.window_s * 1e6;
+  if (hi < rec.from || lo > rec.to) return 'outside';
+  return lo >= rec.from && hi <= rec.to ? 'inside' : 'partly outside';
+}
+
+export function lookupJson(q: LookupQuery, r: LookupResult, describe?: DescribeDevice, recorded?: Recorded): LookupJson {
+  // Without a recorded span (a saved log), the log's own oldest..newest connection is all we know was watched.
+  // With one (the capture, or this daemon run), the saved log's older connections extend it back.
+  const min = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+  const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+  const rec: Recorded = recorded ? { from: min(recorded.from, r.oldest_ts), to: max(recorded.to, r.newest_ts) } : { from: r.oldest_ts, to: r.newest_ts };
+  const window = windowCoverage(q, rec);
   return {
     query: { remote_ip: q.remote_ip, remote_port: q.remote_port ?? null, at: isoFromMicros(q.at), window_s: q.window_s, proto: q.proto ?? null },
     found: r.matches.length > 0,
-    complete: r.complete,
+    complete: r.complete && window === 'inside',
     covered: { from: r.oldest_ts === null ? null : isoFromMicros(r.oldest_ts), to: r.newest_ts === null ? null : isoFromMicros(r.newest_ts) },
+    recorded: { from: rec.from === null ? null : isoFromMicros(rec.from), to: rec.to === null ? null : isoFromMicros(rec.to), window },
     devices: r.devices.map((d) => {
       const info = d.mac ? describe?.(d.mac) : undefined;
       return {

@@ -27,6 +27,7 @@ export function authRoutes(): Hono<Env> {
       deps.log(`auth: failed login from ${addr}`);
       return fail(c, 401, 'wrong password');
     }
+    deps.log(`auth: login from ${addr}`);
     deps.limiter.reset(addr);
     deps.sessions.destroy(getCookie(c, SESSION_COOKIE));
     const s = deps.sessions.create();

@@ -1,4 +1,4 @@
-// GET /api/health: is the daemon up and capturing; no session needed (for init scripts and monitors), so no details.
+// GET /api/health: is the daemon up and capturing; no session needed (for init scripts, monitors and the dashboard's header badge).
 import { Hono } from 'hono';
 import type { Env } from '../context.js';
 
@@ -6,10 +6,16 @@ export function healthRoutes(): Hono<Env> {
   const r = new Hono<Env>();
   r.get('/api/health', (c) => {
     const live = c.var.deps.live();
+    const last = live.last_packet_us ?? null;
     return c.json({
       ok: live.capture_state !== 'failed',
       version: c.var.deps.version,
+      // running | ended (a file or stdin stream ran out: no longer live) | failed (reason in capture_error)
       capture: live.capture_state,
+      capture_error: live.capture_error,
+      // Frames the kernel/libpcap dropped (0 when the source cannot know, e.g. a file).
+      kernel_drops: live.dropped,
+      last_packet: last === null ? null : new Date(Math.floor(last / 1000)).toISOString(),
       uptime_s: Math.floor((Date.now() - live.started_ms) / 1000),
     });
   });

@@ -6,7 +6,7 @@ import { route } from './models/route.js';
 import { login, logout } from './models/session.js';
 import { devices, detail, detailMissing, filtered, loadDetail, loadDevices, needAttention, rename, search, setAdvice, statusFilter, tipDevices, todo } from './models/devices.js';
 import { history, loadHistory } from './models/history.js';
-import { connected, startLive, stopLive } from './models/live.js';
+import { connected, health, startLive, stopLive } from './models/live.js';
 import { answerError, clearAnswer, saveAnswer, undoAnswer, undoable } from './models/answers.js';
 import { Header } from './components/Header.js';
 import { Login } from './components/Login.js';
@@ -35,7 +35,8 @@ export function App() {
   if (authed.value === null) return null;
   return (
     <>
-      <Header lang={l} page={r.page} authed={isAuthed} connected={connected.value} onLang={setLang} onLogout={() => void logout()} />
+      <Header lang={l} page={r.page} authed={isAuthed} connected={connected.value}
+        capture={health.value?.capture ?? null} captureError={health.value?.capture_error ?? null} onLang={setLang} onLogout={() => void logout()} />
       {networkError.value && <p class="banner" role="alert">{t('error.network')}</p>}
       {!isAuthed ? <Login onSubmit={login} /> : (
         <main id="main" tabIndex={-1}>

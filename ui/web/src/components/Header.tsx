@@ -7,11 +7,16 @@ export interface HeaderProps {
   page: string;
   authed: boolean;
   connected: boolean;
+  /** running | ended | failed (GET /api/health); null until known. */
+  capture?: string | null;
+  captureError?: string | null;
   onLang: (l: Lang) => void;
   onLogout: () => void;
 }
 
-export function Header({ lang, page, authed, connected, onLang, onLogout }: HeaderProps) {
+export function Header({ lang, page, authed, connected, capture = null, captureError = null, onLang, onLogout }: HeaderProps) {
+  // "Live" only while the capture runs: a finished file or stdin stream says "ended", a broken one "failed".
+  const state = !connected ? 'offline' : capture === 'ended' ? 'ended' : capture === 'failed' ? 'failed' : 'live';
   return (
     <header class="top">
       <a class="skip" href="#main">{t('nav.skip')}</a>
@@ -28,7 +33,10 @@ export function Header({ lang, page, authed, connected, onLang, onLogout }: Head
         </nav>
       )}
       <div class="tools">
-        {authed && <span class={connected ? 'live on' : 'live'} role="status"><span class="long">{connected ? t('overview.live') : t('overview.offline')}</span></span>}
+        {authed && (
+          <span class={state === 'live' ? 'live on' : state === 'failed' ? 'live failed' : 'live'} role="status" data-capture={state}
+            title={state === 'failed' && captureError ? captureError : undefined}><span class="long">{t(`overview.${state}`)}</span></span>
+        )}
         {/* On a phone the header stays one row: short labels, the long ones stay the accessible names. */}
         <button type="button" class="link" lang={lang === 'nl' ? 'en' : 'nl'} aria-label={t('lang.switch.label')} onClick={() => onLang(lang === 'nl' ? 'en' : 'nl')}>
           <span class="long">{t('lang.switch')}</span><span class="short" aria-hidden="true">{lang === 'nl' ? 'EN' : 'NL'}</span>

@@ -1,9 +1,23 @@
 // Live updates: server-sent events from /api/events trigger (coalesced) reloads of what changed.
 import { signal } from '@preact/signals';
+import { api } from './api.js';
 import { detail, loadDetail, loadDevices } from './devices.js';
 import { history, loadHistory } from './history.js';
 
 export const connected = signal(false);
+
+/** The watchdog's own state (GET /api/health): a capture that ended or failed is not "Live". */
+export interface CaptureHealth { capture: 'running' | 'ended' | 'failed' | string; capture_error: string | null; kernel_drops: number; last_packet: string | null }
+export const health = signal<CaptureHealth | null>(null);
+let healthTimer: ReturnType<typeof setTimeout> | null = null;
+
+function loadHealth(): void {
+  if (healthTimer) return;
+  healthTimer = setTimeout(() => {
+    healthTimer = null;
+    api<CaptureHealth>('/api/health').then((h) => { health.value = h; }, () => {});
+  }, 1000);
+}
 
 interface Change { type: 'device' | 'alert' | 'stats'; mac?: string; device?: string | null }
 
@@ -26,12 +40,15 @@ function schedule(): void {
 export function startLive(): void {
   if (source) return;
   source = new EventSource('/api/events');
-  source.addEventListener('hello', () => { connected.value = true; schedule(); });
+  source.addEventListener('hello', () => { connected.value = true; schedule(); loadHealth(); });
   source.addEventListener('changes', (ev) => {
     let batch: Change[] = [];
     try { batch = JSON.parse((ev as MessageEvent<string>).data) as Change[]; } catch { return; }
     const open = detail.value?.mac;
-    for (const c of batch) if (c.mac === open || c.device === open) reloadDetail = true;
+    for (const c of batch) {
+      if (c.mac === open || c.device === open) reloadDetail = true;
+      if (c.type === 'stats') loadHealth();
+    }
     schedule();
   });
   source.onerror = () => { connected.value = false; };
