@@ -16,6 +16,8 @@ usage:
       which home device made a connection named in an abuse report
   waakhond check
       validate fingerprint and rule files
+  waakhond uninstall-firewall [--nft PATH]
+      remove Waakhond's quarantine/pause nftables tables (inet and bridge "waakhond")
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -30,6 +32,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'lookup': {
       const { runLookup } = await import('../ui/server/exports/lookup-command.js');
       return runLookup(rest);
+    }
+    case 'uninstall-firewall': {
+      const { uninstallFirewall } = await import('../ui/server/act/uninstall.js');
+      return uninstallFirewall(rest);
     }
     case 'check': {
       const { checkCommand } = await import('./check.js');

@@ -32,6 +32,9 @@ import { Views } from './views.js';
 import { chooseBind } from './bind.js';
 import { ReplaySource } from './replay.js';
 import { USAGE, UsageError, parseRunArgs } from './config.js';
+import { startAct } from './act/start.js';
+import type { ActHandle, ActHooks } from './act/start.js';
+import { actRoutes } from './routes/act.js';
 import type { RunOptions, SourceSpec } from './config.js';
 
 const VERSION = '0.1.0';
@@ -81,7 +84,7 @@ export interface Daemon {
   captureDone: Promise<void>;
 }
 
-export async function startDaemon(opts: RunOptions, log: (msg: string) => void): Promise<Daemon | null> {
+export async function startDaemon(opts: RunOptions, log: (msg: string) => void, hooks: { act?: ActHooks } = {}): Promise<Daemon | null> {
   const cfg = opts.config;
   const root = projectRoot();
   let spec: SourceSpec | null = opts.source;
@@ -173,6 +176,9 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     hub.emit({ type: 'alert', id: a.id, device: keyed.device, change });
     exporters.alert(keyed, change);
     if (keyed.device) { hub.emit({ type: 'device', mac: keyed.device }); exportDevice(keyed.device); }
+    // Auto-quarantine (act.auto_quarantine, default off): an infected device is cut off without waiting for a person.
+    const dev = keyed.device ? store.data.devices[keyed.device] : undefined;
+    if (act && dev && views.status(dev) === 'infected') void act.act.infected(dev.mac, Date.now(), act.cfg.auto_quarantine);
   };
   const trafficNotified = new Map<string, number>();
   const daemonSink = (e: WaakhondEvent) => {
@@ -221,6 +227,20 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     maxFlows: cfg.flows.max,
   });
 
+  // Quarantine and pause (ui/server/act): restored from the store before the capture starts.
+  let act: ActHandle | null = null;
+  try {
+    act = await startAct({
+      raw: cfg.act, defaultLan: spec.kind === 'iface' ? spec.iface : null, dataDir, store, views, log, hooks: hooks.act,
+      changed: (d) => { hub.emit({ type: 'device', mac: d.mac }); exportDevice(d.mac); },
+    });
+  } catch (err) {
+    log(`act: ${(err as Error).message}`);
+    store.close();
+    await exporters.close();
+    return null;
+  }
+
   // The web side.
   const sessions = new Sessions();
   const limiter = new RateLimiter();
@@ -237,7 +257,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     metricsToken: metricsToken ?? null, webDir, log, version: VERSION, allowedHosts: cfg.allowed_hosts,
   }, {
     deviceTouched: exportDevice,
-    extraRoutes: [lookupRoutes({
+    extraRoutes: [actRoutes(act.act, exportDevice) as unknown as import('hono').Hono, lookupRoutes({
       connlog,
       describe: (mac) => {
         const d = views.exported(mac);
@@ -307,6 +327,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
       clearInterval(connlogTimer);
       clearInterval(baselineTimer);
       await source.close();
+      await act?.close();
       saveBaseline();
       store.flush();
       saveLog();

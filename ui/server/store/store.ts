@@ -73,6 +73,8 @@ export interface StoreData {
    * it on restore and refuses a corrupt or foreign one (fresh baseline, a log line).
    */
   baseline?: unknown;
+  /** Quarantine, pauses and approvals (ui/server/act/state.ts, validated there on restore); optional like baseline. */
+  act?: unknown;
 }
 
 export interface StoreOptions {
@@ -306,6 +308,12 @@ export class Store {
   /** Keep the engine's learnt baseline (written with the next coalesced save). */
   setBaseline(state: unknown): void {
     this.data.baseline = state;
+    this.changed();
+  }
+
+  /** The act state (quarantine, pauses): written with the next coalesced save; the caller flushes for durability. */
+  setAct(state: unknown): void {
+    this.data.act = state;
     this.changed();
   }
 
