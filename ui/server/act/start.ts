@@ -65,8 +65,9 @@ export async function startAct(o: StartActOptions): Promise<ActHandle> {
     knownDevices: () => Object.keys(store.data.devices),
     writeRuleset: cfg.ruleset_file ? (script) => writeAtomic(cfg.ruleset_file!, script, o.log) : undefined,
   });
-  if (!cfg.enabled && !o.hooks?.detect) {
-    // Switched off after being on: leave no table of ours behind (quietly when nft is not even installed).
+  if (!cfg.enabled && store.data.act !== undefined && !o.hooks?.detect) {
+    // Switched off after being on (a saved state says so): leave no table of ours behind. Never on a machine
+    // that did not turn act on: the firewall is not ours to touch there.
     const r = await removeTables(nft);
     if (r.ok) o.log('act: off (act.enabled: false); no waakhond nftables tables left');
   }
