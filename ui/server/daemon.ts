@@ -232,8 +232,14 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   try {
     act = await startAct({
       raw: cfg.act, defaultLan: spec.kind === 'iface' ? spec.iface : null, dataDir, store, views, log, hooks: hooks.act,
-      changed: (d) => { hub.emit({ type: 'device', mac: d.mac }); exportDevice(d.mac); },
+      changed: (d) => { hub.emit({ type: 'device', mac: d.mac }); exportDevice(d.mac); exporters?.mqtt?.actState(d.mac, d.quarantined || d.paused_until ? d : null); },
     });
+    // ISP mode: signed commands over the fleet topic (the act room verifies them), state published retained.
+    const handle = act;
+    if (handle.cfg.mqtt_commands.enabled && exporters.mqtt) {
+      exporters.mqtt.listenCommands((payload) => { void handle.command(payload); });
+      for (const d of handle.act.all()) exporters.mqtt.actState(d.mac, d);
+    }
   } catch (err) {
     log(`act: ${(err as Error).message}`);
     store.close();
