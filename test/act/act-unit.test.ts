@@ -7,7 +7,7 @@ import type { NftRunner } from '../../ui/server/act/nft.js';
 import { CommandVerifier, sign } from '../../ui/server/act/command.js';
 import { renderRuleset } from '../../ui/server/act/ruleset.js';
 import { emptyState, restoreState } from '../../ui/server/act/state.js';
-import { defaultRouteOut, detectCapability, hasNetAdmin } from '../../ui/server/act/capability.js';
+import { defaultRouteOut, detectCapability, hasNetAdmin, inAnyNet } from '../../ui/server/act/capability.js';
 import { pickLang, portalPage } from '../../ui/server/act/portal.js';
 import { parseActConfig } from '../../ui/server/act/config.js';
 
@@ -42,6 +42,18 @@ describe('act service', () => {
     expect((await s.act.quarantine(MAC, 'household', null)).ok).toBe(true);
     expect(s.scripts.at(-1)).toContain(`elements = { ${MAC} }`);
     expect(Object.keys(s.saved()!.quarantine)).toEqual([MAC]);
+  });
+
+  it('refuses a device that is not on the LAN network (its traffic does not pass through us)', async () => {
+    const s = service(() => true, { addresses: () => ({ v4: ['192.168.5.20'], v6: [] }) });
+    await s.act.start();
+    const r = await s.act.quarantine(MAC, 'household', null);
+    expect(r).toMatchObject({ ok: false, status: 409 });
+    expect(!r.ok && r.error).toContain('not on the LAN network 10.77.0.0/24');
+    expect(s.scripts).toHaveLength(1); // the start only
+    expect(inAnyNet('10.77.0.254', ['10.77.0.0/24'])).toBe(true);
+    expect(inAnyNet('10.77.1.1', ['10.77.0.0/24'])).toBe(false);
+    expect(inAnyNet('10.77.1.1', ['10.0.0.0/8'])).toBe(true);
   });
 
   it('refuses every change when not capable, with the reasons', async () => {

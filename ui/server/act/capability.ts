@@ -1,6 +1,7 @@
 // Can Waakhond act on this machine: CAP_NET_ADMIN, nft present and accepted by the kernel, and are we the gateway
 // (forwarding on, the LAN interface up with an address, a default route out of another interface)?
 import { readFileSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { NftRunner } from './nft.js';
 
@@ -71,4 +72,18 @@ export async function detectCapability(o: DetectOptions): Promise<Capability> {
     if (!probe.ok) reasons.push(`nftables refused the ruleset: ${probe.error}`);
   }
   return { capable: reasons.length === 0, reasons, ...base };
+}
+
+const v4num = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+
+/** Is an IPv4 address inside one of the CIDRs (os.networkInterfaces' "10.77.0.1/24" form)? */
+export function inAnyNet(ip: string, nets: string[]): boolean {
+  if (!isIPv4(ip)) return false;
+  return nets.some((n) => {
+    const [base, bits] = n.split('/');
+    const b = Number(bits);
+    if (!isIPv4(base) || !(b >= 0 && b <= 32)) return false;
+    const size = 2 ** (32 - b);
+    return Math.floor(v4num(ip) / size) === Math.floor(v4num(base) / size);
+  });
 }

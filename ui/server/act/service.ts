@@ -1,6 +1,7 @@
 // The act service: the household's (or the ISP's, or auto-quarantine's) decisions -> state -> one nft transaction.
 // State changes only when nft accepted the new ruleset; it is saved in the store and re-applied at start.
 import type { Capability } from './capability.js';
+import { inAnyNet } from './capability.js';
 import type { NftRunner } from './nft.js';
 import { removeScript, renderRuleset } from './ruleset.js';
 import { MAX_ENTRIES, MAX_LOG, clone, emptyState, prunePauses, restoreState } from './state.js';
@@ -86,9 +87,21 @@ export class Act {
 
   log(): ActState['log'] { return this.state.log.slice(-50); }
 
+  /**
+   * A device whose known IPv4 addresses all lie outside the LAN networks does not route through us (another
+   * router's network, a static address elsewhere): acting on it would promise what the firewall cannot do.
+   */
+  private offLan(mac: string): string | null {
+    const v4 = this.d.addresses(mac).v4;
+    if (v4.length === 0 || this.cap.lan_nets.length === 0 || v4.some((ip) => inAnyNet(ip, this.cap.lan_nets))) return null;
+    return `this device (${v4.join(', ')}) is not on the LAN network ${this.cap.lan_nets.join(', ')}: its traffic does not pass through this router`;
+  }
+
   quarantine(mac: string, by: By, reason: string | null): Promise<ActResult> {
     return this.change(mac, 'quarantine', by, (s) => {
       if (s.quarantine[mac]) return 'already in quarantine';
+      const off = this.offLan(mac);
+      if (off) return off;
       if (Object.keys(s.quarantine).length >= MAX_ENTRIES) return `at most ${MAX_ENTRIES} devices in quarantine`;
       s.quarantine[mac] = { at: this.now(), by, reason };
       return null;
@@ -107,6 +120,8 @@ export class Act {
   pause(mac: string, until: number, by: By): Promise<ActResult> {
     return this.change(mac, 'pause', by, (s) => {
       if (until <= this.now()) return 'the end of a pause must be in the future';
+      const off = this.offLan(mac);
+      if (off) return off;
       if (!s.pause[mac] && Object.keys(s.pause).length >= MAX_ENTRIES) return `at most ${MAX_ENTRIES} devices paused`;
       s.pause[mac] = { at: this.now(), by, until };
       return null;
