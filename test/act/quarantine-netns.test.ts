@@ -43,9 +43,16 @@ function infectionCapture(): Buffer {
   return pcapBytes(sc.records);
 }
 
-async function startWaakhond(): Promise<void> {
-  daemon = spawnIn(NS.router, [process.execPath, entry, 'run', '--pcap', path.join(dir, 'mirai.pcap'), '--host', '0.0.0.0',
-    '--port', String(API_PORT), '--data', path.join(dir, 'data'), '--config', path.join(dir, 'config.yaml')],
+/** The second home host shows up (a DNS question): a new device for only-known-devices mode. */
+function newHostCapture(): Buffer {
+  const sc = new Scene({ mac: MAC.bridge, ip: ADDR.router }, 17);
+  sc.dns({ mac: MAC.host, ip: ADDR.host }, { mac: MAC.bridge, ip: ADDR.router }, T0 + 600 * S, 'example.org', ['198.51.100.2']);
+  return pcapBytes(sc.records);
+}
+
+async function startWaakhond(pcapName = 'mirai.pcap', config = 'config.yaml'): Promise<void> {
+  daemon = spawnIn(NS.router, [process.execPath, entry, 'run', '--pcap', path.join(dir, pcapName), '--host', '0.0.0.0',
+    '--port', String(API_PORT), '--data', path.join(dir, 'data'), '--config', path.join(dir, config)],
   { WAAKHOND_HOME: PROJECT_ROOT, WAAKHOND_PASSWORD: PASSWORD });
   await waitUntil('the daemon to read the capture', () => /capture: finished/.test(daemon!.out()), 30_000);
   const res = await request('POST', '/api/login', { 'content-type': 'application/json' }, JSON.stringify({ password: PASSWORD }));
@@ -128,7 +135,9 @@ run('quarantine from the router (network namespaces, nftables, real connections)
       banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
     });
     writeFileSync(path.join(dir, 'mirai.pcap'), infectionCapture());
+    writeFileSync(path.join(dir, 'new-host.pcap'), newHostCapture());
     writeFileSync(path.join(dir, 'config.yaml'), `act:\n  enabled: true\n  lan_iface: [br0]\n  portal_port: ${PORTAL_PORT}\n`);
+    writeFileSync(path.join(dir, 'config-known.yaml'), `act:\n  enabled: true\n  lan_iface: [br0]\n  portal_port: ${PORTAL_PORT}\n  only_known_devices: true\n`);
     destroyNetwork();
     buildNetwork();
     const srv = new URL('./ns-servers.mjs', import.meta.url).pathname;
@@ -200,6 +209,21 @@ run('quarantine from the router (network namespaces, nftables, real connections)
     expect((await call('DELETE', `/api/devices/${MAC.dev}/pause`)).status).toBe(200);
     expect(curlFrom(NS.dev, `http://${ADDR.wan}:8000/`)).toBe('wan-8000');
   }, 60_000);
+
+  it('only known devices: a new host gets the internet but no home device until the household approves it', async () => {
+    await stopWaakhond();
+    // Switched on now: the devices already known (the infected one) are approved; the host appears afterwards.
+    await startWaakhond('new-host.pcap', 'config-known.yaml');
+    expect((await call('GET', `/api/devices/${MAC.host}`)).status).toBe(200);
+    expect(curlFrom(NS.host, `http://${ADDR.wan}:8000/`)).toBe('wan-8000');
+    expect(curlFrom(NS.host, `http://${ADDR.dev}:7000/`)).toBeNull();
+    expect(curlFrom(NS.dev, `http://${ADDR.host}:9000/`)).toBeNull();
+    expect(curlFrom(NS.dev, `http://${ADDR.wan}:8000/`)).toBe('wan-8000');
+    const ok = await call('POST', `/api/devices/${MAC.host}/approve`);
+    expect(ok.status).toBe(200);
+    expect(curlFrom(NS.host, `http://${ADDR.dev}:7000/`)).toBe('device');
+    expect(curlFrom(NS.dev, `http://${ADDR.host}:9000/`)).toBe('lan-host');
+  }, 90_000);
 
   it('uninstall-firewall removes every table of ours, and a write without CSRF token changes nothing', async () => {
     const noCsrf = await call('POST', `/api/devices/${MAC.dev}/quarantine`, undefined, { csrf: false });
