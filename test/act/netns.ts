@@ -41,6 +41,10 @@ export function buildNetwork(): void {
   for (const l of ['br0', 'wan0', 'mgmt0', 'lo']) sh(['ip', '-n', r, 'link', 'set', l, 'up']);
   sh(['ip', '-n', r, 'route', 'add', 'default', 'via', ADDR.wan]);
   inNs(r, 'sysctl', '-qw', 'net.ipv4.ip_forward=1');
+  // Like OpenWrt (no br_netfilter): bridged frames between LAN ports skip the inet hooks, so only the bridge table
+  // can keep the device from the other LAN host. A host with br_netfilter loaded (Docker) would otherwise hide a
+  // missing bridge rule behind the inet ones. Per namespace; absent when br_netfilter is not loaded at all.
+  for (const k of ['iptables', 'ip6tables', 'arptables']) sh(['ip', 'netns', 'exec', r, 'sysctl', '-qw', `net.bridge.bridge-nf-call-${k}=0`], true);
   sh(['ip', 'addr', 'add', `${ADDR.mgmtTest}/30`, 'dev', MGMT]);
   sh(['ip', 'link', 'set', MGMT, 'up']);
   const leaf = (ns: string, ip: string, mac: string | null, gw: string, net: string) => {
