@@ -172,13 +172,14 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   engine.onAlert = (a: Alert, change) => {
     // Alerts point at the device's key, whichever of its private MACs raised them.
     const keyed = a.device ? { ...a, device: store.keyOf(a.device) } : a;
-    store.upsertAlert(keyed);
+    const stored = store.upsertAlert(keyed);
     hub.emit({ type: 'alert', id: a.id, device: keyed.device, change });
     exporters.alert(keyed, change);
     if (keyed.device) { hub.emit({ type: 'device', mac: keyed.device }); exportDevice(keyed.device); }
     // Auto-quarantine (act.auto_quarantine, default off): an infected device is cut off without waiting for a person.
     const dev = keyed.device ? store.data.devices[keyed.device] : undefined;
-    if (act && dev && views.status(dev) === 'infected') void act.act.infected(dev.mac, Date.now(), act.cfg.auto_quarantine);
+    // stored_at: an alert that was already open when the household lifted the quarantine does not cut it off again.
+    if (act && dev && views.status(dev) === 'infected') void act.act.infected(dev.mac, stored.stored_at, act.cfg.auto_quarantine);
   };
   const trafficNotified = new Map<string, number>();
   const daemonSink = (e: WaakhondEvent) => {

@@ -40,6 +40,7 @@ export class Act {
   /** One change at a time: two clicks must not interleave their nft transactions. */
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
+  private readonly pendingAuto = new Set<string>();
   private readonly now: () => number;
 
   constructor(private readonly d: ActDeps) {
@@ -138,11 +139,17 @@ export class Act {
 
   /** Auto-quarantine: an `infected` device, when the household turned it on; a lifted one waits for a new alert. */
   async infected(mac: string, alertStoredAt: number, enabled: boolean): Promise<void> {
-    if (!enabled || !this.cap.capable || this.state.quarantine[mac]) return;
+    if (!enabled || !this.cap.capable || this.state.quarantine[mac] || this.pendingAuto.has(mac)) return;
     const lifted = this.state.lifted[mac];
     if (lifted !== undefined && alertStoredAt <= lifted) return;
-    const r = await this.quarantine(mac, 'auto', 'infected');
-    if (!r.ok) this.d.log(`act: auto-quarantine of ${mac} failed: ${r.error}`);
+    // Every alert of an infected device lands here; one quarantine per device is queued, not one per alert.
+    this.pendingAuto.add(mac);
+    try {
+      const r = await this.quarantine(mac, 'auto', 'infected');
+      if (!r.ok) this.d.log(`act: auto-quarantine of ${mac} failed: ${r.error}`);
+    } finally {
+      this.pendingAuto.delete(mac);
+    }
   }
 
   /** Approve a device for only-known-devices mode. */
