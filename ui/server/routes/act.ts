@@ -23,9 +23,10 @@ function deviceOf(c: Context<Env>): { mac: string } | { response: Response } {
 
 export function actRoutes(act: Act, touched: (mac: string) => void): Hono<Env> {
   const r = new Hono<Env>();
+  // Who asked, next to the act service's own line (what changed): the household's dashboard or a script with a session.
   const reply = (c: Context<Env>, res: ActResult, who: string) => {
+    c.var.deps.log(`act: ${c.req.method} ${c.req.path} from ${who}: ${res.ok ? 'done' : `refused (${res.error})`}`);
     if (!res.ok) return fail(c, res.status, res.error);
-    c.var.deps.log(`act: request from ${who} done`);
     touched(res.device.mac);
     return c.json(res.device);
   };
