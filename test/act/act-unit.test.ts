@@ -91,6 +91,18 @@ describe('act service', () => {
     expect(again.act.device(MAC).quarantined).toMatchObject({ by: 'household', reason: 'camera' });
   });
 
+  it('the boot copy for fw4 keeps quarantines but not pauses (relative nft timeouts would restart them)', async () => {
+    const written: string[] = [];
+    const s = service(() => true, { writeRuleset: (t) => written.push(t) });
+    await s.act.start();
+    await s.act.pause(MAC, Date.now() + 3600_000, 'household');
+    expect(s.scripts.at(-1)).toContain(`${MAC} timeout`);
+    expect(written.at(-1)).not.toContain(MAC);
+    await s.act.quarantine('02:77:00:00:00:11', 'household', null);
+    expect(written.at(-1)).toContain('elements = { 02:77:00:00:00:11 }');
+    expect(written.at(-1)).not.toContain(MAC);
+  });
+
   it('a corrupt saved state is refused, not applied', () => {
     expect(restoreState({ version: 1, quarantine: { 'not a mac': {} } }).refused).toBeTruthy();
     expect(restoreState(undefined)).toEqual({ state: emptyState(), refused: null });

@@ -67,7 +67,7 @@ export class Act {
       this.d.log(`act: restore failed, nothing applied: ${r.error}`);
       return;
     }
-    this.d.writeRuleset?.(this.render(this.state));
+    this.writeBootRuleset(this.state);
     const n = Object.keys(this.state.quarantine).length;
     const p = Object.keys(this.state.pause).length;
     this.d.log(`act: ruleset applied on ${this.cap.lan.join(', ')} (${n} quarantined, ${p} paused${this.d.onlyKnown ? `, ${this.state.known.length} known` : ''})`);
@@ -181,7 +181,7 @@ export class Act {
       this.state = next;
       this.state.log = this.state.log.slice(-MAX_LOG);
       this.d.save(this.state);
-      this.d.writeRuleset?.(script);
+      this.writeBootRuleset(next);
       this.d.log(`act: ${action} ${mac} by ${by}${detail ? ` until ${detail}` : ''}`);
       const dev = this.device(mac);
       this.d.changed?.(dev);
@@ -195,6 +195,14 @@ export class Act {
   private record(mac: string, action: string, by: By, ok: boolean, detail: string | null): void {
     this.state.log.push({ at: this.now(), mac, action, by, ok, detail: detail?.slice(0, 300) ?? null });
     if (this.state.log.length > MAX_LOG) this.state.log.splice(0, this.state.log.length - MAX_LOG);
+  }
+
+  /**
+   * The copy fw4 loads at boot and on `fw4 reload` leaves pauses out: nft timeouts are relative, so a stale copy
+   * would restart every pause from its full length. Pauses come back when the daemon applies its state.
+   */
+  private writeBootRuleset(s: ActState): void {
+    if (this.d.writeRuleset) this.d.writeRuleset(this.render({ ...s, pause: {} }));
   }
 
   private render(s: ActState): string {
