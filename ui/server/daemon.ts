@@ -232,7 +232,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   let act: ActHandle | null = null;
   try {
     act = await startAct({
-      raw: cfg.act, defaultLan: spec.kind === 'iface' ? spec.iface : null, dataDir, store, views, log, hooks: hooks.act,
+      raw: cfg.act, defaultLan: spec.kind === 'iface' ? spec.iface : null, store, views, log, hooks: hooks.act,
       changed: (d) => { hub.emit({ type: 'device', mac: d.mac }); exportDevice(d.mac); exporters?.mqtt?.actState(d.mac, d.quarantined || d.paused_until ? d : null); },
     });
     // ISP mode: signed commands over the fleet topic (the act room verifies them), state published retained.

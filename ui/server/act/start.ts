@@ -38,7 +38,6 @@ export interface ActHandle {
 export interface StartActOptions {
   raw: unknown;
   defaultLan: string | null;
-  dataDir: string;
   store: Store;
   views: Views;
   log: (msg: string) => void;
