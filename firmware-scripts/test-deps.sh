@@ -6,7 +6,7 @@ set -euo pipefail
 
 # busybox (OpenWrt ash for the init/UCI tests), umoci + runc (unpack and run the OCI image),
 # debootstrap + systemd-container (boot Debian with systemd to test the Pi installer and unit): issue 6.
-packages=(libpcap-dev tcpdump tshark mosquitto chromium shellcheck iproute2 libcap2-bin util-linux systemd binutils xz-utils busybox umoci runc debootstrap systemd-container)
+packages=(libpcap-dev tcpdump tshark mosquitto chromium shellcheck iproute2 nftables curl libcap2-bin util-linux systemd binutils xz-utils busybox umoci runc debootstrap systemd-container)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

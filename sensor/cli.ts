@@ -22,6 +22,8 @@ usage:
       which home device made a connection named in an abuse report
   waakhond check [--quiet]
       validate fingerprint and rule files
+  waakhond uninstall-firewall [--nft PATH]
+      remove Waakhond's quarantine/pause nftables tables (inet and bridge "waakhond")
   waakhond --version
   waakhond COMMAND --help
 
@@ -32,9 +34,10 @@ exit codes:
   2  usage error: unknown command or option, a missing or conflicting argument, a flag that cannot apply
 `;
 
-const ANALYZE_USAGE = `usage: waakhond analyze [--json] [--lan CIDR]... [--rules DIR]... [--no-rules] [--baseline-learning DURATION] FILE...
+const ANALYZE_USAGE = `usage: waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--baseline-learning DURATION] FILE...
   read pcap/pcapng captures in order and report devices (the router marked as such), alerts and counters
   --json               the report as JSON (devices, alerts, stats)
+  --lang nl|en         each alert also says its title in the household's words, in Dutch or English
   --lan CIDR           a home network (repeatable; default RFC 1918, link-local and ULA)
   --rules DIR          rule pack directory (repeatable; default the built-in packs)
   --no-rules           inventory only
@@ -66,6 +69,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'lookup': {
       const { runLookup } = await import('../ui/server/exports/lookup-command.js');
       return runLookup(rest);
+    }
+    case 'uninstall-firewall': {
+      const { uninstallFirewall } = await import('../ui/server/act/uninstall.js');
+      return uninstallFirewall(rest);
     }
     case 'check': {
       if (wantsHelp(rest)) { process.stdout.write(CHECK_USAGE); return 0; }

@@ -75,6 +75,13 @@ default_postinst "$0" "$@"
 SCRIPT
 cat > "$work/control/prerm" <<'SCRIPT'
 #!/bin/sh
+# Quarantine/pause (act): free every device and drop the fw4 include before the program goes.
+if [ -z "${IPKG_INSTROOT}" ]; then
+	nft delete table inet waakhond 2>/dev/null
+	nft delete table bridge waakhond 2>/dev/null
+	uci -q delete firewall.waakhond && uci -q commit firewall
+	rm -f /etc/waakhond/act.nft
+fi
 [ -s "${IPKG_INSTROOT}/lib/functions.sh" ] || exit 0
 . "${IPKG_INSTROOT}/lib/functions.sh"
 default_prerm "$0" "$@"

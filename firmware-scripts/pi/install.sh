@@ -84,6 +84,11 @@ uninstall() {
   if have_systemd; then
     systemctl disable --now waakhond.service 2>/dev/null || true
   fi
+  # Quarantine/pause tables (act): every device is free again once the program is gone.
+  if [ -z "$root" ] && command -v nft >/dev/null 2>&1; then
+    nft delete table inet waakhond 2>/dev/null || true
+    nft delete table bridge waakhond 2>/dev/null || true
+  fi
   rm -f "$(R "$UNIT")"
   have_systemd && systemctl daemon-reload
   rm -rf "$(R "$PREFIX")" "$(R "$PREFIX").new" "$(R "$PREFIX").old"

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../ui/server/config.js';
 import { parseExportsConfig } from '../../ui/server/exports/schema.js';
+import { parseActConfig } from '../../ui/server/act/config.js';
 import { FIXTURES, OPENWRT_FILES, ash, cleanTmp, run, tmpDir } from './helpers.js';
 
 const UCI2JSON = path.join(OPENWRT_FILES, 'uci2json.sh');
@@ -63,6 +64,17 @@ describe('uci2json', () => {
     const cfg = JSON.parse(r.stdout);
     expect(cfg).toEqual({ iface: 'br-lan', port: 8080, data: '/tmp/waakhond' });
     expect(ConfigSchema.parse(cfg).exports).toEqual({});
+  });
+
+  it('act (quarantine from the router): translated only when enabled, on the watched LAN, accepted by the act schema', () => {
+    const r = translate(fx('act'));
+    expect(r.stderr).toBe('');
+    const cfg = JSON.parse(r.stdout);
+    expect(cfg.act).toEqual({
+      enabled: true, lan_iface: ['br-lan'], auto_quarantine: true, only_known_devices: false, portal_port: 8090,
+      ruleset_file: '/etc/waakhond/act.nft', mqtt_commands: { enabled: true, key: 'isp-shared-key-0123456789abcdef0123' },
+    });
+    expect(parseActConfig(ConfigSchema.parse(cfg).act)).toMatchObject({ enabled: true, lan_iface: ['br-lan'] });
   });
 
   it('the shipped /etc/config/waakhond translates, with every export off', () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { parseRunArgs } from '../../ui/server/config.js';
+import type { Config } from '../../ui/server/config.js';
 import { startDaemon, DEMO_PCAP } from '../../ui/server/daemon.js';
 import type { Daemon } from '../../ui/server/daemon.js';
 import { PROJECT_ROOT } from '../helpers/shared.js';
@@ -17,7 +18,8 @@ export const ARTIFACTS = path.join(PROJECT_ROOT, 'test', 'artifacts');
  * Builds the dashboard if needed, then starts the daemon on the demo capture (password from the
  * environment, store written every 0.2 s) in a fresh data directory, and waits until the capture is read.
  */
-export async function startDemoDaemon(password: string, tmpPrefix: string, logs: string[], setup: { seed?: (dataDir: string) => void } = {}): Promise<{ daemon: Daemon; dataDir: string }> {
+export async function startDemoDaemon(password: string, tmpPrefix: string, logs: string[],
+  extra: { seed?: (dataDir: string) => void; config?: (c: Config) => void; hooks?: Parameters<typeof startDaemon>[2] } = {}): Promise<{ daemon: Daemon; dataDir: string }> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (CI installs it)`);
   // The dashboard must be built (npm run build does it; so does this, once).
   if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'web', 'index.html'))) {
@@ -27,11 +29,12 @@ export async function startDemoDaemon(password: string, tmpPrefix: string, logs:
   mkdirSync(ARTIFACTS, { recursive: true });
   const dataDir = scratchDir(tmpPrefix);
   // A test may start from a store of its own (devices the demo capture does not have).
-  setup.seed?.(dataDir);
+  extra.seed?.(dataDir);
   process.env.WAAKHOND_PASSWORD = password;
   const opts = parseRunArgs(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--host', '127.0.0.1', '--port', '0', '--data', dataDir]);
   opts.config.store.save_delay_s = 0.2;
-  const daemon = await startDaemon(opts, (m) => logs.push(m));
+  extra.config?.(opts.config);
+  const daemon = await startDaemon(opts, (m) => logs.push(m), extra.hooks);
   if (!daemon) throw new Error(`daemon did not start:\n${logs.join('\n')}`);
   await daemon.captureDone;
   return { daemon, dataDir };

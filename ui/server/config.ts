@@ -40,6 +40,8 @@ export const ConfigSchema = z.object({
   metrics: z.object({ token: z.string().min(16).nullable().default(null) }).strict().default({}),
   /** Passed unchanged to ui/server/exports (mqtt, syslog, webhooks, site_id, ...). */
   exports: z.record(z.string(), z.unknown()).default({}),
+  /** Quarantine/pause from the router: validated by ui/server/act/config.ts (off by default). */
+  act: z.record(z.string(), z.unknown()).default({}),
 }).strict();
 
 export type Config = z.infer<typeof ConfigSchema>;

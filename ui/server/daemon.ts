@@ -31,6 +31,9 @@ import { Views } from './views.js';
 import { chooseBind } from './bind.js';
 import { ReplaySource } from './replay.js';
 import { USAGE, UsageError, parseRunArgs } from './config.js';
+import { startAct } from './act/start.js';
+import type { ActHandle, ActHooks } from './act/start.js';
+import { actRoutes } from './routes/act.js';
 import type { RunOptions, SourceSpec } from './config.js';
 import { VERSION } from '../../sensor/version.js';
 import { ownAddresses } from './own-addresses.js';
@@ -85,7 +88,7 @@ export interface Daemon {
   captureDone: Promise<void>;
 }
 
-export async function startDaemon(opts: RunOptions, log: (msg: string) => void): Promise<Daemon | null> {
+export async function startDaemon(opts: RunOptions, log: (msg: string) => void, hooks: { act?: ActHooks } = {}): Promise<Daemon | null> {
   const cfg = opts.config;
   const root = projectRoot();
   let spec: SourceSpec | null = opts.source;
@@ -221,11 +224,15 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     // Alerts point at the device's key, whichever of its private MACs raised them.
     const keyed = a.device ? { ...a, device: store.keyOf(a.device) } : a;
     const before = store.data.alerts[a.id];
-    store.upsertAlert(keyed);
+    const stored = store.upsertAlert(keyed);
     if (change === 'raised' || (before && before.severity !== a.severity)) logAlert(keyed, change === 'raised' ? 'raised' : `now ${a.severity}`);
     hub.emit({ type: 'alert', id: a.id, device: keyed.device, change });
     exporters.alert(keyed, change, { nl: views.deviceLabel(keyed.device, 'nl'), en: views.deviceLabel(keyed.device, 'en') });
     if (keyed.device) { hub.emit({ type: 'device', mac: keyed.device }); exportDevice(keyed.device); }
+    // Auto-quarantine (act.auto_quarantine, default off): an infected device is cut off without waiting for a person.
+    const dev = keyed.device ? store.data.devices[keyed.device] : undefined;
+    // stored_at: an alert that was already open when the household lifted the quarantine does not cut it off again.
+    if (act && dev && views.status(dev) === 'infected') void act.act.infected(dev.mac, stored.stored_at, act.cfg.auto_quarantine);
   };
   const trafficNotified = new Map<string, number>();
   const daemonSink = (e: WaakhondEvent) => {
@@ -275,6 +282,26 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     maxFlows: cfg.flows.max,
   });
 
+  // Quarantine and pause (ui/server/act): restored from the store before the capture starts.
+  let act: ActHandle | null = null;
+  try {
+    act = await startAct({
+      raw: cfg.act, defaultLan: spec.kind === 'iface' ? spec.iface : null, store, views, log, hooks: hooks.act,
+      changed: (d) => { hub.emit({ type: 'device', mac: d.mac }); exportDevice(d.mac); exporters?.mqtt?.actState(d.mac, d.quarantined || d.paused_until ? d : null); },
+    });
+    // ISP mode: signed commands over the fleet topic (the act room verifies them), state published retained.
+    const handle = act;
+    if (handle.cfg.mqtt_commands.enabled && exporters.mqtt) {
+      exporters.mqtt.listenCommands((payload) => { void handle.command(payload); });
+      for (const d of handle.act.all()) exporters.mqtt.actState(d.mac, d);
+    }
+  } catch (err) {
+    log(`act: ${(err as Error).message}`);
+    store.close();
+    await exporters.close();
+    return null;
+  }
+
   // The web side.
   const sessions = new Sessions();
   const limiter = new RateLimiter();
@@ -294,7 +321,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     metricsToken: metricsToken ?? null, webDir, log, version: VERSION, allowedHosts: cfg.allowed_hosts,
   }, {
     deviceTouched: exportDevice,
-    extraRoutes: [lookupRoutes({
+    extraRoutes: [actRoutes(act.act, exportDevice) as unknown as import('hono').Hono, lookupRoutes({
       connlog,
       recorded: () => ({ from: pipeline.stats.first_ts, to: pipeline.stats.last_ts }),
       describe: (mac) => {
@@ -372,6 +399,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
       clearInterval(connlogTimer);
       clearInterval(baselineTimer);
       await source.close();
+      await act?.close();
       saveBaseline();
       store.flush();
       saveLog();

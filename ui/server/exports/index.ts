@@ -35,6 +35,8 @@ export interface Exporters {
   counters(): ExportCounters;
   /** Flush batched updates, give queued messages a moment to leave, and close connections. */
   close(): Promise<void>;
+  /** The MQTT exporter when configured: the act room listens for fleet commands and publishes act state on it. */
+  mqtt?: MqttExporter;
 }
 
 /** Bound on the per-device and per-alert memory of what was last sent. */
@@ -53,7 +55,8 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
   const site = cfg.site_id;
   const sinks: ExportSink[] = opts.sinks ? [...opts.sinks] : [];
   const clock = opts.now ?? Date.now;
-  if (cfg.mqtt) sinks.push(new MqttExporter(cfg.mqtt, site, log));
+  const mqtt = cfg.mqtt ? new MqttExporter(cfg.mqtt, site, log) : undefined;
+  if (mqtt) sinks.push(mqtt);
   if (cfg.syslog) sinks.push(new SyslogExporter(cfg.syslog, site, log));
   cfg.webhooks.forEach((w, i) => sinks.push(new WebhookExporter(w, site, log, `webhook${i}`)));
 
@@ -111,6 +114,7 @@ export function startExports(cfgIn: ExportsConfig | ExportsConfigInput, log: (ms
   if (sinks.length === 0) log('exports: none configured, nothing is sent');
 
   return {
+    mqtt,
     deviceChanged(d, status) {
       if (closed || sinks.length === 0) return;
       const now = clock();

@@ -30,6 +30,9 @@ export function mqttTopics(prefix: string, site: string, discoveryPrefix = 'home
     haStatus: (mac: string) => `${discoveryPrefix}/sensor/${node}/${macId(mac)}_status/config`,
     haBirth: `${discoveryPrefix}/status`,
     haSensor: `${discoveryPrefix}/sensor/${node}/alerts/config`,
+    /** ISP mode (ui/server/act): signed quarantine/release commands in, each device's act state out (retained). */
+    actCommand: `${base}/act/command`,
+    actState: (mac: string) => `${base}/act/${macId(mac)}/state`,
     node,
   };
 }
@@ -113,6 +116,8 @@ export class MqttExporter implements ExportSink {
   private everConnected = false;
   private lastError = '';
   private closing = false;
+  /** Fleet commands (act): set by listenCommands; subscribed on every (re)connect. */
+  private onCommand: ((payload: Buffer) => void) | null = null;
 
   constructor(readonly cfg: MqttConfig, readonly site: string, readonly log: (msg: string) => void, name = 'mqtt') {
     this.name = name;
@@ -160,12 +165,11 @@ export class MqttExporter implements ExportSink {
         this.log(`mqtt: ${err.message}`);
       }
     });
-    if (cfg.homeassistant.enabled) {
-      // HA publishes "online" on <discovery_prefix>/status when it (re)starts: send discovery and state again.
-      this.client.on('message', (topic, payload) => {
-        if (topic === this.topics.haBirth && payload.toString() === 'online') this.republish();
-      });
-    }
+    // HA publishes "online" on <discovery_prefix>/status when it (re)starts: send discovery and state again.
+    this.client.on('message', (topic, payload) => {
+      if (topic === this.topics.haBirth && payload.toString() === 'online' && cfg.homeassistant.enabled) this.republish();
+      else if (topic === this.topics.actCommand && this.onCommand) this.onCommand(payload);
+    });
   }
 
   private onConnect(): void {
@@ -176,6 +180,7 @@ export class MqttExporter implements ExportSink {
     // Availability first, so HA shows entities as available when their state arrives.
     this.publishNow({ topic: this.topics.status, payload: 'online', qos: 1, retain: true });
     if (this.cfg.homeassistant.enabled) this.client.subscribe(this.topics.haBirth, { qos: 0 });
+    if (this.onCommand) this.client.subscribe(this.topics.actCommand, { qos: 1 });
     if (again && this.cfg.republish_on_reconnect) this.republish();
     this.flush();
   }
@@ -221,6 +226,17 @@ export class MqttExporter implements ExportSink {
       } else this.sent++;
       this.flush();
     });
+  }
+
+  /** ISP mode: hand each message on <prefix>/<site>/act/command to the act room (which verifies its signature). */
+  listenCommands(handler: (payload: Buffer) => void): void {
+    this.onCommand = handler;
+    if (this.client.connected) this.client.subscribe(this.topics.actCommand, { qos: 1 });
+  }
+
+  /** A device's quarantine/pause state, retained so the ISP sees the current state after it reconnects; null clears. */
+  actState(mac: string, state: object | null): void {
+    this.enqueue({ topic: this.topics.actState(mac), payload: state ? JSON.stringify(state) : '', qos: 1, retain: true });
   }
 
   device(msg: DeviceMessage): void {

@@ -77,6 +77,8 @@ export interface StoreData {
   baseline?: unknown;
   /** Per-device history (history.ts: online periods, timeline, destinations, 24 h traffic); optional, checked on load. */
   history?: Record<string, DeviceHistory>;
+  /** Quarantine, pauses and approvals (ui/server/act/state.ts, validated there on restore); optional like baseline. */
+  act?: unknown;
 }
 
 export interface StoreOptions {
@@ -318,6 +320,12 @@ export class Store {
   /** Keep the engine's learnt baseline (written with the next coalesced save). */
   setBaseline(state: unknown): void {
     this.data.baseline = state;
+    this.changed();
+  }
+
+  /** The act state (quarantine, pauses): written with the next coalesced save; the caller flushes for durability. */
+  setAct(state: unknown): void {
+    this.data.act = state;
     this.changed();
   }
 

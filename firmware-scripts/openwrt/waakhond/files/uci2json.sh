@@ -102,6 +102,32 @@ if [ -n "$metrics_token" ]; then
 fi
 out=$obj
 
+# ---- act (quarantine/pause, issue #16): only when enabled; the LAN is the watched interface.
+config_get act_enabled act enabled 0
+if is_true waakhond.act.enabled "$act_enabled"; then
+	config_get act_auto act auto_quarantine 0
+	config_get act_known act only_known_devices 0
+	config_get act_port act portal_port 8089
+	config_get act_cmds act mqtt_commands 0
+	config_get act_key act mqtt_key ''
+	need_bool waakhond.act.auto_quarantine "$act_auto"
+	need_bool waakhond.act.only_known_devices "$act_known"
+	need_int waakhond.act.portal_port "$act_port" 1 65535
+	need_bool waakhond.act.mqtt_commands "$act_cmds"
+	obj=''
+	add enabled true
+	add lan_iface "[$(jstr waakhond.main.interface "$iface")]"
+	add auto_quarantine "$(jbool "$act_auto")"
+	add only_known_devices "$(jbool "$act_known")"
+	add portal_port "$act_port"
+	add ruleset_file '"/etc/waakhond/act.nft"'
+	if is_true waakhond.act.mqtt_commands "$act_cmds"; then
+		[ "${#act_key}" -ge 32 ] || err "waakhond.act.mqtt_key: at least 32 characters"
+		add mqtt_commands "{\"enabled\":true,\"key\":$(jstr waakhond.act.mqtt_key "$act_key")}"
+	fi
+	out="$out,\"act\":{$obj}"
+fi
+
 # ---- exports: only sections that are enabled; none means nothing is ever sent.
 exports=''
 

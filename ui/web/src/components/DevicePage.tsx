@@ -12,6 +12,8 @@ import { KindIcon } from './KindIcon.js';
 import { StatusBadge } from './StatusBadge.js';
 import { TrafficChart } from './TrafficChart.js';
 import { WhatIsThis } from './WhatIsThis.js';
+import { ActPanel } from './ActPanel.js';
+import { actBusy, actError, actView, lift, loadAct, pause, quarantine, resume } from '../models/act.js';
 
 /** The worst few alerts first; the rest behind a button (an infected camera easily has a dozen). */
 const ALERTS_SHOWN = 3;
@@ -35,6 +37,8 @@ export function DevicePage({ device: d, history, missing, onRename, onAdvice, an
   const [allAlerts, setAllAlerts] = useState(false);
   useEffect(() => setName(d?.user_name ?? ''), [d?.mac, d?.user_name]);
   useEffect(() => setAllAlerts(false), [d?.mac]);
+  // Quarantine/pause state follows the device page (reloaded whenever the device changes, e.g. auto-quarantine).
+  useEffect(() => { if (d) void loadAct(d.mac); }, [d]);
   if (!d) return <section><p><a href="#/devices">← {t('device.back')}</a></p>{missing && <p class="empty">{t('device.notfound')}</p>}</section>;
   const unknown = <span class="muted">{t('device.unknown')}</span>;
   // The most urgent open card stays open; the others fold to their titles; tips come last, folded.
@@ -119,6 +123,9 @@ export function DevicePage({ device: d, history, missing, onRename, onAdvice, an
             </details>
           </div>
           {!d.ask && <WhatIsThis device={d} {...answer} />}
+          <ActPanel view={actView.value?.device.mac === d.mac ? actView.value : null} busy={actBusy.value} error={actError.value}
+            onQuarantine={() => void quarantine(d.mac)} onLift={() => void lift(d.mac)}
+            onPause={(until) => void pause(d.mac, until)} onResume={() => void resume(d.mac)} />
           <form class="card rename" onSubmit={(e) => { e.preventDefault(); onRename(d.mac, name.trim() || null); }}>
             <label for="rn">{t('device.rename')}</label>
             <input id="rn" maxLength={64} value={name} placeholder={d.name ?? d.label} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
