@@ -19,7 +19,7 @@ function service(nftOk: () => boolean, over: Partial<ActDeps> = {}) {
   const nft: NftRunner = async (s) => { scripts.push(s); return nftOk() ? { ok: true } : { ok: false, error: 'Error: Could not process rule: Operation not permitted' }; };
   const act = new Act({
     nft, portalPort: 8089, onlyKnown: false, log: () => {},
-    detect: async () => ({ capable: true, reasons: [], lan: ['br0'], router_v4: '10.77.0.1', lan_nets: ['10.77.0.0/24'] }),
+    detect: async () => ({ capable: true, reasons: [], codes: [], lan: ['br0'], router_v4: '10.77.0.1', lan_nets: ['10.77.0.0/24'] }),
     load: () => saved, save: (s) => { saved = structuredClone(s); },
     addresses: () => ({ v4: ['10.77.0.10'], v6: [] }), knownDevices: () => [], ...over,
   });
@@ -57,7 +57,7 @@ describe('act service', () => {
   });
 
   it('refuses every change when not capable, with the reasons', async () => {
-    const s = service(() => true, { detect: async () => ({ capable: false, reasons: ['IP forwarding is off'], lan: [], router_v4: null, lan_nets: [] }) });
+    const s = service(() => true, { detect: async () => ({ capable: false, reasons: ['IP forwarding is off'], codes: ['no-forward'], lan: [], router_v4: null, lan_nets: [] }) });
     await s.act.start();
     const r = await s.act.pause(MAC, Date.now() + 60_000, 'household');
     expect(r).toMatchObject({ ok: false, status: 503 });

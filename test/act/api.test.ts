@@ -18,7 +18,7 @@ async function setup(nft = { ok: true }) {
   const scripts: string[] = [];
   const act = new Act({
     nft: async (s) => { scripts.push(s); return nft.ok ? { ok: true } : { ok: false, error: 'Error: Operation not permitted' }; },
-    detect: async () => ({ capable: true, reasons: [], lan: ['br-lan'], router_v4: '192.168.1.1', lan_nets: [] }),
+    detect: async () => ({ capable: true, reasons: [], codes: [], lan: ['br-lan'], router_v4: '192.168.1.1', lan_nets: [] }),
     portalPort: 8089, onlyKnown: false, log: (m) => base.logs.push(m),
     load: () => base.store.data.act, save: (s) => base.store.setAct(s),
     addresses: () => ({ v4: [], v6: [] }), knownDevices: () => [],

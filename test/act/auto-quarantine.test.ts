@@ -29,7 +29,7 @@ const quarantineSet = () => spawnSync('ip', ['netns', 'exec', NS, 'nft', 'list',
     chmodSync(wrapper, 0o755);
     ({ daemon } = await startDemoDaemon('auto-quarantine-pw', 'waakhond-auto-', logs, {
       config: (c) => { c.act = { enabled: true, lan_iface: ['br-lan'], nft: wrapper, auto_quarantine: true }; },
-      hooks: { act: { detect: async () => ({ capable: true, reasons: [], lan: ['br-lan'], router_v4: null, lan_nets: [] }) } },
+      hooks: { act: { detect: async () => ({ capable: true, reasons: [], codes: [], lan: ['br-lan'], router_v4: null, lan_nets: [] }) } },
     }));
   }, 120_000);
 

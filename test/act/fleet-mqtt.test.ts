@@ -43,7 +43,7 @@ const nsNft = (...a: string[]) => spawnSync('ip', ['netns', 'exec', NS, 'nft', .
         c.exports = { site_id: 'home1', mqtt: { url: broker.url, prefix: 'isp' } };
         c.act = { enabled: true, lan_iface: ['br-lan'], nft: wrapper, mqtt_commands: { enabled: true, key: KEY } };
       },
-      hooks: { act: { detect: async () => ({ capable: true, reasons: [], lan: ['br-lan'], router_v4: null, lan_nets: [] }) } },
+      hooks: { act: { detect: async () => ({ capable: true, reasons: [], codes: [], lan: ['br-lan'], router_v4: null, lan_nets: [] }) } },
     }));
     const login = await fetch(`${daemon.url}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'fleet-test-password' }) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];

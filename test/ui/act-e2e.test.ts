@@ -55,7 +55,7 @@ async function openDevice(browser: Browser, d: Daemon, mac: string, locale = 'en
     chmodSync(wrapper, 0o755);
     ({ daemon } = await startDemoDaemon(PASSWORD, 'waakhond-act-e2e-', logs, {
       config: (c) => { c.act = { enabled: true, lan_iface: ['br0'], nft: wrapper }; },
-      hooks: { act: { detect: async () => ({ capable: true, reasons: [], lan: ['br0'], router_v4: null, lan_nets: [] }) } },
+      hooks: { act: { detect: async () => ({ capable: true, reasons: [], codes: [], lan: ['br0'], router_v4: null, lan_nets: [] }) } },
     }));
     mac = (await firstDevice(daemon)).mac;
     browser = await launchChromium();
@@ -112,13 +112,18 @@ describe('quarantine buttons in Chromium when the router cannot act (real detect
 
   it('shows every button disabled with the reason, in English and Dutch', async () => {
     const page = await openDevice(browser, daemon, mac);
-    expect(await page.getByTestId('act-why').innerText()).toContain('switched off in the config (act.enabled: false)');
+    // Folded to one line where the router cannot act; opening it shows the reason and the disabled buttons.
+    const panel = page.getByTestId('act-panel');
+    expect(await panel.evaluate((el) => el.tagName)).toBe('DETAILS');
+    await panel.locator('summary').click();
+    expect(await page.getByTestId('act-why').innerText()).toContain('switched off in the settings (act.enabled: false)');
     for (const name of ['Quarantine', 'Pause internet 1 hour', 'Pause until tomorrow 07:00']) {
       expect(await page.getByRole('button', { name }).isDisabled()).toBe(true);
     }
     await page.close();
     const nl = await openDevice(browser, daemon, mac, 'nl-NL');
-    expect(await nl.getByTestId('act-why').innerText()).toContain('Niet beschikbaar hier');
+    await nl.getByTestId('act-panel').locator('summary').click();
+    expect(await nl.getByTestId('act-why').innerText()).toContain('Niet beschikbaar hier: uitgezet in de instellingen');
     expect(await nl.getByRole('button', { name: 'In quarantaine' }).isDisabled()).toBe(true);
     await nl.close();
   }, 60_000);

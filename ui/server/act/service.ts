@@ -36,7 +36,7 @@ export interface ActDeps {
 
 export class Act {
   private state: ActState = emptyState();
-  private cap: Capability = { capable: false, reasons: ['starting'], lan: [], router_v4: null, lan_nets: [] };
+  private cap: Capability = { capable: false, reasons: ['starting'], codes: ['starting'], lan: [], router_v4: null, lan_nets: [] };
   /** One change at a time: two clicks must not interleave their nft transactions. */
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
@@ -63,7 +63,7 @@ export class Act {
     if (this.d.onlyKnown && this.state.known.length === 0) this.state.known = this.d.knownDevices().slice(0, MAX_ENTRIES * 4);
     const r = await this.d.nft(this.render(this.state));
     if (!r.ok) {
-      this.cap = { ...this.cap, capable: false, reasons: [`nftables refused the saved ruleset: ${r.error}`] };
+      this.cap = { ...this.cap, capable: false, reasons: [`nftables refused the saved ruleset: ${r.error}`], codes: ['nft-refused'] };
       this.d.log(`act: restore failed, nothing applied: ${r.error}`);
       return;
     }

@@ -8,6 +8,8 @@ import { fmtBytes } from './TrafficChart.js';
 
 /** Shown before "show all": a phone screen stays short. */
 const SHOWN = 4;
+/** The timeline's latest events shown before "Show all": three, as the alerts above it (household texts name the device, so lines are long on a phone). */
+const EVENTS_SHOWN = 3;
 
 type Facts = { vendor: string | null; model: string | null; category: string };
 const facts = (f: Facts) => [t(`kind.${f.category}`), f.vendor, f.model].filter(Boolean).join(' · ');
@@ -38,7 +40,7 @@ export function HistoryPanel({ mac, view: h }: { mac: string; view: HistoryView 
       {h.timeline.length === 0 ? <p class="empty">{t('history.none')}</p> : (
         <>
           <ol class="timeline">
-            {(allEvents ? h.timeline : h.timeline.slice(0, SHOWN)).map((e) => (
+            {(allEvents ? h.timeline : h.timeline.slice(0, EVENTS_SHOWN)).map((e) => (
               <li class={`tl-${e.kind}`}>
                 <time class="muted small">{when(e.ts_ms)}</time>
                 {e.kind === 'alert' && <span><span class={`sev sev-${e.severity}`}>{t(`sev.${e.severity}`)}</span> <a href={hrefAlert(mac, e.alert)}>{e.title}</a></span>}
@@ -47,7 +49,7 @@ export function HistoryPanel({ mac, view: h }: { mac: string; view: HistoryView 
               </li>
             ))}
           </ol>
-          {h.timeline.length > SHOWN && !allEvents && (
+          {h.timeline.length > EVENTS_SHOWN && !allEvents && (
             <button type="button" onClick={() => setAllEvents(true)}>{t('history.more').replace('{n}', String(h.timeline.length))}</button>
           )}
         </>

@@ -2,7 +2,7 @@
 import { signal } from '@preact/signals';
 import { api } from './api.js';
 
-export interface ActCapability { capable: boolean; reasons: string[] }
+export interface ActCapability { capable: boolean; reasons: string[]; codes: string[] }
 export interface DeviceAct { mac: string; quarantined: { at: number; by: 'household' | 'auto' | 'isp'; reason: string | null } | null; paused_until: number | null }
 export interface ActView { capability: ActCapability; device: DeviceAct }
 
