@@ -17,7 +17,6 @@ import { loadAdviceBook } from '../../rules/advice/book.js';
 import { startConfiguredExports } from './exports/start.js';
 import { startConnLog } from './exports/connlog-service.js';
 import { lookupRoutes } from './exports/lookup-route.js';
-import { saveConnLog } from './exports/connlog-file.js';
 import type { DeviceStatus as ExportStatus, Exporters } from './exports/index.js';
 import { createApp } from './app.js';
 import type { LiveStats } from './context.js';
@@ -213,8 +212,10 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
     live.inventory_evicted = inventory.stats.evicted;
   };
   // Loads the saved log (abuse lookups survive a restart); the daemon's own timer saves it.
-  const connlog = startConnLog({ dataDir, capacity: cfg.connlog.capacity, saveEveryS: 0, log }).connlog;
-  const saveLog = () => { try { saveConnLog(connlog, dataDir); } catch (err) { log(`connlog: save failed: ${(err as Error).message}`); } };
+  const connlogService = startConnLog({ dataDir, capacity: cfg.connlog.capacity, saveEveryS: 0, fsync: cfg.store.fsync, log });
+  const connlog = connlogService.connlog;
+  // Unchanged rings are not rewritten; a failed save is logged once and retried with back-off (connlog-service.ts).
+  const saveLog = () => connlogService.save();
   const pipeline = new Pipeline({
     sinks: [(e) => inventory.observe(e), (e) => engine.observe(e), connlog.observe, daemonSink],
     ...(cfg.local_nets ? { localNets: cfg.local_nets } : {}),

@@ -12,7 +12,7 @@ describe('auth', () => {
     expect(res.status).toBe(200);
     const body = await res.json() as Record<string, unknown>;
     expect(body.ok).toBe(true);
-    expect(Object.keys(body).sort()).toEqual(['capture', 'ok', 'uptime_s', 'version']);
+    expect(Object.keys(body).sort()).toEqual(['capture', 'ok', 'saving', 'uptime_s', 'version']);
   });
 
   it('everything else needs a session', async () => {

@@ -9,6 +9,9 @@ import type { Category, Device } from '../../../sensor/inventory/types.js';
 import type { Alert } from '../../../rules/engine/types.js';
 import type { TrafficEvent } from '../../../sensor/events.js';
 import { AtomicJsonFile } from './atomic-file.js';
+import { writeFileDurably } from './durable-write.js';
+import type { SaveProblem } from './save-health.js';
+import { checkRecords } from './store-schema.js';
 
 /** One minute of a device's traffic: [minute start (µs), bytes out, bytes in, packets out, packets in]. */
 export type TrafficPoint = [number, number, number, number, number];
@@ -124,7 +127,9 @@ export class Store {
   readonly db: Low<StoreData>;
   readonly file: string;
   readonly adapter: AtomicJsonFile<StoreData>;
-  readonly stats = { writes: 0, write_errors: 0, pruned_alerts: 0, pruned_devices: 0, evicted_devices: 0, evicted_alerts: 0, trimmed_for_size: 0, bytes: 0, answers_refused: 0, folded_devices: 0 };
+  readonly stats = { writes: 0, write_errors: 0, pruned_alerts: 0, pruned_devices: 0, evicted_devices: 0, evicted_alerts: 0, trimmed_for_size: 0, bytes: 0, answers_refused: 0, folded_devices: 0, rejected_records: 0 };
+  /** Where records that failed the check on load were set aside (null: none were). */
+  rejectedFile: string | null = null;
   private readonly opts: Required<Omit<StoreOptions, 'log' | 'onForget'>> & { log: (m: string) => void; onForget?: (mac: string) => void };
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
@@ -144,6 +149,7 @@ export class Store {
   /** Reads the file (a corrupt one is moved aside and we start clean). Never throws for bad content. */
   load(): void {
     const data = this.adapter.readSync();
+    if (data) this.setAsideBadRecords(data);
     this.db.data = data ?? emptyStore();
     this.db.data.answers ??= {};
     this.db.data.aliases ??= {};
@@ -155,6 +161,37 @@ export class Store {
 
   get data(): StoreData {
     return this.db.data;
+  }
+
+  /** Why the last save failed and since when, while saving fails (disk full, I/O error); null when it works. */
+  get saveProblem(): SaveProblem | null {
+    return this.adapter.health.problem;
+  }
+
+  /**
+   * Every device, alert and table entry is checked (store-schema.ts); one that does not fit goes to
+   * waakhond.json.rejected-<time>.json beside the store, with its reason, and the rest loads.
+   */
+  private setAsideBadRecords(data: StoreData): void {
+    const rejected = checkRecords(data as unknown as Record<string, unknown>);
+    if (!rejected.length) return;
+    this.stats.rejected_records += rejected.length;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const file = `${this.file}.rejected-${stamp}.json`;
+    try {
+      writeFileDurably(file, JSON.stringify({ from: this.file, at: new Date().toISOString(), records: rejected }, null, 1), { fsync: this.opts.fsync });
+      this.rejectedFile = file;
+    } catch (err) {
+      // The store is not rewritten without them then: the records stay in the file for a later start.
+      this.adapter.refuseWrites = true;
+      this.opts.log(`store: cannot keep ${rejected.length} rejected record(s) in ${file} (${(err as Error).message}); not saving over them this run`);
+    }
+    for (const r of rejected.slice(0, 10)) this.opts.log(`store: ${r.table}/${r.key} set aside: ${r.reason}`);
+    if (rejected.length > 10) this.opts.log(`store: ... and ${rejected.length - 10} more record(s) set aside`);
+    this.opts.log(`store: ${rejected.length} stored record(s) did not fit and were moved to ${file}; the rest loaded`);
+    // Saved without them soon, so the next start does not set them aside a second time.
+    this.dirty = true;
+    this.schedule();
   }
 
   /** The key of the device a MAC belongs to (itself unless it is another MAC of a stored device). */
@@ -349,11 +386,11 @@ export class Store {
       this.enforceSize();
       this.adapter.writeSync(this.data);
       this.stats.writes++;
-    } catch (err) {
+    } catch {
+      // The adapter kept the old file, logged the start of the episode and shows it in saveProblem.
       this.stats.write_errors++;
       this.dirty = true;
-      this.opts.log(`store: write to ${this.file} failed: ${(err as Error).message} (will retry)`);
-      this.schedule();
+      this.schedule(this.adapter.health.retryDelay(this.opts.saveDelayMs));
     }
   }
 
@@ -371,9 +408,9 @@ export class Store {
   }
 
   /** Coalescing, not debouncing: a steady stream of changes still gets written every saveDelayMs. */
-  private schedule(): void {
+  private schedule(delayMs = this.opts.saveDelayMs): void {
     if (this.timer) return;
-    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, this.opts.saveDelayMs);
+    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, delayMs);
     this.timer.unref();
   }
 
