@@ -1,6 +1,7 @@
 // The daemon's memory: devices, alerts, advice state, names and settings in one JSON file (lowdb), written coalesced and atomically.
 //
-// Writes are coalesced (at most one per `saveDelayMs`) because routers keep their data on flash.
+// Writes are coalesced (at most one per `saveDelayMs`, counters only every `lazySaveMs`) because routers keep their
+// data on flash; a save whose content did not change is not written (atomic-file.ts).
 // Every table is bounded: retention by age (capture clock), a count cap per table and a byte cap
 // for the whole file, each with a counter.
 import path from 'node:path';
@@ -82,6 +83,12 @@ export interface StoreOptions {
   dataDir: string;
   log?: (msg: string) => void;
   saveDelayMs?: number;
+  /**
+   * Changes that only move counters (traffic per minute, last seen, an alert's repeat count, the learnt baseline) wait
+   * this long before they are written (flash wear); anything the household or a new device or alert changes is
+   * written within saveDelayMs. Shutdown writes everything.
+   */
+  lazySaveMs?: number;
   /** Prune alerts whose last_seen is older than this many days (capture clock). */
   alertRetentionDays?: number;
   /** Prune devices unseen for this many days (capture clock); named devices are kept. */
@@ -132,13 +139,15 @@ export class Store {
   rejectedFile: string | null = null;
   private readonly opts: Required<Omit<StoreOptions, 'log' | 'onForget'>> & { log: (m: string) => void; onForget?: (mac: string) => void };
   private timer: NodeJS.Timeout | null = null;
+  /** When the pending timer fires (ms): an urgent change pulls a lazy save forward. */
+  private timerDue = 0;
   private dirty = false;
   /** Latest capture time seen (µs): the clock retention runs on, so old captures are not pruned at once. */
   clock = 0;
 
   constructor(opts: StoreOptions) {
     this.opts = {
-      saveDelayMs: 5000, alertRetentionDays: 30, deviceRetentionDays: 90, maxDevices: 1000, maxAlerts: 2000, maxAnswers: 1000,
+      saveDelayMs: 5000, lazySaveMs: 300_000, alertRetentionDays: 30, deviceRetentionDays: 90, maxDevices: 1000, maxAlerts: 2000, maxAnswers: 1000,
       maxBytes: 4 * 1024 * 1024, trafficPoints: 120, fsync: true, log: () => {}, ...opts,
     } as Store['opts'];
     this.file = path.join(opts.dataDir, STORE_FILE);
@@ -314,7 +323,7 @@ export class Store {
       if (d.traffic.length > this.opts.trafficPoints) d.traffic.splice(0, d.traffic.length - this.opts.trafficPoints);
     }
     this.tick(e.ts);
-    this.changed();
+    this.changed(false);
   }
 
   upsertAlert(a: Alert): StoredAlert {
@@ -324,7 +333,8 @@ export class Store {
     this.data.alerts[a.id] = stored;
     this.tick(a.last_seen);
     if (!prev) this.capAlerts();
-    this.changed();
+    // A new alert is news; a repeat only moves its count and last_seen.
+    this.changed(!prev);
     return stored;
   }
 
@@ -343,7 +353,7 @@ export class Store {
   /** Keep the engine's learnt baseline (written with the next coalesced save). */
   setBaseline(state: unknown): void {
     this.data.baseline = state;
-    this.changed();
+    this.changed(false);
   }
 
   setPasswordHash(hash: string): void {
@@ -402,14 +412,22 @@ export class Store {
     if (ts > this.clock) this.clock = ts;
   }
 
-  private changed(): void {
+  private changed(urgent = true): void {
     this.dirty = true;
-    this.schedule();
+    this.schedule(urgent ? this.opts.saveDelayMs : this.opts.lazySaveMs);
   }
 
-  /** Coalescing, not debouncing: a steady stream of changes still gets written every saveDelayMs. */
+  /**
+   * Coalescing, not debouncing: a steady stream of changes still gets written every saveDelayMs (lazySaveMs when
+   * they are only counters). While saving fails the back-off decides, not new changes.
+   */
   private schedule(delayMs = this.opts.saveDelayMs): void {
-    if (this.timer) return;
+    const due = Date.now() + delayMs;
+    if (this.timer) {
+      if (due >= this.timerDue || this.adapter.health.problem) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
     this.timer = setTimeout(() => { this.timer = null; this.flush(); }, delayMs);
     this.timer.unref();
   }
