@@ -25,7 +25,11 @@ export function isConnLogBinary(buf: Uint8Array): boolean {
   return buf.length >= 4 && Buffer.from(buf.buffer, buf.byteOffset, 4).toString('latin1') === CONNLOG_MAGIC;
 }
 
-export function encodeConnLog(log: ConnLog, level = 6): Buffer {
+/**
+ * Level 1 by default: on 100,000 unlike records it is ~3% larger than level 6 and ~3x faster (a save runs on the
+ * event loop, every connlog.save_interval_s).
+ */
+export function encodeConnLog(log: ConnLog, level = 1): Buffer {
   const c = log.columns();
   const n = c.count;
   let delta = true;
