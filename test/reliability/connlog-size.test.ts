@@ -1,7 +1,6 @@
 // The connection log's size on disk: real connections from the shared captures and a worst case (every address and
 // port different), old JSON against the compact format, and the format's bound (never more than its columns).
-import { statSync } from 'node:fs';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConnLog } from '../../sensor/connlog.js';
@@ -9,6 +8,8 @@ import { decodeConnLog, encodeConnLog } from '../../sensor/connlog-codec.js';
 import { analyzeFiles } from '../../sensor/analyze.js';
 import type { WaakhondEvent } from '../../sensor/events.js';
 import { describeShared, PCAPS_DIR } from '../helpers/shared.js';
+import { startConnLog } from '../../ui/server/exports/connlog-service.js';
+import { tmp } from './durable-helpers.js';
 
 /** Every query answer of `a` is the same from `b` (sampled remotes). */
 function sameAnswers(a: ConnLog, b: ConnLog): void {
@@ -74,6 +75,27 @@ describe('connection log size', () => {
     const huge = Buffer.from(good);
     huge.writeUInt32LE(0xffffffff, 12);
     expect(() => decodeConnLog(huge)).toThrow(/header is corrupt/);
+  });
+});
+
+describe('connection log file migration', () => {
+  it("an older version's connlog.json loads, and the first save replaces it with connlog.bin", () => {
+    const dir = tmp();
+    const old = new ConnLog(100);
+    for (let i = 0; i < 30; i++) old.add({ ts: 1.7e15 + i, end_ts: 1.7e15 + i, mac: null, local_ip: '192.168.1.2', local_port: i, remote_ip: '9.9.9.9', remote_port: 53, proto: 'udp' });
+    writeFileSync(path.join(dir, 'connlog.json'), JSON.stringify(old.toJSON()));
+    const logs: string[] = [];
+    const s = startConnLog({ dataDir: dir, saveEveryS: 0, log: (m) => logs.push(m) });
+    expect(logs.join('\n')).toMatch(/30 connections loaded from connlog\.json/);
+    s.close();
+    expect(existsSync(path.join(dir, 'connlog.json'))).toBe(false);
+    const again = startConnLog({ dataDir: dir, saveEveryS: 0, log: (m) => logs.push(m) });
+    expect(logs.join('\n')).toMatch(/30 connections loaded from connlog\.bin/);
+    sameAnswers(old, again.connlog);
+    // Nothing new: closing does not write the same bytes again.
+    const before = statSync(path.join(dir, 'connlog.bin')).ino;
+    again.close();
+    expect(statSync(path.join(dir, 'connlog.bin')).ino).toBe(before); // a rename would give a new inode
   });
 });
 
