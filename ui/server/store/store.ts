@@ -396,8 +396,10 @@ export class Store {
       this.enforceSize();
       this.adapter.writeSync(this.data);
       this.stats.writes++;
-    } catch {
-      // The adapter kept the old file, logged the start of the episode and shows it in saveProblem.
+    } catch (err) {
+      // A failed write: the adapter kept the old file, logged the start of the episode and shows it in saveProblem.
+      // Anything else (a bug in pruning) is logged here.
+      if (!this.adapter.health.problem) this.opts.log(`store: save failed: ${(err as Error).message} (will retry)`);
       this.stats.write_errors++;
       this.dirty = true;
       this.schedule(this.adapter.health.retryDelay(this.opts.saveDelayMs));
