@@ -31,6 +31,7 @@ describeTmpfs('dashboard banner when saving fails', () => {
     process.env.WAAKHOND_PASSWORD = PASSWORD;
     const opts = parseRunArgs(['--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--realtime', '--loop', '--host', '127.0.0.1', '--port', '0', '--data', m.dir]);
     opts.config.store.save_delay_s = 0.2;
+    opts.config.store.news_save_s = 0.2;
     opts.config.store.lazy_save_s = 0.2;
     const logs: string[] = [];
     daemon = await startDaemon(opts, (msg) => logs.push(msg));

@@ -131,7 +131,7 @@ describeTmpfs('the daemon on a full disk (1 MiB tmpfs)', () => {
     const dir = fs1m();
     const entry = await bundle(path.join(PROJECT_ROOT, 'test/ui/server/daemon-entry.ts'));
     const cfg = path.join(path.dirname(entry), 'config.yaml');
-    writeFileSync(cfg, 'store:\n  save_delay_s: 0.2\n  lazy_save_s: 0.2\n');
+    writeFileSync(cfg, 'store:\n  save_delay_s: 0.2\n  news_save_s: 0.2\n  lazy_save_s: 0.2\n');
     const child = spawn(process.execPath, [entry, '--pcap', path.join(PROJECT_ROOT, DEMO_PCAP), '--realtime', '--loop', '--host', '127.0.0.1', '--port', '0', '--data', dir, '--config', cfg],
       { env: { ...process.env, WAAKHOND_HOME: PROJECT_ROOT, WAAKHOND_PASSWORD: 'pw-for-the-disk-test' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';

@@ -40,6 +40,24 @@ describe('store saves and flash wear', () => {
     s.close();
   });
 
+  it('what the capture found waits for newsSaveMs; the household does not wait for it', async () => {
+    const dir = tmp();
+    const s = new Store({ dataDir: dir, fsync: false, saveDelayMs: 40, newsSaveMs: 1000, lazySaveMs: 5000 });
+    s.load();
+    s.upsertDevice(device(MAC));
+    s.upsertAlert(miraiAlert(MAC));
+    await sleep(300);
+    expect(s.stats.writes).toBe(0);
+    await sleep(1000);
+    expect(s.stats.writes).toBe(1);
+    s.upsertDevice(device('02:00:00:00:00:02'));
+    s.setName(MAC, 'Kitchen');
+    await sleep(300);
+    expect(s.stats.writes).toBe(2);
+    expect(Object.keys(JSON.parse(readFileSync(path.join(dir, STORE_FILE), 'utf8')).devices)).toHaveLength(2);
+    s.close();
+  });
+
   it('does not rewrite a file whose content would not change', () => {
     const dir = tmp();
     const s = new Store({ dataDir: dir, fsync: false });

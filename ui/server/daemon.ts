@@ -97,7 +97,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   let exporters: Exporters | null = null;
   // Store first: a corrupt file is moved aside here, before anything else can write.
   const store = new Store({
-    dataDir, log, saveDelayMs: cfg.store.save_delay_s * 1000, lazySaveMs: cfg.store.lazy_save_s * 1000, alertRetentionDays: cfg.store.alert_retention_days,
+    dataDir, log, saveDelayMs: cfg.store.save_delay_s * 1000, newsSaveMs: cfg.store.news_save_s * 1000, lazySaveMs: cfg.store.lazy_save_s * 1000,
+    alertRetentionDays: cfg.store.alert_retention_days,
     deviceRetentionDays: cfg.store.device_retention_days, maxDevices: cfg.store.max_devices, maxAlerts: cfg.store.max_alerts,
     maxBytes: cfg.store.max_bytes, fsync: cfg.store.fsync, onForget: (mac) => exporters?.deviceForgotten(mac),
   });

@@ -1,7 +1,7 @@
 // The daemon's memory: devices, alerts, advice state, names and settings in one JSON file (lowdb), written coalesced and atomically.
 //
-// Writes are coalesced (at most one per `saveDelayMs`, counters only every `lazySaveMs`) because routers keep their
-// data on flash; a save whose content did not change is not written (atomic-file.ts).
+// Writes are coalesced because routers keep their data on flash: the household's changes within `saveDelayMs`, what
+// the capture found within `newsSaveMs`, counters within `lazySaveMs`; a save whose content did not change is not written (atomic-file.ts).
 // Every table is bounded: retention by age (capture clock), a count cap per table and a byte cap
 // for the whole file, each with a counter.
 import path from 'node:path';
@@ -85,10 +85,12 @@ export interface StoreOptions {
   saveDelayMs?: number;
   /**
    * Changes that only move counters (traffic per minute, last seen, an alert's repeat count, the learnt baseline) wait
-   * this long before they are written (flash wear); anything the household or a new device or alert changes is
-   * written within saveDelayMs. Shutdown writes everything.
+   * this long before they are written (flash wear); what the household changes is written within saveDelayMs.
+   * Shutdown writes everything.
    */
   lazySaveMs?: number;
+  /** What the capture found (a new device or alert, an identity change) is written within this (default saveDelayMs; the daemon's is 60 s). */
+  newsSaveMs?: number;
   /** Prune alerts whose last_seen is older than this many days (capture clock). */
   alertRetentionDays?: number;
   /** Prune devices unseen for this many days (capture clock); named devices are kept. */
@@ -147,7 +149,7 @@ export class Store {
 
   constructor(opts: StoreOptions) {
     this.opts = {
-      saveDelayMs: 5000, lazySaveMs: 300_000, alertRetentionDays: 30, deviceRetentionDays: 90, maxDevices: 1000, maxAlerts: 2000, maxAnswers: 1000,
+      saveDelayMs: 5000, newsSaveMs: opts.saveDelayMs ?? 5000, lazySaveMs: 300_000, alertRetentionDays: 30, deviceRetentionDays: 90, maxDevices: 1000, maxAlerts: 2000, maxAnswers: 1000,
       maxBytes: 4 * 1024 * 1024, trafficPoints: 120, fsync: true, log: () => {}, ...opts,
     } as Store['opts'];
     this.file = path.join(opts.dataDir, STORE_FILE);
@@ -220,7 +222,7 @@ export class Store {
     this.data.devices[d.mac] = stored;
     this.tick(d.last_seen);
     if (!prev) this.capDevices();
-    this.changed();
+    this.changed('news');
     return stored;
   }
 
@@ -228,7 +230,7 @@ export class Store {
     if (this.data.devices[mac]) {
       delete this.data.devices[mac];
       this.dropAliasesOf(mac);
-      this.changed();
+      this.changed('news');
     }
   }
 
@@ -243,7 +245,7 @@ export class Store {
     if (other === key || !k) return false;
     this.data.aliases[other] = key;
     for (const [m, to] of Object.entries(this.data.aliases)) if (to === other) this.data.aliases[m] = key;
-    if (!o) { this.changed(); return false; }
+    if (!o) { this.changed('news'); return false; }
     const minutes = new Map<number, TrafficPoint>();
     for (const p of [...k.traffic, ...o.traffic]) {
       const m = minutes.get(p[0]);
@@ -264,7 +266,7 @@ export class Store {
     for (const a of Object.values(this.data.alerts)) if (a.device === other) a.device = key;
     delete this.data.devices[other];
     this.stats.folded_devices++;
-    this.changed();
+    this.changed('news');
     return true;
   }
 
@@ -276,7 +278,7 @@ export class Store {
     const cid = clientId.toLowerCase().slice(0, 128);
     if (cid === `01${mac.replace(/:/g, '')}` || d.client_id === cid) return;
     d.client_id = cid;
-    this.changed();
+    this.changed('news');
   }
 
   /** Sets (or with null clears) the household's answer. False when the table is full (nothing is dropped for it). */
@@ -323,7 +325,7 @@ export class Store {
       if (d.traffic.length > this.opts.trafficPoints) d.traffic.splice(0, d.traffic.length - this.opts.trafficPoints);
     }
     this.tick(e.ts);
-    this.changed(false);
+    this.changed('lazy');
   }
 
   upsertAlert(a: Alert): StoredAlert {
@@ -334,7 +336,7 @@ export class Store {
     this.tick(a.last_seen);
     if (!prev) this.capAlerts();
     // A new alert is news; a repeat only moves its count and last_seen.
-    this.changed(!prev);
+    this.changed(prev ? 'lazy' : 'news');
     return stored;
   }
 
@@ -353,7 +355,7 @@ export class Store {
   /** Keep the engine's learnt baseline (written with the next coalesced save). */
   setBaseline(state: unknown): void {
     this.data.baseline = state;
-    this.changed(false);
+    this.changed('lazy');
   }
 
   setPasswordHash(hash: string): void {
@@ -382,7 +384,7 @@ export class Store {
     }
     this.stats.pruned_alerts += alerts;
     this.stats.pruned_devices += devices;
-    if (alerts || devices) this.changed();
+    if (alerts || devices) this.changed('news');
     return { alerts, devices };
   }
 
@@ -414,9 +416,14 @@ export class Store {
     if (ts > this.clock) this.clock = ts;
   }
 
-  private changed(urgent = true): void {
+  /**
+   * now: the household's own changes (names, answers, advice, password), written within saveDelayMs;
+   * news: what the capture found (a device, a new alert, a folded MAC), within newsSaveMs;
+   * lazy: counters (traffic, last seen, alert repeats, baseline), within lazySaveMs.
+   */
+  private changed(tier: 'now' | 'news' | 'lazy' = 'now'): void {
     this.dirty = true;
-    this.schedule(urgent ? this.opts.saveDelayMs : this.opts.lazySaveMs);
+    this.schedule(tier === 'now' ? this.opts.saveDelayMs : tier === 'news' ? Math.max(this.opts.saveDelayMs, this.opts.newsSaveMs) : Math.max(this.opts.saveDelayMs, this.opts.lazySaveMs));
   }
 
   /**
