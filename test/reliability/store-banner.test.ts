@@ -19,6 +19,8 @@ afterAll(async () => {
   delete process.env.WAAKHOND_PASSWORD;
   await browser?.close();
   await daemon?.stop();
+  // The capture loop's last save runs after stop(): the folder must still be the tmpfs then.
+  await daemon?.captureDone;
   unmount?.();
 });
 
