@@ -4,11 +4,21 @@ import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeSync } from
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { describe } from 'vitest';
+import { afterAll, describe } from 'vitest';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
-export const tmp = (prefix = 'waakhond-rel-') => mkdtempSync(path.join(tmpdir(), prefix));
+/** Folders made by tmp(): removed when the test file ends (nothing left in /tmp). */
+const made: string[] = [];
+afterAll(() => {
+  for (const d of made.splice(0)) try { rmSync(d, { recursive: true, force: true }); } catch { /* still mounted: reported by its test */ }
+});
+
+export const tmp = (prefix = 'waakhond-rel-') => {
+  const d = mkdtempSync(path.join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
 
 /** Can this process mount a tmpfs (root, and a sandbox that allows it)? Tried once, for real. */
 function canMount(): string | null {
