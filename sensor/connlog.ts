@@ -88,6 +88,31 @@ export function canonicalIp(text: string): string | null {
   return v6 ? ipv6ToString(v6, 0) : null;
 }
 
+/** The used slots of a ring, oldest first, column by column: what the file codec (connlog-codec.ts) writes. */
+export interface ConnColumns {
+  capacity: number;
+  count: number;
+  overwritten: number;
+  /** Newest capture time among overwritten entries (null: none lost). */
+  lostUpTo: number | null;
+  ts: Float64Array;
+  end: Float64Array;
+  /** MAC as a 48-bit number, -1 = none. */
+  mac: Float64Array;
+  lip: Uint32Array;
+  rip: Uint32Array;
+  lport: Uint16Array;
+  rport: Uint16Array;
+  /** 4 or 6. */
+  fam: Uint8Array;
+  /** Index into PROTOS. */
+  proto: Uint8Array;
+  /** [local, remote] of each IPv6 entry, in order. */
+  v6: [string, string][];
+}
+
+export const CONN_PROTOS = PROTOS;
+
 /** TCP flows that lasted longer than this also get a record from their conn event (end time known). */
 const LONG_FLOW_US = 60_000_000;
 
@@ -267,6 +292,55 @@ export class ConnLog {
       oldest_ts: this.count ? oldest : null,
       newest_ts: this.count ? newest : null,
     };
+  }
+
+  /** The used slots oldest first, copied column by column (for the compact file format). */
+  columns(): ConnColumns {
+    const n = this.count;
+    const start = n < this.capacity ? 0 : this.next;
+    const c: ConnColumns = {
+      capacity: this.capacity, count: n, overwritten: this.stats.overwritten,
+      lostUpTo: Number.isFinite(this.lostUpTo) ? this.lostUpTo : null,
+      ts: new Float64Array(n), end: new Float64Array(n), mac: new Float64Array(n), lip: new Uint32Array(n), rip: new Uint32Array(n),
+      lport: new Uint16Array(n), rport: new Uint16Array(n), fam: new Uint8Array(n), proto: new Uint8Array(n), v6: [],
+    };
+    for (let k = 0; k < n; k++) {
+      const i = (start + k) % this.capacity;
+      c.ts[k] = this.ts[i]; c.end[k] = this.end[i]; c.mac[k] = this.mac[i]; c.lip[k] = this.lip[i]; c.rip[k] = this.rip[i];
+      c.lport[k] = this.lport[i]; c.rport[k] = this.rport[i]; c.fam[k] = this.fam[i]; c.proto[k] = this.proto[i];
+      if (this.fam[i] === 6) c.v6.push(this.v6.get(i) ?? ['::', '::']);
+    }
+    return c;
+  }
+
+  /** Rebuild from columns() (into a ring of `capacity`, default the columns'); entries that do not fit are skipped (stats.ignored). */
+  static fromColumns(c: ConnColumns, capacity?: number): ConnLog {
+    const log = new ConnLog(capacity ?? c.capacity);
+    let six = 0;
+    for (let k = 0; k < c.count; k++) {
+      const fam = c.fam[k];
+      const pair = fam === 6 ? c.v6[six++] : undefined;
+      const ok = (fam === 4 || (fam === 6 && pair && canonicalIp(pair[0]) !== null && canonicalIp(pair[1]) !== null))
+        && Number.isFinite(c.ts[k]) && Number.isFinite(c.end[k]) && c.proto[k] < PROTOS.length
+        && (c.mac[k] === -1 || (Number.isInteger(c.mac[k]) && c.mac[k] >= 0 && c.mac[k] < 2 ** 48));
+      if (!ok) { log.stats.ignored++; continue; }
+      const i = log.next;
+      if (log.fam[i] !== 0) {
+        log.stats.overwritten++;
+        if (log.ts[i] > log.lostUpTo) log.lostUpTo = log.ts[i];
+        if (log.fam[i] === 6) log.v6.delete(i);
+      }
+      log.ts[i] = c.ts[k]; log.end[i] = Math.max(c.ts[k], c.end[k]); log.mac[i] = c.mac[k];
+      log.lip[i] = fam === 4 ? c.lip[k] : 0; log.rip[i] = fam === 4 ? c.rip[k] : 0;
+      log.lport[i] = c.lport[k]; log.rport[i] = c.rport[k]; log.fam[i] = fam; log.proto[i] = c.proto[k];
+      if (pair) log.v6.set(i, [canonicalIp(pair[0]) ?? pair[0], canonicalIp(pair[1]) ?? pair[1]]);
+      log.next = (i + 1) % log.capacity;
+      if (log.count < log.capacity) log.count++;
+    }
+    log.stats.entries = log.count;
+    if (c.lostUpTo !== null) log.lostUpTo = Math.max(log.lostUpTo, c.lostUpTo);
+    log.stats.overwritten += c.overwritten;
+    return log;
   }
 
   /** Snapshot for persistence: only the used slots, oldest first, as compact records. */

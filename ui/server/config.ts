@@ -19,6 +19,10 @@ export const ConfigSchema = z.object({
   fingerprints_dir: z.string().nullable().default(null),
   store: z.object({
     save_delay_s: z.number().min(0.1).max(3600).default(5),
+    /** What the capture found (new devices and alerts) is written within this; the household's changes within save_delay_s. */
+    news_save_s: z.number().min(0.1).max(86_400).default(60),
+    /** Changes that only move counters (traffic, last seen, alert repeats) are written at most this often (flash wear). */
+    lazy_save_s: z.number().min(0.1).max(86_400).default(300),
     alert_retention_days: z.number().min(1).max(3650).default(30),
     device_retention_days: z.number().min(1).max(3650).default(90),
     max_devices: z.number().int().min(10).max(100_000).default(1000),

@@ -16,7 +16,6 @@ import { loadAdviceBook } from '../../rules/advice/book.js';
 import { startConfiguredExports } from './exports/start.js';
 import { startConnLog } from './exports/connlog-service.js';
 import { lookupRoutes } from './exports/lookup-route.js';
-import { saveConnLog } from './exports/connlog-file.js';
 import type { DeviceStatus as ExportStatus, Exporters } from './exports/index.js';
 import { createApp } from './app.js';
 import type { LiveStats } from './context.js';
@@ -126,7 +125,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   let exporters: Exporters | null = null;
   // Store first: a corrupt file is moved aside here, before anything else can write.
   const store = new Store({
-    dataDir, log, saveDelayMs: cfg.store.save_delay_s * 1000, alertRetentionDays: cfg.store.alert_retention_days,
+    dataDir, log, saveDelayMs: cfg.store.save_delay_s * 1000, newsSaveMs: cfg.store.news_save_s * 1000, lazySaveMs: cfg.store.lazy_save_s * 1000,
+    alertRetentionDays: cfg.store.alert_retention_days,
     deviceRetentionDays: cfg.store.device_retention_days, maxDevices: cfg.store.max_devices, maxAlerts: cfg.store.max_alerts,
     maxBytes: cfg.store.max_bytes, fsync: cfg.store.fsync, onForget: (mac) => exporters?.deviceForgotten(mac),
   });
@@ -274,8 +274,10 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     live.inventory_evicted = inventory.stats.evicted;
   };
   // Loads the saved log (abuse lookups survive a restart); the daemon's own timer saves it.
-  const connlog = startConnLog({ dataDir, capacity: cfg.connlog.capacity, saveEveryS: 0, log }).connlog;
-  const saveLog = () => { try { saveConnLog(connlog, dataDir); } catch (err) { log(`connlog: save failed: ${(err as Error).message}`); } };
+  const connlogService = startConnLog({ dataDir, capacity: cfg.connlog.capacity, saveEveryS: 0, fsync: cfg.store.fsync, log });
+  const connlog = connlogService.connlog;
+  // Unchanged rings are not rewritten; a failed save is logged once and retried with back-off (connlog-service.ts).
+  const saveLog = () => connlogService.save();
   const pipeline = new Pipeline({
     sinks: [(e) => inventory.observe(e), (e) => engine.observe(e), connlog.observe, daemonSink],
     ...(cfg.local_nets ? { localNets: cfg.local_nets } : {}),

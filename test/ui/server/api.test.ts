@@ -13,7 +13,7 @@ describe('auth', () => {
     const body = await res.json() as Record<string, unknown>;
     expect(body.ok).toBe(true);
     // The watchdog's own state, no household data: capture state and reason, kernel drops, last packet time.
-    expect(Object.keys(body).sort()).toEqual(['capture', 'capture_error', 'kernel_drops', 'last_packet', 'ok', 'uptime_s', 'version']);
+    expect(Object.keys(body).sort()).toEqual(['capture', 'capture_error', 'kernel_drops', 'last_packet', 'ok', 'saving', 'uptime_s', 'version']);
     expect(body).toMatchObject({ capture: 'running', capture_error: null, kernel_drops: 7, last_packet: null });
   });
 

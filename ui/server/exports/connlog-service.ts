@@ -1,21 +1,25 @@
 // The daemon's connection log in one piece: the ring as a pipeline sink, GET /api/lookup, and periodic saving to
-// <data dir>/connlog.json (loaded again at start) so abuse lookups survive a restart and work with `lookup --data`.
+// <data dir>/connlog.bin (loaded again at start) so abuse lookups survive a restart and work with `lookup --data`.
+// A failed save (disk full) keeps the previous file, is logged once and retried with back-off (connlog-file.ts).
 import type { Hono } from 'hono';
-import { existsSync, renameSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { ConnLog } from '../../../sensor/connlog.js';
 import type { EventSink } from '../../../sensor/events.js';
-import { CONNLOG_FILE, loadConnLog, saveConnLog } from './connlog-file.js';
+import { cleanConnLogTemporaries, connLogPath, connlogSaveProblem, loadConnLog, saveConnLog } from './connlog-file.js';
 import { lookupRoutes } from './lookup-route.js';
 import type { DescribeDevice } from './lookup.js';
+import type { SaveProblem } from '../store/save-health.js';
 
 export interface ConnLogServiceOptions {
-  /** Where connlog.json lives; null = memory only. */
+  /** Where connlog.bin lives; null = memory only. */
   dataDir: string | null;
-  /** Ring size (default 100,000 connections, 3.8 MB). */
+  /** Ring size (default 100,000 connections: 3.6 MB in memory, well under 1 MB on disk for typical traffic). */
   capacity?: number;
-  /** Save at most this often when something changed (default 300 s); 0 = only on close. */
+  /** Save at most this often when something changed (default 300 s); 0 = only when save() or close() is called. */
   saveEveryS?: number;
+  /** fsync the file and its folder (default true; power cuts need it). */
+  fsync?: boolean;
   describe?: DescribeDevice;
   log: (msg: string) => void;
 }
@@ -26,50 +30,64 @@ export interface ConnLogService {
   readonly observe: EventSink;
   /** Mount with app.route('/', service.routes) behind the session check (GET /api/lookup). */
   readonly routes: Hono;
+  /** Saves if the ring changed; a failure is kept in saveProblem and retried with back-off, never thrown. */
   save(): void;
+  /** Why saving fails and since when, or null while it works. */
+  readonly saveProblem: SaveProblem | null;
   close(): void;
 }
 
 export function startConnLog(opts: ConnLogServiceOptions): ConnLogService {
   const capacity = opts.capacity ?? 100_000;
   let connlog = new ConnLog(capacity);
-  if (opts.dataDir && existsSync(path.join(opts.dataDir, CONNLOG_FILE))) {
+  const dir = opts.dataDir;
+  if (dir) {
+    const removed = cleanConnLogTemporaries(dir);
+    if (removed.length) opts.log(`connlog: removed ${removed.length} temporary file(s) left by an interrupted save`);
+  }
+  const file = dir ? connLogPath(dir) : null;
+  if (dir && file) {
     try {
-      const old = loadConnLog(opts.dataDir);
-      // Re-add into a ring of the configured size (the file may come from another capacity).
-      connlog = ConnLog.fromJSON(old.toJSON(), capacity);
-      opts.log(`connlog: ${connlog.stats.entries} connections loaded from ${CONNLOG_FILE}`);
+      // Into a ring of the configured size (the file may come from another capacity).
+      connlog = loadConnLog(dir, capacity);
+      opts.log(`connlog: ${connlog.stats.entries} connections loaded from ${path.basename(file)}`);
     } catch (err) {
       // Kept aside, not overwritten: stored data is never destroyed, even unreadable data.
-      const aside = path.join(opts.dataDir, `${CONNLOG_FILE}.corrupt-${Date.now()}`);
+      const aside = `${file}.corrupt-${Date.now()}`;
       try {
-        renameSync(path.join(opts.dataDir, CONNLOG_FILE), aside);
+        renameSync(file, aside);
       } catch { /* already gone */ }
       opts.log(`connlog: ${(err as Error).message}; kept as ${path.basename(aside)}, starting empty`);
     }
   }
   const log = connlog;
-  let savedAt = -1;
-  const mark = () => log.stats.entries + log.stats.overwritten;
+  let retry: NodeJS.Timeout | null = null;
+  let failures = 0;
   const save = (): void => {
-    if (!opts.dataDir || mark() === savedAt) return;
+    if (!dir) return;
+    if (retry) { clearTimeout(retry); retry = null; }
     try {
-      saveConnLog(log, opts.dataDir);
-      savedAt = mark();
-    } catch (err) {
-      opts.log(`connlog: cannot save: ${(err as Error).message}`);
+      saveConnLog(log, dir, { fsync: opts.fsync, log: opts.log });
+      failures = 0;
+    } catch {
+      // connlog-file logged the start of the episode; try again sooner than the next interval, backing off.
+      failures++;
+      retry = setTimeout(save, Math.min(300_000, 5000 * 2 ** Math.min(6, failures - 1)));
+      retry.unref();
     }
   };
   const every = opts.saveEveryS ?? 300;
-  const timer = every > 0 && opts.dataDir ? setInterval(save, every * 1000) : null;
+  const timer = every > 0 && dir ? setInterval(save, every * 1000) : null;
   timer?.unref();
   return {
     connlog: log,
     observe: log.observe,
     routes: lookupRoutes({ connlog: log, describe: opts.describe }),
     save,
+    get saveProblem() { return dir ? connlogSaveProblem(dir) : null; },
     close() {
       if (timer) clearInterval(timer);
+      if (retry) { clearTimeout(retry); retry = null; }
       save();
     },
   };

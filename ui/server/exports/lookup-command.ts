@@ -14,7 +14,7 @@ const USAGE = `usage: waakhond lookup --remote IP[:PORT] --at TIME [--window S] 
   --at      the reported time: ISO-8601 (2018-03-09T20:57:44Z; no zone = UTC) or Unix seconds
   --window  seconds either side of --at (default 300)
   --pcap    captures to search (read in order through the sensor pipeline)
-  --data    the daemon's data directory (its saved connection log, connlog.json)
+  --data    the daemon's data directory (its saved connection log, connlog.bin)
 exit status: 0 found, 1 not found, 2 usage or input error
 `;
 

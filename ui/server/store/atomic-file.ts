@@ -1,11 +1,14 @@
-// A lowdb adapter that writes JSON durably: temp file, fsync, rename, fsync of the folder; a corrupt file is moved aside.
+// A lowdb adapter that writes JSON durably (durable-write.ts: every byte, fsync, rename, fsync of the folder; a
+// failed write keeps the old file and leaves no temporary); a corrupt file is moved aside.
 //
 // Why not lowdb's JSONFile: its writer (steno) writes a temp file and renames it but never fsyncs,
 // so after a power cut on a router the rename can survive while the data does not (a zero-length
 // store). POSIX rename(2) is atomic; fsync(2) before it makes the new content durable first.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync, existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, existsSync } from 'node:fs';
 import type { Adapter } from 'lowdb';
+import { cleanTemporaries, writeFileDurably } from './durable-write.js';
+import { SaveHealth } from './save-health.js';
 
 export interface AtomicJsonFileOptions<T> {
   /** Checks the parsed JSON; return a reason string to refuse it (treated as corrupt). */
@@ -23,12 +26,18 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   movedAside: string | null = null;
   /** Set when a bad file could not be moved aside: never overwrite what we could not keep. */
   refuseWrites = false;
+  /** Whether saving works (a full disk is an episode: logged once, shown in /api/health). */
+  readonly health: SaveHealth;
+  /** Flash wear: bytes and files written, and saves skipped because the content had not changed. */
+  readonly wear = { writes: 0, bytes_written: 0, unchanged: 0, temporaries_removed: 0 };
   private readonly opts: AtomicJsonFileOptions<T>;
-  private seq = 0;
+  /** Hash of what the file holds now (read or written by us): an identical save is not written again. */
+  private lastHash: string | null = null;
 
   constructor(file: string, opts: AtomicJsonFileOptions<T> = {}) {
     this.file = file;
     this.opts = opts;
+    this.health = new SaveHealth('store', opts.log ?? (() => {}));
   }
 
   async read(): Promise<T | null> {
@@ -36,6 +45,12 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   readSync(): T | null {
+    // Temporaries of a writer that was killed mid-save: never the store, only wasted flash.
+    const removed = cleanTemporaries(this.file);
+    if (removed.length) {
+      this.wear.temporaries_removed += removed.length;
+      this.opts.log?.(`store: removed ${removed.length} temporary file(s) left by an interrupted save (${removed.slice(0, 3).join(', ')}${removed.length > 3 ? ', ...' : ''})`);
+    }
     if (!existsSync(this.file)) return null;
     let text: string;
     try {
@@ -56,6 +71,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       this.moveAside(reason);
       return null;
     }
+    this.lastHash = hash(text);
     return this.opts.migrate ? this.opts.migrate(data) : (data as T);
   }
 
@@ -63,28 +79,29 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     this.writeSync(data);
   }
 
-  /** Synchronous on purpose: one small file, and a signal handler can flush without awaiting. */
+  /**
+   * Synchronous on purpose: one small file, and a signal handler can flush without awaiting.
+   * Throws when the file could not be replaced (disk full, I/O error): the old file is then intact.
+   */
   writeSync(data: T): void {
     if (this.refuseWrites) return;
-    const dir = path.dirname(this.file);
-    mkdirSync(dir, { recursive: true });
-    const tmp = path.join(dir, `.${path.basename(this.file)}.${process.pid}.${++this.seq}.tmp`);
     const text = JSON.stringify(data);
-    const fd = openSync(tmp, 'w', 0o600);
+    const h = hash(text);
+    if (h === this.lastHash && existsSync(this.file)) {
+      this.wear.unchanged++;
+      this.health.ok();
+      return;
+    }
     try {
-      writeSync(fd, text);
-      if (this.opts.fsync !== false) fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      writeFileDurably(this.file, text, { fsync: this.opts.fsync });
+    } catch (err) {
+      this.health.failed(this.file, err);
+      throw err;
     }
-    renameSync(tmp, this.file);
-    if (this.opts.fsync !== false) {
-      // The rename lives in the directory entry: sync the directory too (ext4/f2fs/ubifs).
-      try {
-        const dfd = openSync(dir, 'r');
-        try { fsyncSync(dfd); } finally { closeSync(dfd); }
-      } catch { /* some filesystems refuse fsync on a directory: the data itself is synced */ }
-    }
+    this.lastHash = h;
+    this.wear.writes++;
+    this.wear.bytes_written += Buffer.byteLength(text);
+    this.health.ok();
   }
 
   private moveAside(reason: string): void {
@@ -99,4 +116,8 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       this.opts.log?.(`store: ${this.file} is ${reason} and could not be moved aside (${(err as Error).message}); running with an empty store in memory and NOT writing over it`);
     }
   }
+}
+
+function hash(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
 }

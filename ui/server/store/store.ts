@@ -1,6 +1,7 @@
 // The daemon's memory: devices, alerts, advice state, names and settings in one JSON file (lowdb), written coalesced and atomically.
 //
-// Writes are coalesced (at most one per `saveDelayMs`) because routers keep their data on flash.
+// Writes are coalesced because routers keep their data on flash: the household's changes within `saveDelayMs`, what
+// the capture found within `newsSaveMs`, counters within `lazySaveMs`; a save whose content did not change is not written (atomic-file.ts).
 // Every table is bounded: retention by age (capture clock), a count cap per table and a byte cap
 // for the whole file, each with a counter.
 import path from 'node:path';
@@ -11,6 +12,9 @@ import type { TrafficEvent } from '../../../sensor/events.js';
 import { AtomicJsonFile } from './atomic-file.js';
 import { History } from './history.js';
 import type { DeviceHistory } from './history.js';
+import { writeFileDurably } from './durable-write.js';
+import type { SaveProblem } from './save-health.js';
+import { checkRecords } from './store-schema.js';
 
 /** One minute of a device's traffic: [minute start (µs), bytes out, bytes in, packets out, packets in]. */
 export type TrafficPoint = [number, number, number, number, number];
@@ -85,6 +89,14 @@ export interface StoreOptions {
   dataDir: string;
   log?: (msg: string) => void;
   saveDelayMs?: number;
+  /**
+   * Changes that only move counters (traffic per minute, last seen, an alert's repeat count, the learnt baseline) wait
+   * this long before they are written (flash wear); what the household changes is written within saveDelayMs.
+   * Shutdown writes everything.
+   */
+  lazySaveMs?: number;
+  /** What the capture found (a new device or alert, an identity change) is written within this (default saveDelayMs; the daemon's is 60 s). */
+  newsSaveMs?: number;
   /** Prune alerts whose last_seen is older than this many days (capture clock). */
   alertRetentionDays?: number;
   /** Prune devices unseen for this many days (capture clock); named devices are kept. */
@@ -130,9 +142,13 @@ export class Store {
   readonly db: Low<StoreData>;
   readonly file: string;
   readonly adapter: AtomicJsonFile<StoreData>;
-  readonly stats = { writes: 0, write_errors: 0, pruned_alerts: 0, pruned_devices: 0, evicted_devices: 0, evicted_alerts: 0, trimmed_for_size: 0, bytes: 0, answers_refused: 0, folded_devices: 0 };
+  readonly stats = { writes: 0, write_errors: 0, pruned_alerts: 0, pruned_devices: 0, evicted_devices: 0, evicted_alerts: 0, trimmed_for_size: 0, bytes: 0, answers_refused: 0, folded_devices: 0, rejected_records: 0 };
+  /** Where records that failed the check on load were set aside (null: none were). */
+  rejectedFile: string | null = null;
   private readonly opts: Required<Omit<StoreOptions, 'log' | 'onForget'>> & { log: (m: string) => void; onForget?: (mac: string) => void };
   private timer: NodeJS.Timeout | null = null;
+  /** When the pending timer fires (ms): an urgent change pulls a lazy save forward. */
+  private timerDue = 0;
   private dirty = false;
   /** Latest capture time seen (µs): the clock retention runs on, so old captures are not pruned at once. */
   clock = 0;
@@ -141,7 +157,7 @@ export class Store {
 
   constructor(opts: StoreOptions) {
     this.opts = {
-      saveDelayMs: 5000, alertRetentionDays: 30, deviceRetentionDays: 90, maxDevices: 1000, maxAlerts: 2000, maxAnswers: 1000,
+      saveDelayMs: 5000, newsSaveMs: opts.saveDelayMs ?? 5000, lazySaveMs: 300_000, alertRetentionDays: 30, deviceRetentionDays: 90, maxDevices: 1000, maxAlerts: 2000, maxAnswers: 1000,
       maxBytes: 4 * 1024 * 1024, trafficPoints: 120, fsync: true, log: () => {}, ...opts,
     } as Store['opts'];
     this.file = path.join(opts.dataDir, STORE_FILE);
@@ -153,6 +169,7 @@ export class Store {
   /** Reads the file (a corrupt one is moved aside and we start clean). Never throws for bad content. */
   load(): void {
     const data = this.adapter.readSync();
+    if (data) this.setAsideBadRecords(data);
     this.db.data = data ?? emptyStore();
     this.db.data.answers ??= {};
     this.db.data.aliases ??= {};
@@ -165,6 +182,37 @@ export class Store {
 
   get data(): StoreData {
     return this.db.data;
+  }
+
+  /** Why the last save failed and since when, while saving fails (disk full, I/O error); null when it works. */
+  get saveProblem(): SaveProblem | null {
+    return this.adapter.health.problem;
+  }
+
+  /**
+   * Every device, alert and table entry is checked (store-schema.ts); one that does not fit goes to
+   * waakhond.json.rejected-<time>.json beside the store, with its reason, and the rest loads.
+   */
+  private setAsideBadRecords(data: StoreData): void {
+    const rejected = checkRecords(data as unknown as Record<string, unknown>);
+    if (!rejected.length) return;
+    this.stats.rejected_records += rejected.length;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const file = `${this.file}.rejected-${stamp}.json`;
+    try {
+      writeFileDurably(file, JSON.stringify({ from: this.file, at: new Date().toISOString(), records: rejected }, null, 1), { fsync: this.opts.fsync });
+      this.rejectedFile = file;
+    } catch (err) {
+      // The store is not rewritten without them then: the records stay in the file for a later start.
+      this.adapter.refuseWrites = true;
+      this.opts.log(`store: cannot keep ${rejected.length} rejected record(s) in ${file} (${(err as Error).message}); not saving over them this run`);
+    }
+    for (const r of rejected.slice(0, 10)) this.opts.log(`store: ${r.table}/${r.key} set aside: ${r.reason}`);
+    if (rejected.length > 10) this.opts.log(`store: ... and ${rejected.length - 10} more record(s) set aside`);
+    this.opts.log(`store: ${rejected.length} stored record(s) did not fit and were moved to ${file}; the rest loaded`);
+    // Saved without them soon, so the next start does not set them aside a second time.
+    this.dirty = true;
+    this.schedule();
   }
 
   /** The key of the device a MAC belongs to (itself unless it is another MAC of a stored device). */
@@ -185,7 +233,7 @@ export class Store {
     this.data.devices[d.mac] = stored;
     this.tick(d.last_seen);
     if (!prev) this.capDevices();
-    this.changed();
+    this.changed('news');
     return stored;
   }
 
@@ -193,7 +241,7 @@ export class Store {
     if (this.data.devices[mac]) {
       delete this.data.devices[mac];
       this.dropAliasesOf(mac);
-      this.changed();
+      this.changed('news');
     }
   }
 
@@ -208,7 +256,7 @@ export class Store {
     if (other === key || !k) return false;
     this.data.aliases[other] = key;
     for (const [m, to] of Object.entries(this.data.aliases)) if (to === other) this.data.aliases[m] = key;
-    if (!o) { this.changed(); return false; }
+    if (!o) { this.changed('news'); return false; }
     const minutes = new Map<number, TrafficPoint>();
     for (const p of [...k.traffic, ...o.traffic]) {
       const m = minutes.get(p[0]);
@@ -230,7 +278,7 @@ export class Store {
     this.history.fold(other, key);
     delete this.data.devices[other];
     this.stats.folded_devices++;
-    this.changed();
+    this.changed('news');
     return true;
   }
 
@@ -242,7 +290,7 @@ export class Store {
     const cid = clientId.toLowerCase().slice(0, 128);
     if (cid === `01${mac.replace(/:/g, '')}` || d.client_id === cid) return;
     d.client_id = cid;
-    this.changed();
+    this.changed('news');
   }
 
   /** Sets (or with null clears) the household's answer. False when the table is full (nothing is dropped for it). */
@@ -290,7 +338,7 @@ export class Store {
       if (d.traffic.length > this.opts.trafficPoints) d.traffic.splice(0, d.traffic.length - this.opts.trafficPoints);
     }
     this.tick(e.ts);
-    this.changed();
+    this.changed('lazy');
   }
 
   upsertAlert(a: Alert): StoredAlert {
@@ -301,7 +349,8 @@ export class Store {
     if (!prev && stored.device && this.data.devices[stored.device]) this.history.alert(stored.device, a.first_seen, a.id, a.severity, a.title);
     this.tick(a.last_seen);
     if (!prev) this.capAlerts();
-    this.changed();
+    // A new alert is news; a repeat only moves its count and last_seen.
+    this.changed(prev ? 'lazy' : 'news');
     return stored;
   }
 
@@ -320,7 +369,7 @@ export class Store {
   /** Keep the engine's learnt baseline (written with the next coalesced save). */
   setBaseline(state: unknown): void {
     this.data.baseline = state;
-    this.changed();
+    this.changed('lazy');
   }
 
   /** The act state (quarantine, pauses): written with the next coalesced save; the caller flushes for durability. */
@@ -356,7 +405,7 @@ export class Store {
     this.history.prune(nowUs, (k) => !!this.data.devices[k]);
     this.stats.pruned_alerts += alerts;
     this.stats.pruned_devices += devices;
-    if (alerts || devices) this.changed();
+    if (alerts || devices) this.changed('news');
     return { alerts, devices };
   }
 
@@ -371,10 +420,12 @@ export class Store {
       this.adapter.writeSync(this.data);
       this.stats.writes++;
     } catch (err) {
+      // A failed write: the adapter kept the old file, logged the start of the episode and shows it in saveProblem.
+      // Anything else (a bug in pruning) is logged here.
+      if (!this.adapter.health.problem) this.opts.log(`store: save failed: ${(err as Error).message} (will retry)`);
       this.stats.write_errors++;
       this.dirty = true;
-      this.opts.log(`store: write to ${this.file} failed: ${(err as Error).message} (will retry)`);
-      this.schedule();
+      this.schedule(this.adapter.health.retryDelay(this.opts.saveDelayMs));
     }
   }
 
@@ -386,15 +437,28 @@ export class Store {
     if (ts > this.clock) this.clock = ts;
   }
 
-  private changed(): void {
+  /**
+   * now: the household's own changes (names, answers, advice, password), written within saveDelayMs;
+   * news: what the capture found (a device, a new alert, a folded MAC), within newsSaveMs;
+   * lazy: counters (traffic, last seen, alert repeats, baseline), within lazySaveMs.
+   */
+  private changed(tier: 'now' | 'news' | 'lazy' = 'now'): void {
     this.dirty = true;
-    this.schedule();
+    this.schedule(tier === 'now' ? this.opts.saveDelayMs : tier === 'news' ? Math.max(this.opts.saveDelayMs, this.opts.newsSaveMs) : Math.max(this.opts.saveDelayMs, this.opts.lazySaveMs));
   }
 
-  /** Coalescing, not debouncing: a steady stream of changes still gets written every saveDelayMs. */
-  private schedule(): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, this.opts.saveDelayMs);
+  /**
+   * Coalescing, not debouncing: a steady stream of changes still gets written every saveDelayMs (lazySaveMs when
+   * they are only counters). While saving fails the back-off decides, not new changes.
+   */
+  private schedule(delayMs = this.opts.saveDelayMs): void {
+    const due = Date.now() + delayMs;
+    if (this.timer) {
+      if (due >= this.timerDue || this.adapter.health.problem) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = due;
+    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, delayMs);
     this.timer.unref();
   }
 

@@ -6,7 +6,8 @@ import { route } from './models/route.js';
 import { login, logout } from './models/session.js';
 import { devices, detail, detailMissing, filtered, loadDetail, loadDevices, needAttention, rename, search, setAdvice, statusFilter, tipDevices, todo } from './models/devices.js';
 import { history, loadHistory } from './models/history.js';
-import { connected, health, startLive, stopLive } from './models/live.js';
+import { connected, startLive, stopLive } from './models/live.js';
+import { health, saving, watchHealth } from './models/health.js';
 import { answerError, clearAnswer, saveAnswer, undoAnswer, undoable } from './models/answers.js';
 import { Header } from './components/Header.js';
 import { Login } from './components/Login.js';
@@ -24,6 +25,7 @@ export function App() {
     if (!isAuthed) { stopLive(); return; }
     void loadDevices().catch(() => {});
     startLive();
+    watchHealth();
   }, [isAuthed, l]);
 
   const mac = r.page === 'device' || r.page === 'alert' ? r.mac : null;
@@ -38,6 +40,11 @@ export function App() {
       <Header lang={l} page={r.page} authed={isAuthed} connected={connected.value}
         capture={health.value?.capture ?? null} captureError={health.value?.capture_error ?? null} onLang={setLang} onLogout={() => void logout()} />
       {networkError.value && <p class="banner" role="alert">{t('error.network')}</p>}
+      {isAuthed && saving.value && !saving.value.ok && (
+        <p class="banner" role="alert">{t('saving.banner')
+          .replace('{reason}', t(`saving.${saving.value.code ?? 'other'}`).startsWith('saving.') ? t('saving.other') : t(`saving.${saving.value.code}`))
+          .replace('{since}', saving.value.since ? new Date(saving.value.since).toLocaleString(l) : '?')}</p>
+      )}
       {!isAuthed ? <Login onSubmit={login} /> : (
         <main id="main" tabIndex={-1}>
           {r.page === 'overview' && (

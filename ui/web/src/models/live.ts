@@ -3,21 +3,9 @@ import { signal } from '@preact/signals';
 import { api } from './api.js';
 import { detail, loadDetail, loadDevices } from './devices.js';
 import { history, loadHistory } from './history.js';
+import { loadHealth } from './health.js';
 
 export const connected = signal(false);
-
-/** The watchdog's own state (GET /api/health): a capture that ended or failed is not "Live". */
-export interface CaptureHealth { capture: 'running' | 'ended' | 'failed' | string; capture_error: string | null; kernel_drops: number; last_packet: string | null }
-export const health = signal<CaptureHealth | null>(null);
-let healthTimer: ReturnType<typeof setTimeout> | null = null;
-
-function loadHealth(): void {
-  if (healthTimer) return;
-  healthTimer = setTimeout(() => {
-    healthTimer = null;
-    api<CaptureHealth>('/api/health').then((h) => { health.value = h; }, () => {});
-  }, 1000);
-}
 
 interface Change { type: 'device' | 'alert' | 'stats'; mac?: string; device?: string | null }
 
