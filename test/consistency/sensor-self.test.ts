@@ -32,7 +32,7 @@ describeNeeds('the sensor lists no address of its own', needs, () => {
     expect(peerMac).toMatch(/^[0-9a-f:]{17}$/);
     // The store is saved 0.1 s after a change: read while the daemon runs (its stop is another test's subject).
     const cfg = path.join(data, 'config.json');
-    writeFileSync(cfg, JSON.stringify({ store: { save_delay_s: 0.1 } }));
+    writeFileSync(cfg, JSON.stringify({ store: { save_delay_s: 0.1, news_save_s: 0.1, lazy_save_s: 0.1 } }));
     const p = spawn('ip', ['netns', 'exec', net.sensor, process.execPath, cli.file, 'run', '--iface', net.ifSensor, '--host', '127.0.0.1', '--port', '0', '--data', data, '--config', cfg], {
       stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAAKHOND_HOME: PROJECT_ROOT, WAAKHOND_PASSWORD: 'sensor-self-password' },
     });

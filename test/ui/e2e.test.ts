@@ -152,7 +152,8 @@ describe('dashboard in Chromium', () => {
     await loginAs(page);
     await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
     await page.locator('ul.devices li').first().waitFor();
-    await page.locator('.live.on').waitFor();
+    // Connected to the live stream: the demo file has been read by now, so the badge says "ended", not offline.
+    await page.locator('.live[data-capture="ended"]').waitFor();
     // Another session renames the printer through the API.
     const login = await fetch(`${daemon.url}api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: PASSWORD }) });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
