@@ -9,7 +9,7 @@ usage:
   waakhond analyze [--json] [--lan CIDR]... [--rules DIR]... [--no-rules] [--baseline-learning DURATION] FILE...
       read pcap/pcapng captures in order and report devices, alerts and counters
       (the per-device baseline learns for 24 h of capture time first; --baseline-learning 10m shortens it)
-  waakhond run [--iface IF | --pcap FILE [--realtime] [--loop] | --stdin] [--port N] [--host ADDR]
+  waakhond run [--iface IF [--buffer-size 32M] | --pcap FILE [--realtime] [--loop] | --stdin] [--port N] [--host ADDR]
                [--data DIR] [--config FILE]
       the watchdog daemon with its dashboard (no source: the bundled demo home, replayed)
   waakhond lookup --remote IP[:PORT] --at TIME [--window S] (--pcap FILE... | --data DIR)

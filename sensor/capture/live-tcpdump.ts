@@ -106,9 +106,12 @@ export class TcpdumpLiveSource implements FrameSource {
  * Start `tcpdump -U -w - -i IF -s SNAPLEN [-p] [filter]` and resolve once it is listening.
  * `-U` flushes each packet to the pipe at once; `-p` turns promiscuous mode off.
  */
-export async function openTcpdumpLive(o: { iface: string; filter?: string; snaplen: number; promisc: boolean; tcpdump: string }): Promise<TcpdumpLiveSource> {
+export async function openTcpdumpLive(o: { iface: string; filter?: string; snaplen: number; promisc: boolean; tcpdump: string; bufferSize?: number; immediate?: boolean }): Promise<TcpdumpLiveSource> {
   const args = ['-U', '-w', '-', '-i', o.iface, '-s', String(o.snaplen)];
   if (!o.promisc) args.push('-p');
+  // -B is in KiB (tcpdump(1)); the same kernel ring the addon gets.
+  if (o.bufferSize !== undefined) args.push('-B', String(Math.max(1, Math.round(o.bufferSize / 1024))));
+  if (o.immediate) args.push('--immediate-mode');
   if (o.filter !== undefined && o.filter.trim() !== '') args.push('--', o.filter);
   const child = spawn(o.tcpdump, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const spawned = await new Promise<Error | null>((resolve) => {
