@@ -3,7 +3,7 @@
 // addon + pipeline + inventory + rule engine (what `waakhond analyze` does) capture it, then
 // `tcpdump -i` on the same link at the same rate, same ring. Prints sent / counted / dropped and the
 // loss per rate for both. Root only (namespaces); nothing leaves the namespaces.
-// Usage: npm run bench -- --live [--rates 50k,100k,200k] [--seconds 2] [--buffer-size 8M] [--immediate] [--input syn|corpus|both]
+// Usage: npm run bench -- --live [--rates 50k,100k,200k] [--seconds 2] [--buffer-size 16M] [--immediate] [--input syn|corpus|both]
 import { build } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
@@ -29,7 +29,7 @@ for (const tool of ['tcpreplay', 'tcpdump', 'ip']) {
 
 const rates = opt('--rates', '50k,100k,150k,200k,300k,400k').split(',').map(num);
 const seconds = Number(opt('--seconds', '2'));
-const bufferSize = num(opt('--buffer-size', '8M'));
+const bufferSize = num(opt('--buffer-size', '16M')); // = DEFAULT_BUFFER_SIZE (sensor/capture/live-pcap.ts)
 const immediate = argv.includes('--immediate');
 const inputs = opt('--input', 'both');
 

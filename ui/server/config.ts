@@ -11,7 +11,7 @@ export const ConfigSchema = z.object({
   iface: z.string().min(1).nullable().default(null),
   pcap: z.string().min(1).nullable().default(null),
   filter: z.string().nullable().default(null),
-  /** Live capture: the kernel ring in bytes (null: 8 MiB) and libpcap's immediate mode (default batch wake-ups). */
+  /** Live capture: the kernel ring in bytes (null: 16 MiB, sensor/capture/live-pcap.ts) and libpcap's immediate mode (default batch wake-ups). */
   capture: z.object({
     buffer_size: z.number().int().min(64 * 1024).max(1 << 30).nullable().default(null),
     immediate: z.boolean().default(false),
