@@ -117,6 +117,11 @@ export class Pipeline implements RoomHost {
   /** Processes a batch of frames in order. Never throws because of packet contents. */
   push(frames: Frame[]): void {
     for (let i = 0; i < frames.length; i++) this.frame(frames[i]);
+    // An empty batch: a live source telling of new drops while no packet comes. Reported now
+    // (the sources send one a second at most), stamped with the last capture time.
+    if (frames.length === 0 && this.stats.last_ts !== null && (this.dropped ?? 0) > (this.reportedDropped ?? 0)) {
+      this.emit(this.statsEvent(this.stats.last_ts));
+    }
   }
 
   /** End of capture: ends every flow, flushes the counters, emits final stats. */

@@ -87,6 +87,8 @@ export class PcapLiveSource implements FrameSource {
   private recv = 0;
   private socketDrops = 0;
   private lastStatsMs = 0;
+  /** stats.dropped when the consumer was last given an empty batch to hand the drop count on. */
+  private newsAt = 0;
   private readonly maxQueued: number;
   private timer: NodeJS.Timeout;
   private readonly linktype: number;
@@ -162,6 +164,12 @@ export class PcapLiveSource implements FrameSource {
       // a closed handle: keep the last figure
     }
     this.stats.dropped = this.kernelDrops + this.queueDrops + this.lostAtStop;
+    if (this.stats.dropped > this.newsAt && this.batch.length === 0 && this.wake !== null) {
+      // No packet is coming to carry the news (the loss was the last burst): wake the consumer with none.
+      const w = this.wake;
+      this.wake = null;
+      w();
+    }
   }
 
   close(): void {
@@ -193,6 +201,12 @@ export class PcapLiveSource implements FrameSource {
           continue;
         }
         if (this.closed) return;
+        if ((this.stats.dropped ?? 0) > this.newsAt) {
+          // Drops not yet handed on with an empty batch: the consumer reports them even if no packet follows.
+          this.newsAt = this.stats.dropped ?? 0;
+          yield [];
+          continue;
+        }
         await new Promise<void>((resolve) => {
           this.wake = resolve;
         });

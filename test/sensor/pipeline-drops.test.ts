@@ -32,6 +32,24 @@ describe('pipeline: source drops in sensor_stats', () => {
     expect(stats.at(-1)).toMatchObject({ dropped: 12, packets: 7 });
   });
 
+  it('an empty batch (a live source telling of drops while no packet comes) reports a rise at once, stamped with the last capture time', () => {
+    const stats: SensorStatsEvent[] = [];
+    const p = new Pipeline({ sinks: [(e: WaakhondEvent) => { if (e.type === 'sensor_stats') stats.push(e); }] });
+    const t0 = 1_700_000_000_000_000;
+    p.dropped = 0;
+    p.push([]); // nothing captured yet: nothing to stamp a report with
+    expect(stats).toEqual([]);
+    p.push([frame(t0)]);
+    p.dropped = 3;
+    p.push([frame(t0 + 10)]);
+    expect(stats.map((s) => [s.dropped, s.ts])).toEqual([[3, t0 + 10]]);
+    p.dropped = 40;
+    p.push([]);
+    expect(stats.map((s) => [s.dropped, s.ts])).toEqual([[3, t0 + 10], [40, t0 + 10]]);
+    p.push([]); // no rise: no report
+    expect(stats).toHaveLength(2);
+  });
+
   it('a file source (no drop count) gets only the regular reports', () => {
     const stats: SensorStatsEvent[] = [];
     const p = new Pipeline({ sinks: [(e: WaakhondEvent) => { if (e.type === 'sensor_stats') stats.push(e); }] });

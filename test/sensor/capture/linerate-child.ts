@@ -8,6 +8,7 @@ import { Pipeline } from '../../../sensor/pipeline.js';
 interface Args {
   iface: string;
   filter: string;
+  backend?: 'pcap' | 'tcpdump';
   bufferSize?: number;
   immediate?: boolean;
   /** Busy-wait this many microseconds per frame: a consumer slower than the sender, so frames must be lost. */
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const args = JSON.parse(process.argv[2]) as Args;
   let src;
   try {
-    src = await openLive({ iface: args.iface, filter: args.filter, backend: 'pcap', snaplen: 65535, bufferSize: args.bufferSize, immediate: args.immediate });
+    src = await openLive({ iface: args.iface, filter: args.filter, backend: args.backend ?? 'pcap', snaplen: 65535, bufferSize: args.bufferSize, immediate: args.immediate });
   } catch (err) {
     console.log(JSON.stringify({ openError: err instanceof Error ? err.message : String(err) }));
     return;
