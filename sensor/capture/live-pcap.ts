@@ -117,6 +117,11 @@ export class PcapLiveSource implements FrameSource {
     const sec = LE ? h.readUInt32LE(0) : h.readUInt32BE(0);
     const usec = LE ? h.readUInt32LE(4) : h.readUInt32BE(4);
     this.read++;
+    if (this.lostAtStop > 0) {
+      // Read after the final count after all (a dispatch while closing): delivered, so not lost.
+      this.lostAtStop--;
+      this.stats.dropped = this.kernelDrops + this.queueDrops + this.lostAtStop;
+    }
     if (this.batch.length >= this.maxQueued) {
       // Counted the moment it happens: the loss is in stats.dropped before the next batch is handed on.
       this.queueDrops++;
