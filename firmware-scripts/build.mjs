@@ -1,16 +1,47 @@
 // Builds what the project runs: the CLI/daemon as one ESM file (dist/waakhond.mjs), the compact
 // OUI table and the parsed data files (dist/data/) and the dashboard (dist/web/). `--backend` builds all but the last.
-import { build } from 'esbuild';
-import { existsSync, statSync, readdirSync, rmSync } from 'node:fs';
+// esbuild, the YAML parser and the docs builder are imported only when something is built: `--if-stale` with
+// nothing changed (every `npm run waakhond`) answers from a stamp of mtimes in a few milliseconds.
+import { existsSync, statSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDocs } from './build-docs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const quiet = args.has('--quiet');
 const log = (msg) => { if (!quiet) console.log(msg); };
+
+/** What the backend build reads: code, data files (docs.json, OUI table), the build scripts, the locked dependencies. */
+const STAMP_INPUTS = ['sensor', 'rules', 'ui/server', 'firmware-scripts', 'package-lock.json', 'tsconfig.json'];
+const STAMP = path.join(root, 'dist', '.backend-stamp');
+const STAMP_OUTPUTS = ['dist/waakhond.mjs', 'dist/data/docs.json'];
+
+/** Newest mtime and count of every file and folder under the inputs: an edit, an added, removed or renamed file changes it. */
+function inputsKey() {
+  let newest = 0;
+  let count = 0;
+  const walk = (p) => {
+    let st;
+    try { st = statSync(p); } catch { return; }
+    count++;
+    if (st.mtimeMs > newest) newest = st.mtimeMs;
+    if (!st.isDirectory()) return;
+    for (const name of readdirSync(p)) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      walk(path.join(p, name));
+    }
+  };
+  for (const d of STAMP_INPUTS) walk(path.join(root, d));
+  const outs = STAMP_OUTPUTS.map((o) => { try { return statSync(path.join(root, o)).mtimeMs; } catch { return -1; } });
+  return `1 ${newest} ${count} ${outs.join(' ')}`;
+}
+
+if (args.has('--if-stale') && args.has('--backend')) {
+  let fresh = false;
+  try { fresh = readFileSync(STAMP, 'utf8') === inputsKey(); } catch { /* no stamp yet: build */ }
+  if (fresh) process.exit(0);
+}
 
 function newestMtime(dir) {
   let newest = 0;
@@ -28,6 +59,7 @@ async function buildBackend() {
   const sources = Math.max(...['sensor', 'rules', 'ui/server'].map((d) => existsSync(path.join(root, d)) ? newestMtime(path.join(root, d)) : 0));
   if (args.has('--if-stale') && existsSync(out) && statSync(out).mtimeMs > sources) return;
   const t0 = Date.now();
+  const { build } = await import('esbuild');
   // Chunks of an earlier build (their names carry a content hash) would pile up.
   const distDir = path.join(root, 'dist');
   if (existsSync(distDir)) {
@@ -72,8 +104,9 @@ function buildOui() {
   if (r.status !== 0) throw new Error('OUI table build failed');
 }
 
-function buildDocsCache() {
+async function buildDocsCache() {
   const out = path.join(root, 'dist', 'data', 'docs.json');
+  const { buildDocs } = await import('./build-docs.mjs');
   const r = buildDocs(root, out);
   log(`built dist/data/docs.json: ${r.docs} data files parsed ahead${r.skipped ? `, ${r.skipped} left to the YAML loaders` : ''}`);
 }
@@ -89,7 +122,9 @@ function buildWeb() {
 try {
   await buildBackend();
   buildOui();
-  buildDocsCache();
+  await buildDocsCache();
+  // Taken after the outputs are written (their mtimes are part of the key): the next --if-stale run is a stat walk.
+  writeFileSync(STAMP, inputsKey());
   if (!args.has('--backend')) buildWeb();
 } catch (err) {
   console.error(`build: ${err.message}`);

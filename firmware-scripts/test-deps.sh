@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real (libpcap for the native capture addon, tshark/capinfos for cross-checks,
-# tcpdump, mosquitto, chromium, shellcheck, iproute2 for namespaces, capability tools, systemd-analyze).
+# tcpdump, tcpreplay (line-rate test and `npm run bench -- --live`), mosquitto, chromium, shellcheck, iproute2 for namespaces, capability tools, systemd-analyze).
 # Idempotent: installs only what is missing. Needs root (or sudo) when something is missing.
 set -euo pipefail
 
 # busybox (OpenWrt ash for the init/UCI tests), umoci + runc (unpack and run the OCI image),
 # debootstrap + systemd-container (boot Debian with systemd to test the Pi installer and unit): issue 6.
-packages=(libpcap-dev tcpdump tshark mosquitto chromium shellcheck iproute2 nftables curl libcap2-bin util-linux systemd binutils xz-utils busybox umoci runc debootstrap systemd-container)
+packages=(libpcap-dev tcpdump tcpreplay tshark mosquitto chromium shellcheck iproute2 nftables curl libcap2-bin util-linux systemd binutils xz-utils busybox umoci runc debootstrap systemd-container)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -15,7 +15,7 @@ usage:
       read pcap/pcapng captures in order and report devices, alerts and counters
       (--lang: each alert also says its title in the household's words, in Dutch or English)
       (the per-device baseline learns for 24 h of capture time first; --baseline-learning 10m shortens it)
-  waakhond run [--iface IF | --pcap FILE [--realtime] [--loop] | --stdin] [--port N] [--host ADDR]
+  waakhond run [--iface IF [--buffer-size 32M] | --pcap FILE [--realtime] [--loop] | --stdin] [--port N] [--host ADDR]
                [--data DIR] [--config FILE]
       the watchdog daemon with its dashboard (no source: the bundled demo home, replayed)
   waakhond lookup --remote IP[:PORT] --at TIME [--window S] (--pcap FILE... | --data DIR)

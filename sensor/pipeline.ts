@@ -93,8 +93,14 @@ export class Pipeline implements RoomHost {
       ? this.local.isLocal4(p.ip4Src) && !this.local.isLocal4(p.ip4Dst)
       : this.local.isLocal6(p.data, p.ip6SrcOff) && !this.local.isLocal6(p.data, p.ip6DstOff);
   };
-  /** Set by the capture source owner: kernel drops, for sensor_stats. */
+  /**
+   * Set by the capture source's owner as batches arrive: frames the source lost (kernel ring, libpcap,
+   * its own queue). A rise is reported at once by an extra sensor_stats event (at most one a second
+   * of capture time), so loss reaches health exports when it happens, not a minute later.
+   */
   dropped: number | null = null;
+  private reportedDropped: number | null = null;
+  private lastStatsTs = -Infinity;
 
   constructor(opts: PipelineOptions) {
     this.sinks = opts.sinks;
@@ -111,6 +117,11 @@ export class Pipeline implements RoomHost {
   /** Processes a batch of frames in order. Never throws because of packet contents. */
   push(frames: Frame[]): void {
     for (let i = 0; i < frames.length; i++) this.frame(frames[i]);
+    // An empty batch: a live source telling of new drops while no packet comes. Reported now
+    // (the sources send one a second at most), stamped with the last capture time.
+    if (frames.length === 0 && this.stats.last_ts !== null && (this.dropped ?? 0) > (this.reportedDropped ?? 0)) {
+      this.emit(this.statsEvent(this.stats.last_ts));
+    }
   }
 
   /** End of capture: ends every flow, flushes the counters, emits final stats. */
@@ -125,6 +136,7 @@ export class Pipeline implements RoomHost {
     if (this.stats.last_ts === null || nowTs < this.stats.last_ts) return;
     this.traffic.advance(nowTs);
     this.flows.expire(nowTs);
+    if ((this.dropped ?? 0) > (this.reportedDropped ?? 0) && nowTs >= this.lastStatsTs + 1_000_000) this.emit(this.statsEvent(nowTs));
   }
 
   private frame(frame: Frame): void {
@@ -142,7 +154,7 @@ export class Pipeline implements RoomHost {
       this.nextExpire = now + 1_000_000;
     }
     if (this.nextStats < 0) this.nextStats = now + this.statsInterval;
-    else if (now >= this.nextStats) {
+    else if (now >= this.nextStats || ((this.dropped ?? 0) > (this.reportedDropped ?? 0) && now >= this.lastStatsTs + 1_000_000)) {
       this.emit(this.statsEvent(now));
       this.nextStats = now + this.statsInterval;
     }
@@ -385,6 +397,8 @@ export class Pipeline implements RoomHost {
       if (dropped[name] !== this.roomsDropped[name]) full.push(`room:${name}`);
     }
     this.roomsDropped = dropped;
+    this.reportedDropped = this.dropped;
+    this.lastStatsTs = ts;
     return {
       type: 'sensor_stats', ts, packets: st.packets, bytes: st.bytes, malformed: st.malformed,
       unsupported_link: st.unsupported_link, ip_fragments: st.ip_fragments, dropped: this.dropped,

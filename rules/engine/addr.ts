@@ -158,6 +158,15 @@ export function isMulticast(ip: string): boolean {
 }
 /** A globally routable unicast address: not private, multicast or special-purpose. */
 export function isPublic(ip: string): boolean {
+  // Several rules ask about the same event's address in a row: the last answer is kept.
+  if (ip === lastPublicIp) return lastPublic;
+  lastPublicIp = ip;
+  return (lastPublic = publicUncached(ip));
+}
+let lastPublicIp: string | null = null;
+let lastPublic = false;
+
+function publicUncached(ip: string): boolean {
   // IPv4 fast path: parse once, compare masks (scanners make this the hottest condition).
   const n = ipv4ToInt(ip);
   if (n >= 0) return !inV4(n, PRIVATE) && !inV4(n, MULTICAST) && !inV4(n, RESERVED);

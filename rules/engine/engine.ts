@@ -87,6 +87,12 @@ interface Compiled {
   steps: Check[][];
   stepEvents: string[];
   groupGet: Getter[];
+  /**
+   * Rules grouping by the same fields (and device side) share one key per event: the group key is
+   * built once, and the same string object (its hash cached by V8) is looked up in each rule's map.
+   * -1: not shared (a group field that reads engine state).
+   */
+  groupSig: number;
   windowUs: number;
   withinUs: number;
   suppressUs: number;
@@ -162,14 +168,18 @@ interface AlertState {
 
 /** Delete up to n entries from the front (oldest inserted) of a Map in one pass; returns how many. */
 function evictOldest<K, V>(m: Map<K, V>, n: number, free?: V[]): number {
-  let done = 0;
-  for (const [k, v] of m) {
-    if (done >= n) break;
-    m.delete(k);
-    if (free) free.push(v);
-    done++;
+  // The keys first, then delete: no [key, value] pair allocated per entry (a flood evicts all the time).
+  const doomed: K[] = [];
+  for (const k of m.keys()) {
+    if (doomed.length >= n) break;
+    doomed.push(k);
   }
-  return done;
+  for (let i = 0; i < doomed.length; i++) {
+    const k = doomed[i]!;
+    if (free) free.push(m.get(k)!);
+    m.delete(k);
+  }
+  return doomed.length;
 }
 
 /** Build the dispatch tree for one event type's rules (see Route). */
@@ -282,6 +292,16 @@ export class RuleEngine implements FieldContext {
   /** Alerts with an 'updated' notification held back by the update interval. */
   private readonly pendingUpdates = new Set<AlertState>();
   private lastPendingCheck = 0;
+  /**
+   * Group keys of the event being matched, by group signature: valid while keyAt[sig] === keyEpoch.
+   * The epoch moves with every observe() and whenever keyOf() sees another event object (an alert
+   * fed to sequence rules in the middle of an event).
+   */
+  private readonly sigIds = new Map<string, number>();
+  private readonly keyAt: number[] = [];
+  private readonly keyVal: string[] = [];
+  private keyEvent: unknown = null;
+  private keyEpoch = 0;
 
   constructor(rules: Rule[], opts: RuleEngineOptions = {}) {
     this.opts = {
@@ -319,6 +339,7 @@ export class RuleEngine implements FieldContext {
       steps: steps.map(compileMatch),
       stepEvents: steps.map((s) => s.event),
       groupGet: rule.group_by.map((g) => getter(g, side)),
+      groupSig: rule.group_by.includes('dhcp_dns') ? -1 : this.groupSig(`${side ?? ''}/${rule.group_by.join(',')}`),
       windowUs: durationUs(rule.window.size)!,
       withinUs: rule.sequence ? durationUs(rule.sequence.within)! : 0,
       suppressUs: durationUs(rule.suppress_for)!,
@@ -355,6 +376,7 @@ export class RuleEngine implements FieldContext {
     const c: Compiled = {
       rule, index: this.compiled.length, steps: [], stepEvents: [],
       groupGet: rule.group_by.map((g) => getter(g)),
+      groupSig: -1,
       windowUs: durationUs(rule.window.size)!, withinUs: 0, suppressUs: durationUs(rule.suppress_for)!,
       kind: 'count', min: 1, valueGet: null, periodic: null,
       byKind: rule.severity_by_kind && Object.keys(rule.severity_by_kind).length ? rule.severity_by_kind : null,
@@ -434,6 +456,7 @@ export class RuleEngine implements FieldContext {
 
   observe(e: WaakhondEvent): void {
     this.stats.events++;
+    this.keyEpoch++; // a new event (callers may reuse one object, changed, for the next)
     if (e.ts > this.now) this.now = e.ts;
     if (this.firstTs < 0) this.firstTs = e.ts;
     // Once per second of capture time, send the held-back updates that are due.
@@ -594,7 +617,31 @@ export class RuleEngine implements FieldContext {
     this.fire(c, key, st, e, n + 1, { interval_s: +(mean / 1e6).toFixed(3), jitter: +cv.toFixed(3) });
   }
 
+  /** The shared-key slot of a group_by signature (see Compiled.groupSig). */
+  private groupSig(sig: string): number {
+    let id = this.sigIds.get(sig);
+    if (id === undefined) {
+      this.sigIds.set(sig, (id = this.sigIds.size));
+      this.keyAt.push(-1);
+      this.keyVal.push('');
+    }
+    return id;
+  }
+
   private keyOf(c: Compiled, e: EngineEvent & Record<string, unknown>): string | null {
+    const sig = c.groupSig;
+    if (sig >= 0) {
+      if (e !== this.keyEvent) { this.keyEvent = e; this.keyEpoch++; }
+      if (this.keyAt[sig] === this.keyEpoch) return this.keyVal[sig]!;
+      const k = this.makeKey(c, e);
+      this.keyAt[sig] = this.keyEpoch;
+      this.keyVal[sig] = k;
+      return k;
+    }
+    return this.makeKey(c, e);
+  }
+
+  private makeKey(c: Compiled, e: EngineEvent & Record<string, unknown>): string {
     const g = c.groupGet;
     if (g.length === 1) {
       const v = g[0]!(e, this);

@@ -20,6 +20,13 @@ export interface LiveOptions {
   backend?: 'auto' | 'pcap' | 'tcpdump';
   /** tcpdump binary for the fallback; default `tcpdump` on PATH. */
   tcpdump?: string;
+  /** Kernel ring (libpcap buffer) in bytes; default DEFAULT_BUFFER_SIZE (live-pcap.ts). */
+  bufferSize?: number;
+  /**
+   * libpcap immediate mode: every packet wakes the reader at once. Default off (batch: the kernel
+   * hands over full ring blocks, or what it has after 100 ms), which costs fewer wake-ups per packet.
+   */
+  immediate?: boolean;
 }
 
 /** A live source, with the backend that serves it. */
@@ -43,6 +50,8 @@ export async function openLive(opts: LiveOptions): Promise<LiveSource> {
     snaplen: opts.snaplen ?? 262144,
     promisc: opts.promisc ?? true,
     tcpdump: opts.tcpdump ?? 'tcpdump',
+    bufferSize: opts.bufferSize,
+    immediate: opts.immediate ?? false,
   };
   const backend = opts.backend ?? 'auto';
   if (backend === 'tcpdump') return openTcpdumpLive(o);

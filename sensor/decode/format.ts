@@ -57,21 +57,31 @@ export function isGroupMac(mac: number): boolean {
 }
 
 /**
- * Text forms remembered by number (MACs as 48-bit integers, IPv4 addresses), emptied when full:
- * events name the same few addresses over and over, and a spoofed flood only costs the table's size.
+ * Text forms remembered by number (MACs as 48-bit integers, IPv4 addresses): events name the same few
+ * addresses over and over. Direct-mapped (a slot per hash, the newcomer takes it): a scan naming a
+ * million destinations costs one slot write each, never a table sweep, and only the addresses that
+ * share a slot with it are made again; no Map to grow, clear and collect.
  */
 export class TextCache {
-  private readonly map = new Map<number, string>();
+  private readonly keys: Float64Array;
+  private readonly vals: string[];
+  private readonly mask: number;
 
-  constructor(private readonly max: number, private readonly format: (v: number) => string) {}
+  constructor(max: number, private readonly format: (v: number) => string) {
+    let size = 16;
+    while (size < max) size *= 2;
+    this.mask = size - 1;
+    this.keys = new Float64Array(size).fill(NaN); // empty: NaN equals no number
+    this.vals = new Array<string>(size).fill('');
+  }
 
   get(v: number): string {
-    let s = this.map.get(v);
-    if (s === undefined) {
-      if (this.map.size >= this.max) this.map.clear();
-      s = this.format(v);
-      this.map.set(v, s);
-    }
+    const h = Math.imul((v | 0) ^ ((v / 4294967296) | 0), 0x9e3779b1);
+    const i = (h ^ (h >>> 15)) & this.mask;
+    if (this.keys[i] === v) return this.vals[i]!;
+    const s = this.format(v);
+    this.keys[i] = v;
+    this.vals[i] = s;
     return s;
   }
 }

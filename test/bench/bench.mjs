@@ -1,11 +1,18 @@
 // npm run bench: decode-only and full analyze rates and peak RSS on a capture merged from
 // ../shared/pcaps, next to `tcpdump -r FILE -w /dev/null` on the same file, in the same run.
 // Usage: npm run bench [-- --size 1G] [--runs 3] [--keep]   (size of the merged capture; default 512M; median of --runs runs)
+//        npm run bench -- --live [...]                         (live capture ladder: test/bench/live.mjs)
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// --live: the live-capture zero-loss ladder (namespaces + tcpreplay, root only) instead of the offline figures.
+if (process.argv.includes('--live')) {
+  await import('./live.mjs');
+  process.exit(process.exitCode ?? 0);
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);

@@ -4,6 +4,7 @@ import { decodeFrame } from '../../sensor/decode/dispatch.js';
 import { Packet } from '../../sensor/decode/packet.js';
 import { mergeCaptures } from './merge.js';
 import { writeBulk } from './bulk.js';
+import { writeSynScan } from './synscan.js';
 import { Pipeline } from '../../sensor/pipeline.js';
 
 const [mode, ...rest] = process.argv.slice(2);
@@ -11,6 +12,9 @@ if (mode === 'bulk') {
   const [out, count] = rest;
   const r = await writeBulk(out, Number(count));
   console.log(JSON.stringify(r));
+} else if (mode === 'synscan') {
+  const [out, count] = rest;
+  console.log(JSON.stringify(await writeSynScan(out, Number(count))));
 } else if (mode === 'merge') {
   const [out, size, ...inputs] = rest;
   const r = await mergeCaptures(inputs, out, Number(size));

@@ -11,6 +11,11 @@ export const ConfigSchema = z.object({
   iface: z.string().min(1).nullable().default(null),
   pcap: z.string().min(1).nullable().default(null),
   filter: z.string().nullable().default(null),
+  /** Live capture: the kernel ring in bytes (null: 16 MiB, sensor/capture/live-pcap.ts) and libpcap's immediate mode (default batch wake-ups). */
+  capture: z.object({
+    buffer_size: z.number().int().min(64 * 1024).max(1 << 30).nullable().default(null),
+    immediate: z.boolean().default(false),
+  }).strict().default({}),
   realtime: z.boolean().default(false),
   loop: z.boolean().default(false),
   /** Networks counted as "home" (CIDR); default RFC 1918 + link-local + ULA. */
@@ -51,7 +56,7 @@ export const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 
 export type SourceSpec =
-  | { kind: 'iface'; iface: string; filter: string | null }
+  | { kind: 'iface'; iface: string; filter: string | null; bufferSize?: number; immediate?: boolean }
   | { kind: 'pcap'; path: string; realtime: boolean; loop: boolean; demo: boolean }
   | { kind: 'stdin' };
 
@@ -61,7 +66,7 @@ export interface RunOptions {
   configFile: string | null;
 }
 
-export const USAGE = `usage: waakhond run [--iface IF [--filter BPF] | --pcap FILE [--realtime] [--loop] | --stdin]
+export const USAGE = `usage: waakhond run [--iface IF [--filter BPF] [--buffer-size 32M] | --pcap FILE [--realtime] [--loop] | --stdin]
                      [--port 8080] [--host ADDR] [--data DIR] [--config FILE] [--mqtt URL]
 With no source, replays the bundled demo home in real time, in a loop (its data in DIR/demo,
 apart from a real run's).
@@ -75,7 +80,7 @@ export class UsageError extends Error {}
 /** Parses argv (after "run"); throws UsageError with a reason. */
 export function parseRunArgs(args: string[], readFile: (f: string) => string = (f) => readFileSync(f, 'utf8')): RunOptions {
   const flags: Record<string, string | boolean> = {};
-  const valued = new Set(['--iface', '--pcap', '--port', '--host', '--data', '--config', '--filter', '--mqtt']);
+  const valued = new Set(['--iface', '--pcap', '--port', '--host', '--data', '--config', '--filter', '--mqtt', '--buffer-size']);
   const bare = new Set(['--realtime', '--loop', '--stdin']);
   for (let i = 0; i < args.length; i++) {
     let a = args[i];
@@ -113,6 +118,7 @@ export function parseRunArgs(args: string[], readFile: (f: string) => string = (
   if (flags['--host']) config.host = flags['--host'] as string;
   if (flags['--data']) config.data = flags['--data'] as string;
   if (flags['--filter']) config.filter = flags['--filter'] as string;
+  if (flags['--buffer-size'] !== undefined) config.capture.buffer_size = parseSize(flags['--buffer-size'] as string);
   // --mqtt URL: the one export most users want, without writing a config file.
   if (flags['--mqtt']) {
     const mqtt = (config.exports.mqtt ?? {}) as Record<string, unknown>;
@@ -122,13 +128,23 @@ export function parseRunArgs(args: string[], readFile: (f: string) => string = (
   if (chosen.length > 1) throw new UsageError(`choose one source: ${chosen.join(', ')}`);
   if ((flags['--realtime'] || flags['--loop']) && !flags['--pcap'] && !config.pcap) throw new UsageError('--realtime and --loop go with --pcap');
   let source: SourceSpec | null = null;
-  if (flags['--iface']) source = { kind: 'iface', iface: flags['--iface'] as string, filter: config.filter };
+  const ring = { ...(config.capture.buffer_size !== null ? { bufferSize: config.capture.buffer_size } : {}), ...(config.capture.immediate ? { immediate: true } : {}) };
+  if (flags['--iface']) source = { kind: 'iface', iface: flags['--iface'] as string, filter: config.filter, ...ring };
   else if (flags['--stdin']) source = { kind: 'stdin' };
   else if (flags['--pcap']) source = { kind: 'pcap', path: flags['--pcap'] as string, realtime: !!flags['--realtime'] || config.realtime, loop: !!flags['--loop'] || config.loop, demo: false };
-  else if (config.iface) source = { kind: 'iface', iface: config.iface, filter: config.filter };
+  else if (config.iface) source = { kind: 'iface', iface: config.iface, filter: config.filter, ...ring };
   else if (config.pcap) source = { kind: 'pcap', path: config.pcap, realtime: config.realtime, loop: config.loop, demo: false };
   // A flag that cannot apply is an error, not silently ignored: a BPF filter only filters a live capture.
   if (flags['--filter'] && source?.kind !== 'iface') throw new UsageError('--filter goes with --iface (a capture filter applies to live capture only)');
   if (config.filter && source && source.kind !== 'iface') throw new UsageError(`config ${configFile}: filter applies to live capture only (iface), not to ${source.kind}`);
   return { config, source, configFile };
+}
+
+/** `--buffer-size`: bytes, or a number with K/M/G (binary units, as tcpdump -B and libpcap mean them). */
+export function parseSize(v: string): number {
+  const m = /^(\d+)\s*([kmg]?)(?:i?b)?$/i.exec(v.trim());
+  if (!m) throw new UsageError(`--buffer-size: not a size (bytes, or e.g. 512K, 32M): ${v}`);
+  const n = Number(m[1]) * { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  if (n < 64 * 1024 || n > 1 << 30) throw new UsageError(`--buffer-size: ${v} is outside 64K..1G`);
+  return n;
 }

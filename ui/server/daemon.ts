@@ -371,7 +371,10 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   let stopping = false;
   const captureDone = (async () => {
     try {
-      for await (const frames of source) pipeline.push(frames);
+      for await (const frames of source) {
+        pipeline.dropped = source.stats.dropped; // the source's loss reaches sensor_stats and health as it happens
+        pipeline.push(frames);
+      }
       pipeline.finish();
       // Throttled 'updated' notifications still pending go out now, not never.
       engine.flush();
@@ -419,7 +422,7 @@ async function openSource(spec: SourceSpec): Promise<FrameSource> {
   if (spec.kind === 'iface') {
     // Loaded only for live capture: the native libpcap binding costs memory the replay does not need.
     const { openLive } = await import('../../sensor/capture/live.js');
-    return openLive({ iface: spec.iface, filter: spec.filter ?? undefined });
+    return openLive({ iface: spec.iface, filter: spec.filter ?? undefined, bufferSize: spec.bufferSize, immediate: spec.immediate });
   }
   if (!spec.realtime && !spec.loop) return openCaptureFile(spec.path);
   return new ReplaySource(() => openCaptureFile(spec.path), spec.path, { realtime: spec.realtime, loop: spec.loop, startAtNow: spec.realtime });

@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../../helpers/shared.js';
 import { describeNeeds, missingTools, skipUnless } from '../../helpers/needs.js';
 import { NEED_CAP_NET_RAW, openLive } from '../../../sensor/capture/live.js';
-import { parseTcpdumpDrops } from '../../../sensor/capture/live-tcpdump.js';
+import { parseTcpdumpDrops, parseTcpdumpFinalDrops } from '../../../sensor/capture/live-tcpdump.js';
 import { loadPcapAddon } from '../../../sensor/capture/live-pcap.js';
 
 const ID = String(process.pid % 100000);
@@ -183,6 +183,13 @@ describe('live capture (no namespaces needed)', () => {
     expect(parseTcpdumpDrops('12 packets captured\n14 packets received by filter\n2 packets dropped by kernel\n')).toBe(2);
     expect(parseTcpdumpDrops('1 packet captured\n1 packet received by filter\n0 packets dropped by kernel\n3 packets dropped by interface\n')).toBe(3);
     expect(parseTcpdumpDrops('tcpdump: listening on eth0\n')).toBeNull();
+    // SIGUSR1 while running: one line each time, cumulative; the last one counts.
+    const running = 'tcpdump: listening on eth0\ntcpdump: 10 packets captured, 12 packets received by filter, 2 packets dropped by kernel\n' +
+      'tcpdump: 20 packets captured, 27 packets received by filter, 5 packets dropped by kernel, 1 packet dropped by interface\n';
+    expect(parseTcpdumpDrops(running)).toBe(6);
+    // On exit: frames the filter received that were neither dropped nor captured were still in the ring.
+    expect(parseTcpdumpFinalDrops('30 packets captured\n40 packets received by filter\n6 packets dropped by kernel\n')).toBe(10);
+    expect(parseTcpdumpFinalDrops('12 packets captured\n14 packets received by filter\n2 packets dropped by kernel\n')).toBe(2);
   });
 
   it('says clearly when the tcpdump binary is missing', async () => {
