@@ -32,6 +32,16 @@ export interface DevicePageProps {
   answer: { canUndo: boolean; error: string | null; onSave: (mac: string, a: AnswerInput) => void; onClear: (mac: string) => void; onUndo: (mac: string) => void };
 }
 
+/** A clue's claims in words: "points to maker Hikvision, model DS-2CD2032-I, camera"; null when it claims nothing by itself. */
+function says(e: { vendor: string | null; model: string | null; category: string | null }): string | null {
+  const parts = [
+    e.vendor && t('evidence.maker').replace('{v}', e.vendor),
+    e.model && t('evidence.model').replace('{v}', e.model),
+    e.category && e.category !== 'other' && t(`kind.${e.category}`).toLowerCase(),
+  ].filter(Boolean);
+  return parts.length ? `${t('evidence.says')} ${parts.join(', ')}` : null;
+}
+
 export function DevicePage({ device: d, history, missing, onRename, onAdvice, answer }: DevicePageProps) {
   const [name, setName] = useState(d?.user_name ?? '');
   const [allAlerts, setAllAlerts] = useState(false);
@@ -51,7 +61,9 @@ export function DevicePage({ device: d, history, missing, onRename, onAdvice, an
   const evidence = (e: DeviceDetail['evidence'][number]) => e.source === 'user'
     // The household's own answer, in their words: "you said so" and what they said.
     ? <li class="said"><span class="src">{t('evidence.user')}</span> {t('whatis.said')}: {[e.category && t(`kind.${e.category}`), e.vendor, d.answer?.name && `"${d.answer.name}"`].filter(Boolean).join(', ')}</li>
-    : <li><span class="src">{e.source}</span> {e.detail}</li>;
+    // What the clue says, in the household's language from its fields (maker, model, kind); the wire's own
+    // words ("DHCP vendor class MSFT 5.0") are under "Technische details".
+    : <li><span class="src">{e.source}</span> {says(e) ?? e.detail}</li>;
   return (
     <section aria-labelledby="dev-h" class="device">
       <p><a href="#/devices">← {t('device.back')}</a></p>
@@ -118,6 +130,7 @@ export function DevicePage({ device: d, history, missing, onRename, onAdvice, an
               <summary>{t('device.technical')}</summary>
               <dl class="facts">
                 <dt>{t('device.addresses')}</dt><dd><ul class="addrs">{[d.mac, ...d.ipv6].map((x) => <li class="mono" title={x}>{x}</li>)}</ul></dd>
+                {d.evidence.some((e) => e.source !== 'user') && <><dt>{t('device.clues')}</dt><dd><ul class="evidence small">{d.evidence.filter((e) => e.source !== 'user').map((e) => <li><span class="src">{e.source}</span> <span class="mono">{e.detail}</span></li>)}</ul></dd></>}
                 {d.seen_as.length > 1 && <><dt>{t('device.seen_as')}</dt><dd><ul class="addrs">{d.seen_as.map((x) => <li class="mono">{x}</li>)}</ul><span class="muted small">{t('device.seen_as.note')}</span></dd></>}
               </dl>
             </details>
