@@ -66,11 +66,26 @@ export async function runCommand(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       log(`${sig}: flushing the store and stopping`);
-      daemon.stop().then(() => resolve(0), (err) => { log(`stop: ${(err as Error).message}`); resolve(1); });
+      daemon.stop().then(() => { exitGuard(); resolve(0); }, (err) => { log(`stop: ${(err as Error).message}`); exitGuard(); resolve(1); });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/**
+ * After a clean stop nothing should keep the event loop alive. Should something still do so (a native
+ * handle a library forgot to release), say what it is, then exit anyway: systemd and procd would
+ * otherwise kill -9 us after their own timeout (issue #14). Unref'd, so a normal exit never waits for it.
+ */
+function exitGuard(): void {
+  const t = setTimeout(() => {
+    const handles = (process as unknown as { _getActiveHandles?: () => object[] })._getActiveHandles?.() ?? [];
+    const names = handles.map((h) => h.constructor?.name ?? typeof h);
+    log(`stop: still running 2 s after the store was flushed (open handles: ${names.join(', ') || 'none listed'}): exiting`);
+    process.exit(process.exitCode ?? 0);
+  }, 2000);
+  t.unref();
 }
 
 export interface Daemon {
