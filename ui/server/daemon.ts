@@ -339,7 +339,10 @@ async function openSource(spec: SourceSpec): Promise<FrameSource> {
   if (spec.kind === 'iface') {
     // Loaded only for live capture: the native libpcap binding costs memory the replay does not need.
     const { openLive } = await import('../../sensor/capture/live.js');
-    return openLive({ iface: spec.iface, filter: spec.filter ?? undefined });
+    // WAAKHOND_CAPTURE_BACKEND=tcpdump|pcap forces one backend (hosts where the addon misbehaves; tests of each).
+    const b = process.env.WAAKHOND_CAPTURE_BACKEND;
+    const backend = b === 'pcap' || b === 'tcpdump' ? b : 'auto';
+    return openLive({ iface: spec.iface, filter: spec.filter ?? undefined, backend });
   }
   if (!spec.realtime && !spec.loop) return openCaptureFile(spec.path);
   return new ReplaySource(() => openCaptureFile(spec.path), spec.path, { realtime: spec.realtime, loop: spec.loop, startAtNow: spec.realtime });
