@@ -4,6 +4,7 @@ import type { AlertEvidence, Severity } from '../../rules/engine/types.js';
 import { AdviceBook } from '../../rules/advice/book.js';
 import type { AdviceCard, DeviceStatus, Lang } from '../../rules/advice/book.js';
 import type { Answer, Store, StoredAlert, StoredDevice, TrafficPoint } from './store/store.js';
+import { StatusCache } from './status-cache.js';
 
 /**
  * "What is this?": the device page asks the household when the inventory is less sure than this (or
@@ -106,11 +107,16 @@ export function labelOf(d: StoredDevice, userName: string | null): string {
 }
 
 export class Views {
-  constructor(private readonly store: Store, private readonly book: AdviceBook) {}
+  /** Per-device alerts and cards, kept until the store says that device changed (status-cache.ts). */
+  readonly cache: StatusCache;
+
+  constructor(private readonly store: Store, private readonly book: AdviceBook) {
+    this.cache = new StatusCache(store);
+  }
 
   alertsOf(mac: string): StoredAlert[] {
-    // Alerts stored before a MAC was folded into its device's key still belong to it.
-    return Object.values(this.store.data.alerts).filter((a) => a.device !== null && (a.device === mac || this.store.keyOf(a.device) === mac));
+    // Alerts stored before a MAC was folded into its device's key still belong to it (the index keys them by keyOf).
+    return this.cache.alertsOf(this.store.keyOf(mac));
   }
 
   /** The household's name for a device: the rename box first, else the name in their answer. */
@@ -148,7 +154,12 @@ export class Views {
     return { ...e, name: this.userName(d.mac) ?? e.name };
   }
 
-  cards(d: StoredDevice, lang: Lang, alerts = this.alertsOf(d.mac)): AdviceCard[] {
+  /** The device's advice cards, cached per device and language (shared: do not modify the array). */
+  cards(d: StoredDevice, lang: Lang): AdviceCard[] {
+    return this.cache.cards(d.mac, lang, () => this.makeCards(d, lang, this.alertsOf(d.mac)));
+  }
+
+  private makeCards(d: StoredDevice, lang: Lang, alerts: StoredAlert[]): AdviceCard[] {
     const e = this.effective(d, lang);
     const label = labelOf(e, this.userName(d.mac));
     return this.book.cardsFor({ mac: d.mac, vendor: e.vendor, category: e.category, label }, alerts, lang, this.store.data.advice);
@@ -160,7 +171,7 @@ export class Views {
 
   summary(d: StoredDevice, lang: Lang): DeviceSummary {
     const alerts = this.alertsOf(d.mac);
-    const cards = this.cards(d, lang, alerts);
+    const cards = this.cards(d, lang);
     const e = this.effective(d, lang);
     const a = this.store.data.answers[d.mac];
     return {
@@ -195,7 +206,7 @@ export class Views {
       })),
       // Worst first, then newest: the household reads the top of the list.
       alerts: alerts.sort((a, b) => SEV_RANK[b.severity] - SEV_RANK[a.severity] || b.last_seen - a.last_seen).map((a) => this.alert(a)),
-      advice: this.cards(d, lang, alerts),
+      advice: this.cards(d, lang),
       traffic: d.traffic.map((p) => [ms(p[0]), p[1], p[2], p[3], p[4]] as TrafficPoint),
     };
   }
