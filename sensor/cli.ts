@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { analyzeFiles, type Report } from './analyze.js';
 import { durationUs } from '../rules/engine/schema.js';
+import { stripInvisible } from './protocols/bytes.js';
 
 const USAGE = `waakhond: home-network IoT watchdog
 
@@ -99,9 +100,14 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n - 1) + '…' : s + ' '.repeat(n - s.length);
 }
 
-/** Terminal output shows network text: drop control characters so a hostname cannot drive the terminal. */
+/**
+ * Terminal output shows network text: control characters become "?" so a hostname cannot drive the
+ * terminal, and invisible format characters (bidi overrides and isolates, marks, zero-width ones)
+ * go, so a name cannot reverse what follows it on the line (bytes.ts stripInvisible).
+ */
 function safe(s: string | null | undefined): string {
-  return (s ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  // eslint-disable-next-line no-control-regex
+  return stripInvisible((s ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
 }
 
 export function formatReport(r: Report): string {

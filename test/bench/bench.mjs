@@ -1,6 +1,7 @@
 // npm run bench: decode-only and full analyze rates and peak RSS on a capture merged from
 // ../shared/pcaps, next to `tcpdump -r FILE -w /dev/null` on the same file, in the same run.
 // Usage: npm run bench [-- --size 1G] [--runs 3] [--keep]   (size of the merged capture; default 512M; median of --runs runs)
+//        npm run bench -- --load [--requests 2000] [--concurrency 50] [--sse 32]   (dashboard load on the looping demo: load.mjs)
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
@@ -9,6 +10,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
+// --load: the daemon under dashboard load instead (test/bench/load.mjs); needs no ../shared.
+if (argv.includes('--load')) {
+  const { runLoad, printLoad } = await import('./load.mjs');
+  const num = (flag, dflt) => (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : dflt);
+  const out = await runLoad({ entry: path.join(root, 'dist', 'waakhond.mjs'), requests: num('--requests', 2000), concurrency: num('--concurrency', 50), sse: num('--sse', 32) });
+  printLoad(out);
+  process.exit(out.failures.length || out.health_failures ? 1 : 0);
+}
 const sizeArg = argv.includes('--size') ? argv[argv.indexOf('--size') + 1] : '512M';
 const target = parseSize(sizeArg);
 const pcaps = path.resolve(root, '..', 'shared', 'pcaps');

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/shared.js';
 import { DEMO_PCAP } from '../../ui/server/daemon.js';
 import { STORE_FILE } from '../../ui/server/store/store.js';
@@ -44,11 +44,18 @@ afterAll(() => {
 
 interface Run { child: ChildProcess; stderr: () => string; exited: Promise<{ code: number | null; at: number }> }
 
+/** Every daemon started, so a failed test leaves none running. */
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of started.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
 function run(cmd: string[], env: Record<string, string> = {}, stdin: 'ignore' | 'pipe' = 'ignore'): Run {
   const child = spawn(cmd[0], cmd.slice(1), {
     env: { ...process.env, WAAKHOND_HOME: PROJECT_ROOT, WAAKHOND_PASSWORD: 'sigterm-test-pw', ...env },
     stdio: [stdin, 'pipe', 'pipe'],
   });
+  started.push(child);
   let err = '';
   child.stderr!.on('data', (b: Buffer) => { err += b.toString(); });
   child.stdout!.resume();
