@@ -22,7 +22,25 @@ export class StatusCache {
     store.onChange((c) => this.changed(c));
   }
 
+  /** Whole answers (the device list, the alert list, their JSON) until the next change of any kind. */
+  private readonly lists = new Map<string, { value: unknown; at: number }>();
+
+  /**
+   * `make()`'s result, kept until the store changes or maxAgeMs passes. The device list moves with
+   * traffic ("last seen", which the store does not announce), hence an age: the dashboard hears of
+   * traffic every 10 s at most (daemon.ts), so 1 s old is current.
+   */
+  list<T>(name: string, make: () => T, maxAgeMs = Infinity, nowMs = Date.now()): T {
+    const hit = this.lists.get(name);
+    if (hit !== undefined && nowMs - hit.at < maxAgeMs) { this.stats.hits++; return hit.value as T; }
+    this.stats.misses++;
+    const value = make();
+    this.lists.set(name, { value, at: nowMs });
+    return value;
+  }
+
   private changed(c: StoreChange): void {
+    this.lists.clear();
     if (c.kind === 'all') {
       this.index = null;
       this.entries.clear();

@@ -193,6 +193,16 @@ export class Views {
       .sort((a, b) => rank(b.status) - rank(a.status) || b.last_seen_ms - a.last_seen_ms);
   }
 
+  /** GET /api/devices's body, made at most once a second and after each change (status-cache.ts list). */
+  devicesJson(lang: Lang): string {
+    return this.cache.list(`devices.json.${lang}`, () => JSON.stringify({ devices: this.devices(lang) }), 1000);
+  }
+
+  /** alerts(), kept until the store changes (shared: do not modify). */
+  alertsCached(): AlertView[] {
+    return this.cache.list('alerts', () => this.alerts());
+  }
+
   detail(rawMac: string, lang: Lang): DeviceDetail | null {
     // Any MAC the device was seen as opens the device (a link to a rotated private MAC still works).
     const mac = this.store.keyOf(rawMac);
