@@ -156,13 +156,18 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
     ];
     const times = { all: [] };
     const failures = [];
+    /** The slowest requests: [ms, started at ms into the run, path]. */
+    const slowest = [];
     let next = 0;
     const t0 = performance.now();
     await Promise.all(Array.from({ length: concurrency }, async () => {
       while (next < requests) {
         const i = next++;
         const [name, url] = routes[i % routes.length];
+        const started = performance.now() - t0;
         const r = await get(agent, `${base}${url(i)}`, headers, 60_000);
+        slowest.push([r.ms, started, url(i)]);
+        if (slowest.length > 20) { slowest.sort((a, b) => b[0] - a[0]); slowest.length = 10; }
         (times[name] ??= []).push(r.ms);
         times.all.push(r.ms);
         if (r.status !== 200) failures.push(`${url(i)}: ${r.status}`);
@@ -174,7 +179,7 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
     const out = {
       requests, concurrency, sse, wall_s: wallMs / 1000, devices: macs.length,
       routes: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v)])),
-      health: summary(health), seed, health_failures: healthFail, failures, sse_events: sseEvents, sse_errors: sseErrors,
+      health: summary(health), seed, slowest: slowest.sort((a, b) => b[0] - a[0]).slice(0, 5).map(([ms, at, u]) => ({ ms: Math.round(ms), at_ms: Math.round(at), path: u })), health_failures: healthFail, failures, sse_events: sseEvents, sse_errors: sseErrors,
     };
     log(out);
     return out;
@@ -195,5 +200,6 @@ export function printLoad(out) {
   for (const [k, s] of [...Object.entries(out.routes), ['health', out.health]]) {
     console.log(`${k.padEnd(10)} ${String(s.n).padStart(5)} ${f(s.p50).padStart(10)} ${f(s.p99).padStart(10)} ${f(s.max).padStart(10)}`);
   }
+  console.log(`slowest: ${out.slowest.map((s) => `${s.path} ${s.ms} ms (sent at ${s.at_ms} ms)`).join('; ')}`);
   console.log(`failures: ${out.failures.length}${out.failures.length ? ` (${out.failures.slice(0, 5).join(', ')})` : ''}; health failures: ${out.health_failures}; SSE errors: ${out.sse_errors}`);
 }

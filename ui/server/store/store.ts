@@ -417,8 +417,10 @@ export class Store {
   private capDevices(): void {
     const devs = Object.values(this.data.devices);
     if (devs.length <= this.opts.maxDevices) return;
-    devs.sort((a, b) => a.last_seen - b.last_seen);
-    for (const d of devs.slice(0, devs.length - this.opts.maxDevices)) {
+    const excess = devs.length - this.opts.maxDevices;
+    // A spoofed-MAC flood adds one device at a time: find the stalest in one pass, not a sort per packet.
+    const victims = excess <= 4 ? oldest(devs, excess) : devs.sort((a, b) => a.last_seen - b.last_seen).slice(0, excess);
+    for (const d of victims) {
       delete this.data.devices[d.mac];
       this.dropAliasesOf(d.mac);
       this.stats.evicted_devices++;
@@ -464,12 +466,12 @@ export class Store {
   }
 }
 
-/** The n (small) alerts with the lowest last_seen, in one pass each. */
-function oldest(all: StoredAlert[], n: number): StoredAlert[] {
-  const out: StoredAlert[] = [];
-  const taken = new Set<StoredAlert>();
+/** The n (small) records with the lowest last_seen, in one pass each. */
+function oldest<T extends { last_seen: number }>(all: T[], n: number): T[] {
+  const out: T[] = [];
+  const taken = new Set<T>();
   for (let k = 0; k < n; k++) {
-    let min: StoredAlert | null = null;
+    let min: T | null = null;
     for (const a of all) if (!taken.has(a) && (min === null || a.last_seen < min.last_seen)) min = a;
     if (min === null) break;
     taken.add(min);
