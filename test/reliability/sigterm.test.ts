@@ -11,6 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/shared.js';
 import { DEMO_PCAP } from '../../ui/server/daemon.js';
 import { STORE_FILE } from '../../ui/server/store/store.js';
+// @ts-expect-error plain ESM generator shared with the memory benchmark, no type declarations
+import { writeFlood } from '../bench/memory.mjs';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const DEADLINE_MS = 5000;
@@ -148,11 +150,29 @@ describe('SIGTERM/SIGINT from each capture source', () => {
     expect(Object.keys(savedStore(data).alerts).length).toBeGreaterThan(0);
   }, 60_000);
 
+  it('--pcap of a spoofed-MAC flood (a new device per packet), SIGTERM mid-capture', async () => {
+    const data = mkdtempSync(path.join(dir, 'data-'));
+    const flood = path.join(dir, 'flood.pcap');
+    writeFlood(flood, 300_000);
+    const r = run([process.execPath, entry, '--pcap', flood, '--host', '127.0.0.1', '--port', '0', '--data', data]);
+    const [, url] = await waitFor(r, /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/);
+    await untilDevices(url);
+    // Health answers while the flood is processed (the capture runs in slices, not one 16k-frame block).
+    const t0 = Date.now();
+    expect((await fetch(`${url}api/health`)).status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(DEADLINE_MS);
+    expect(r.stderr()).not.toMatch(/capture: finished/);
+    const res = await stopTimed(r, 'SIGTERM');
+    expectCleanStop(r, res, 'SIGTERM');
+    expect(Object.keys(savedStore(data).devices).length).toBeGreaterThan(0);
+  }, 90_000);
+
   it('--stdin with the pipe still open', async () => {
     const data = mkdtempSync(path.join(dir, 'data-'));
     const r = run([process.execPath, entry, '--stdin', '--host', '127.0.0.1', '--port', '0', '--data', data], {}, 'pipe');
     await waitFor(r, /dashboard at/);
     // The whole demo capture, and the writer keeps the pipe open (as ssh ... tcpdump does).
+    r.child.stdin!.on('error', () => {}); // EPIPE once the daemon has exited: expected
     r.child.stdin!.write(readFileSync(path.join(PROJECT_ROOT, DEMO_PCAP)));
     const [, url] = await waitFor(r, /dashboard at (http:\/\/127\.0\.0\.1:\d+\/)/);
     const devices = await untilDevices(url);

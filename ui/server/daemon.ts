@@ -38,6 +38,8 @@ const VERSION = '0.1.0';
 
 
 export const DEMO_PCAP = 'firmware-scripts/demo/demo-home.pcap';
+/** Frames handed to the pipeline between looks at the clock (see captureDone). */
+const PUSH_SLICE = 512;
 
 function log(msg: string): void {
   process.stderr.write(`${new Date().toISOString()} waakhond: ${msg}\n`);
@@ -293,9 +295,24 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   const baselineTimer = setInterval(saveBaseline, 300_000);
   baselineTimer.unref();
 
+  let stopped = false;
   const captureDone = (async () => {
     try {
-      for await (const frames of source) pipeline.push(frames);
+      let since = performance.now();
+      for await (const frames of source) {
+        // A file chunk is ~16k frames; a costly stretch of them (a spoofed flood: a new device per
+        // packet) held the event loop for seconds: no health answer, SIGTERM handled late (issue #14).
+        // Frames go in slices, with a turn of the event loop whenever 25 ms have passed. The batch
+        // stays valid meanwhile: the source reuses its buffer only after we ask for the next one.
+        for (let i = 0; i < frames.length && !stopped; i += PUSH_SLICE) {
+          pipeline.push(frames.length <= PUSH_SLICE ? frames : frames.slice(i, i + PUSH_SLICE));
+          if (performance.now() - since > 25) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            since = performance.now();
+          }
+        }
+        if (stopped) break;
+      }
       pipeline.finish();
       // Throttled 'updated' notifications still pending go out now, not never.
       engine.flush();
@@ -318,6 +335,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void):
   return {
     url, port, captureDone,
     async stop() {
+      stopped = true;
       clearInterval(pruneTimer);
       clearInterval(connlogTimer);
       clearInterval(baselineTimer);
