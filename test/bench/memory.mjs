@@ -132,7 +132,7 @@ export async function daemonMemory(entry, pcap, { args = ['run'], nodeArgs = [],
   try {
     for (;;) {
       await new Promise((r) => setTimeout(r, 200));
-      if (child.exitCode !== null) throw new Error(`daemon exited ${child.exitCode}:\n${err}`);
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`daemon exited (${child.exitCode ?? child.signalCode}):\n${err}`);
       peakSeen = Math.max(peakSeen, memOf(child.pid).rss_mb);
       if (/capture: (finished|ended)/.test(err)) break;
       if (Date.now() - t0 > 600_000) throw new Error(`capture not finished in 10 min:\n${err}`);
@@ -142,7 +142,7 @@ export async function daemonMemory(entry, pcap, { args = ['run'], nodeArgs = [],
     return { ...m, seconds: (Date.now() - t0) / 1000, log: err.split('\n').filter((l) => /capture:|store:/.test(l)).slice(-3).join('\n') };
   } finally {
     child.kill('SIGTERM');
-    await new Promise((r) => { if (child.exitCode !== null) r(); else child.once('exit', r); });
+    await new Promise((r) => { if (child.exitCode !== null || child.signalCode !== null) r(); else child.once('exit', r); });
     rmSync(data, { recursive: true, force: true });
   }
 }
