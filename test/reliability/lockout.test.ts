@@ -69,6 +69,18 @@ describe('login limits per client address', () => {
     expect(await login('127.0.0.10', PASSWORD)).toBe(429);
     // The owner from yet another address, after the attack.
     expect(await login('127.0.0.251', PASSWORD)).toBe(200);
+    // /metrics tells the operator it happened.
+    const pw = await new Promise<string>((resolve, reject) => {
+      const body = JSON.stringify({ password: PASSWORD });
+      const req = request({ host: '127.0.0.1', port: daemon.port, path: '/api/login', method: 'POST', localAddress: '127.0.0.252',
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => { res.resume(); resolve(String(res.headers['set-cookie']?.[0] ?? '').split(';')[0]); });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${daemon.port}/metrics`, { headers: { cookie: pw } })).text();
+    expect(Number(/^waakhond_login_refused_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(60);
+    expect(Number(/^waakhond_login_admitted_under_attack_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
   }, 120_000);
 });
 
