@@ -7,6 +7,7 @@ import { alertText } from './i18n/alert-text.js';
 import { friendlyName } from './inventory/identity.js';
 import type { Category } from './inventory/types.js';
 import { VERSION } from './version.js';
+import { stripInvisible } from './protocols/bytes.js';
 
 const USAGE = `waakhond: home-network IoT watchdog
 
@@ -156,9 +157,14 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s.slice(0, n - 1) + '…' : s + ' '.repeat(n - s.length);
 }
 
-/** Terminal output shows network text: drop control characters so a hostname cannot drive the terminal. */
+/**
+ * Terminal output shows network text: control characters become "?" so a hostname cannot drive the
+ * terminal, and invisible format characters (bidi overrides and isolates, marks, zero-width ones)
+ * go, so a name cannot reverse what follows it on the line (bytes.ts stripInvisible).
+ */
 function safe(s: string | null | undefined): string {
-  return (s ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  // eslint-disable-next-line no-control-regex
+  return stripInvisible((s ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?'));
 }
 
 /** The device's name in the language (its generated name, else hostname, else MAC). */

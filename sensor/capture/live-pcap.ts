@@ -73,6 +73,10 @@ export class PcapLiveSource implements FrameSource {
   private batch: Frame[] = [];
   private wake: (() => void) | null = null;
   private closed = false;
+  /** pcap_breakloop() was called (node_pcap's close()). */
+  private breakSent = false;
+  /** libpcap answered the break with -2: the poll handle is stopped and the pcap handle closed. */
+  private released = false;
   private slab = new Uint8Array(SLAB);
   private slabOff = 0;
   /** Frames the userland queue refused (consumer too slow and the queue at its bound). */
@@ -103,7 +107,10 @@ export class PcapLiveSource implements FrameSource {
     // node_pcap dispatches one packet per poll wake-up; drain everything that is ready instead.
     const inner = session.session;
     inner.read_callback = () => {
-      if (this.closed) return;
+      if (this.closed) {
+        this.release();
+        return;
+      }
       for (let i = 0; i < 10000 && inner.dispatch(session.buf, session.header) > 0; i++);
     };
     this.timer = setInterval(() => this.readDrops(), 1000);
@@ -182,15 +189,49 @@ export class PcapLiveSource implements FrameSource {
     this.readDrops(true);
     this.closed = true;
     clearInterval(this.timer);
-    try {
-      this.session.close();
-    } catch {
-      // already closed
-    }
+    this.release();
     if (this.wake !== null) {
       const w = this.wake;
       this.wake = null;
       w();
+    }
+  }
+
+  /**
+   * node_pcap's close() only calls pcap_breakloop(): its uv_poll handle stays started and referenced
+   * until a dispatch returns -2 (PCAP_ERROR_BREAK), which is what runs its FinalizeClose (uv_poll_stop +
+   * pcap_close). Ignoring the poll's wake-ups once closed (as this file did) left the socket readable
+   * for ever: the level-triggered poll called us back without end (50-85% CPU) and the process never
+   * exited (issue #14). In non-blocking mode libpcap 1.10 sees the break only when it reads a packet,
+   * so we dispatch now and on every later wake-up until -2; after -2 the handle is gone and must not
+   * be touched again. On a silent interface that can take until the next packet: `waakhond run`
+   * exits on its own once the store is flushed (daemon.ts exitGuard).
+   */
+  private release(): void {
+    if (this.released) return;
+    if (!this.breakSent) {
+      this.breakSent = true;
+      try {
+        this.session.close();
+      } catch {
+        this.released = true; // already closed
+        return;
+      }
+    }
+    const inner = this.session.session;
+    for (let i = 0; i < 64; i++) {
+      let n: number;
+      try {
+        n = inner.dispatch(this.session.buf, this.session.header);
+      } catch {
+        this.released = true;
+        return;
+      }
+      if (n === -2) {
+        this.released = true;
+        return;
+      }
+      if (n <= 0) return; // nothing ready: the next wake-up brings the packet that ends it
     }
   }
 

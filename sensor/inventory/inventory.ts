@@ -10,6 +10,7 @@ import { withHaTables } from './ha-tables.js';
 import { ouiStatus, ouiTable } from './oui.js';
 import { hash52 } from '../hash.js';
 import { Behaviour, CLIENT_DETAIL } from './behaviour.js';
+import { stripInvisible } from '../protocols/bytes.js';
 
 export interface InventoryOptions {
   /** Cap on devices; the stalest is evicted beyond it (a spoofed-MAC flood must not exhaust memory). */
@@ -678,8 +679,8 @@ function snapshot(d: Device): Device {
 /** Bound and strip control characters from a name that came from the network. */
 export function clean(s: string | null | undefined): string | null {
   if (!s) return null;
-  // eslint-disable-next-line no-control-regex
-  const t = s.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, MAX_TEXT);
+  // Controls and invisible format characters (bidi overrides...): names the household reads (bytes.ts).
+  const t = stripInvisible(s).trim().slice(0, MAX_TEXT);
   // A name with no letter or digit ("*", NetBIOS wildcards) names nothing.
   return t && /[\p{L}\p{N}]/u.test(t) ? t : null;
 }

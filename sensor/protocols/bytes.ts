@@ -32,6 +32,25 @@ export function colonHex(buf: Uint8Array, start: number, end: number): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
+/**
+ * What network text must not carry: C0, DEL and C1 controls, the line and paragraph separators, and
+ * every invisible format character (Unicode Cf): the bidi embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069), the marks (U+200E/F, U+061C), zero-width spaces and joiners, the
+ * BOM, soft hyphens, tags. A device named "CIMSYS\u202Egnp.exe" would otherwise read as
+ * "CIMSYS exe.png" in the device list, and an alert could show addresses reversed (issue #14).
+ * One exception: a ZERO WIDTH JOINER between two pictographs is part of an emoji (family, flags
+ * with a sign, skin tones) and changes no direction; it stays.
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|(?!(?<=\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]?)\u200d(?=\p{Extended_Pictographic}))\p{Cf}/gu;
+// eslint-disable-next-line no-control-regex
+const MAYBE_INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cf}/u;
+
+/** Network text with controls and invisible format characters removed (see INVISIBLE). */
+export function stripInvisible(s: string): string {
+  return MAYBE_INVISIBLE.test(s) ? s.replace(INVISIBLE, '') : s;
+}
+
 // Buffer's native Latin-1 slice works on any Uint8Array and makes a flat one-byte string directly:
 // for bytes already checked to be ASCII it is the UTF-8 decoding, 2-5x cheaper than the alternatives.
 const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (this: Uint8Array, start: number, end: number) => string }).latin1Slice;
@@ -45,7 +64,8 @@ export function asciiText(buf: Uint8Array, start: number, end: number): string {
 
 /**
  * Network text: bytes decoded as UTF-8 (invalid sequences become U+FFFD), control characters
- * (C0, DEL, C1) removed, at most max characters. Kept as data: never interpreted.
+ * (C0, DEL, C1) and invisible format characters (bidi controls...) removed, at most max characters.
+ * Kept as data: never interpreted.
  */
 export function netText(buf: Uint8Array, start: number, end: number, max: number): string {
   if (end > buf.length) end = buf.length;
@@ -63,16 +83,13 @@ export function netText(buf: Uint8Array, start: number, end: number, max: number
     return asciiText(buf, start, start + Math.min(end - start, max));
   }
   // Each character needs at least one byte: 4 * max bytes always cover max characters.
-  s = utf8.decode(buf.subarray(start, Math.min(end, start + 4 * max)));
-  // eslint-disable-next-line no-control-regex
-  s = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  s = stripInvisible(utf8.decode(buf.subarray(start, Math.min(end, start + 4 * max))));
   return s.length > max ? s.slice(0, max) : s;
 }
 
-/** Strip control characters from an already-decoded string and bound it. */
+/** Strip control and invisible format characters from an already-decoded string and bound it. */
 export function cleanText(s: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(s)) s = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  s = stripInvisible(s);
   return s.length > max ? s.slice(0, max) : s;
 }
 

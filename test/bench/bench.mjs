@@ -2,6 +2,8 @@
 // ../shared/pcaps, next to `tcpdump -r FILE -w /dev/null` on the same file, in the same run.
 // Usage: npm run bench [-- --size 1G] [--runs 3] [--keep]   (size of the merged capture; default 512M; median of --runs runs)
 //        npm run bench -- --live [...]                         (live capture ladder: test/bench/live.mjs)
+//        npm run bench -- --memory [--flood 1000000] [--devices 300]   (daemon RSS: memory.mjs)
+//        npm run bench -- --load [--requests 2000] [--concurrency 50] [--sse 32]   (dashboard load on the looping demo: load.mjs)
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
@@ -16,6 +18,22 @@ if (process.argv.includes('--live')) {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const argv = process.argv.slice(2);
+// --load: the daemon under dashboard load instead (test/bench/load.mjs); needs no ../shared.
+// --memory: the daemon's resident size on a generated 300-device home and a 1 M-packet spoofed flood (memory.mjs).
+if (argv.includes('--memory')) {
+  const { runMemory } = await import('./memory.mjs');
+  const num = (flag, dflt) => (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : dflt);
+  const m = await runMemory({ root, entry: path.join(root, 'dist', 'waakhond.mjs'), flood: num('--flood', 1_000_000), devices: num('--devices', 300) });
+  for (const [k, v] of Object.entries(m)) console.log(`${k}: ${v.packets} packets${v.devices ? `, ${v.devices} devices` : ''}: peak ${v.hwm_mb.toFixed(0)} MB resident, ${v.rss_mb.toFixed(0)} MB after (${v.seconds.toFixed(0)} s)`);
+  process.exit(0);
+}
+if (argv.includes('--load')) {
+  const { runLoad, printLoad } = await import('./load.mjs');
+  const num = (flag, dflt) => (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : dflt);
+  const out = await runLoad({ entry: path.join(root, 'dist', 'waakhond.mjs'), requests: num('--requests', 2000), concurrency: num('--concurrency', 50), sse: num('--sse', 32) });
+  printLoad(out);
+  process.exit(out.failures.length || out.health_failures ? 1 : 0);
+}
 const sizeArg = argv.includes('--size') ? argv[argv.indexOf('--size') + 1] : '512M';
 const target = parseSize(sizeArg);
 const pcaps = path.resolve(root, '..', 'shared', 'pcaps');

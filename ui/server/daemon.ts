@@ -39,6 +39,8 @@ import { ownAddresses } from './own-addresses.js';
 import { moveDemoDataAside } from './demo-data.js';
 
 export const DEMO_PCAP = 'firmware-scripts/demo/demo-home.pcap';
+/** Frames handed to the pipeline between looks at the clock (see captureDone). */
+const PUSH_SLICE = 512;
 
 function log(msg: string): void {
   process.stderr.write(`${new Date().toISOString()} waakhond: ${msg}\n`);
@@ -72,11 +74,26 @@ export async function runCommand(args: string[]): Promise<number> {
       if (stopping) return;
       stopping = true;
       log(`${sig}: flushing the store and stopping`);
-      daemon.stop().then(() => resolve(0), (err) => { log(`stop: ${(err as Error).message}`); resolve(1); });
+      daemon.stop().then(() => { exitGuard(); resolve(0); }, (err) => { log(`stop: ${(err as Error).message}`); exitGuard(); resolve(1); });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/**
+ * After a clean stop nothing should keep the event loop alive. Should something still do so (a native
+ * handle a library forgot to release), say what it is, then exit anyway: systemd and procd would
+ * otherwise kill -9 us after their own timeout (issue #14). Unref'd, so a normal exit never waits for it.
+ */
+function exitGuard(): void {
+  const t = setTimeout(() => {
+    const handles = (process as unknown as { _getActiveHandles?: () => object[] })._getActiveHandles?.() ?? [];
+    const names = handles.map((h) => h.constructor?.name ?? typeof h);
+    log(`stop: still running 2 s after the store was flushed (open handles: ${names.join(', ') || 'none listed'}): exiting`);
+    process.exit(process.exitCode ?? 0);
+  }, 2000);
+  t.unref();
 }
 
 export interface Daemon {
@@ -368,19 +385,33 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   const baselineTimer = setInterval(saveBaseline, 300_000);
   baselineTimer.unref();
 
-  let stopping = false;
+  let stopped = false;
   const captureDone = (async () => {
     try {
+      let since = performance.now();
       for await (const frames of source) {
         pipeline.dropped = source.stats.dropped; // the source's loss reaches sensor_stats and health as it happens
-        pipeline.push(frames);
+        // An empty batch is the source saying its drop count rose while no packet came: report it now.
+        if (frames.length === 0) pipeline.push(frames);
+        // A file chunk is ~16k frames; a costly stretch of them (a spoofed flood: a new device per
+        // packet) held the event loop for seconds: no health answer, SIGTERM handled late (issue #14).
+        // Frames go in slices, with a turn of the event loop whenever 25 ms have passed. The batch
+        // stays valid meanwhile: the source reuses its buffer only after we ask for the next one.
+        for (let i = 0; i < frames.length && !stopped; i += PUSH_SLICE) {
+          pipeline.push(frames.length <= PUSH_SLICE ? frames : frames.slice(i, i + PUSH_SLICE));
+          if (performance.now() - since > 25) {
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            since = performance.now();
+          }
+        }
+        if (stopped) break;
       }
       pipeline.finish();
       // Throttled 'updated' notifications still pending go out now, not never.
       engine.flush();
       // A file or stream that ran out is "ended" (no longer live), one that broke is "failed" with the reason.
       // A live capture has no end of its own: one that stops while the daemon runs has failed.
-      const err = source.stats.error ?? (spec.kind === 'iface' && !stopping ? 'the live capture stopped' : null);
+      const err = source.stats.error ?? (spec.kind === 'iface' && !stopped ? 'the live capture stopped' : null);
       live.capture_state = err ? 'failed' : 'ended';
       live.capture_error = err;
       log(err ? `capture: ended: ${err}` : `capture: finished (${source.stats.frames} frames)`);
@@ -399,7 +430,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   return {
     url, port, captureDone,
     async stop() {
-      stopping = true;
+      stopped = true;
       clearInterval(pruneTimer);
       clearInterval(connlogTimer);
       clearInterval(baselineTimer);
@@ -422,7 +453,10 @@ async function openSource(spec: SourceSpec): Promise<FrameSource> {
   if (spec.kind === 'iface') {
     // Loaded only for live capture: the native libpcap binding costs memory the replay does not need.
     const { openLive } = await import('../../sensor/capture/live.js');
-    return openLive({ iface: spec.iface, filter: spec.filter ?? undefined, bufferSize: spec.bufferSize, immediate: spec.immediate });
+    // WAAKHOND_CAPTURE_BACKEND=tcpdump|pcap forces one backend (hosts where the addon misbehaves; tests of each).
+    const b = process.env.WAAKHOND_CAPTURE_BACKEND;
+    const backend = b === 'pcap' || b === 'tcpdump' ? b : 'auto';
+    return openLive({ iface: spec.iface, filter: spec.filter ?? undefined, backend, bufferSize: spec.bufferSize, immediate: spec.immediate });
   }
   if (!spec.realtime && !spec.loop) return openCaptureFile(spec.path);
   return new ReplaySource(() => openCaptureFile(spec.path), spec.path, { realtime: spec.realtime, loop: spec.loop, startAtNow: spec.realtime });

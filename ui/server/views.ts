@@ -7,6 +7,7 @@ import type { Answer, Store, StoredAlert, StoredDevice, TrafficPoint } from './s
 import { friendlyName } from '../../sensor/inventory/identity.js';
 import { alertText, evidenceText } from '../../sensor/i18n/alert-text.js';
 import type { HistoryView } from './store/history.js';
+import { StatusCache } from './status-cache.js';
 
 /**
  * "What is this?": the device page asks the household when the inventory is less sure than this (or
@@ -124,11 +125,16 @@ export function labelOf(d: StoredDevice, userName: string | null, lang: Lang = '
 }
 
 export class Views {
-  constructor(private readonly store: Store, private readonly book: AdviceBook) {}
+  /** Per-device alerts and cards, kept until the store says that device changed (status-cache.ts). */
+  readonly cache: StatusCache;
+
+  constructor(private readonly store: Store, private readonly book: AdviceBook) {
+    this.cache = new StatusCache(store);
+  }
 
   alertsOf(mac: string): StoredAlert[] {
-    // Alerts stored before a MAC was folded into its device's key still belong to it.
-    return Object.values(this.store.data.alerts).filter((a) => a.device !== null && (a.device === mac || this.store.keyOf(a.device) === mac));
+    // Alerts stored before a MAC was folded into its device's key still belong to it (the index keys them by keyOf).
+    return this.cache.alertsOf(this.store.keyOf(mac));
   }
 
   /** The household's name for a device: the rename box first, else the name in their answer. */
@@ -166,7 +172,12 @@ export class Views {
     return { ...e, name: this.userName(d.mac) ?? e.name };
   }
 
-  cards(d: StoredDevice, lang: Lang, alerts = this.alertsOf(d.mac)): AdviceCard[] {
+  /** The device's advice cards, cached per device and language (shared: do not modify the array). */
+  cards(d: StoredDevice, lang: Lang): AdviceCard[] {
+    return this.cache.cards(d.mac, lang, () => this.makeCards(d, lang, this.alertsOf(d.mac)));
+  }
+
+  private makeCards(d: StoredDevice, lang: Lang, alerts: StoredAlert[]): AdviceCard[] {
     const e = this.effective(d, lang);
     const label = labelOf(e, this.userName(d.mac), lang);
     // "Do you know which device this is?" only where the page asks it too.
@@ -185,7 +196,7 @@ export class Views {
 
   summary(d: StoredDevice, lang: Lang): DeviceSummary {
     const alerts = this.alertsOf(d.mac);
-    const cards = this.cards(d, lang, alerts);
+    const cards = this.cards(d, lang);
     const e = this.effective(d, lang);
     const a = this.store.data.answers[d.mac];
     return {
@@ -208,6 +219,16 @@ export class Views {
       .sort((a, b) => rank(b.status) - rank(a.status) || b.last_seen_ms - a.last_seen_ms);
   }
 
+  /** GET /api/devices's body, made at most once a second and after each change (status-cache.ts list). */
+  devicesJson(lang: Lang): string {
+    return this.cache.list(`devices.json.${lang}`, () => JSON.stringify({ devices: this.devices(lang) }), 1000);
+  }
+
+  /** alerts(), kept until the store changes (shared: do not modify). */
+  alertsCached(lang: Lang): AlertView[] {
+    return this.cache.list(`alerts.${lang}`, () => this.alerts(lang));
+  }
+
   detail(rawMac: string, lang: Lang): DeviceDetail | null {
     // Any MAC the device was seen as opens the device (a link to a rotated private MAC still works).
     const mac = this.store.keyOf(rawMac);
@@ -221,7 +242,7 @@ export class Views {
       })),
       // Worst first, then newest: the household reads the top of the list.
       alerts: alerts.sort((a, b) => SEV_RANK[b.severity] - SEV_RANK[a.severity] || b.last_seen - a.last_seen).map((a) => this.alert(a, lang)),
-      advice: this.cards(d, lang, alerts),
+      advice: this.cards(d, lang),
       traffic: d.traffic.map((p) => [ms(p[0]), p[1], p[2], p[3], p[4]] as TrafficPoint),
     };
   }

@@ -2,7 +2,7 @@
 // but without a Buffer slice and a UTF-8 decode per label: names are nearly always ASCII, and this
 // runs for every name of every DNS and mDNS packet.
 
-import { asciiText } from '../bytes.js';
+import { asciiText, stripInvisible } from '../bytes.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -84,11 +84,8 @@ export function decodeName(buf: Uint8Array, offset: number): string {
   return walked.labels === 0 ? '.' : walkedText();
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
 /**
- * decodeName() then bytes.ts cleanText(): the name with control characters removed, cut to `max`
+ * decodeName() then bytes.ts cleanText(): the name with control and invisible format characters removed, cut to `max`
  * characters; the same results and errors (a test checks both agree). Printable ASCII names (nearly
  * all) become one string straight from the scratch bytes.
  */
@@ -96,6 +93,6 @@ export function decodeNameText(buf: Uint8Array, offset: number, max: number): st
   walk(buf, offset);
   if (walked.labels === 0) return max >= 1 ? '.' : '';
   if (walked.ascii && !walked.control) return asciiText(scratch, 0, Math.min(walked.n, max));
-  const s = walkedText().replace(CONTROL, '');
+  const s = stripInvisible(walkedText());
   return s.length > max ? s.slice(0, max) : s;
 }

@@ -15,7 +15,7 @@ export function alertRoutes(): Hono<Env> {
   r.get('/api/alerts', (c) => {
     const q = Query.safeParse(c.req.query());
     if (!q.success) return fail(c, 400, `${q.error.issues[0].path.join('.')}: ${q.error.issues[0].message}`);
-    let alerts = c.var.deps.views.alerts(langOf(c));
+    let alerts = c.var.deps.views.alertsCached(langOf(c));
     if (q.data.severity) alerts = alerts.filter((a) => a.severity === q.data.severity);
     return c.json({ alerts: alerts.slice(0, q.data.limit ?? 500) });
   });

@@ -24,6 +24,7 @@ export function authRoutes(): Hono<Env> {
     if (!body.ok) return body.response;
     const hash = deps.store.data.settings.password_hash;
     if (!hash || !(await verifyPassword(body.data.password, hash))) {
+      deps.limiter.failed(addr);
       deps.log(`auth: failed login from ${addr}`);
       return fail(c, 401, 'wrong password');
     }

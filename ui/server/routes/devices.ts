@@ -18,7 +18,8 @@ function macParam(raw: string): string | null {
 export function deviceRoutes(onRename: (mac: string) => void): Hono<Env> {
   const r = new Hono<Env>();
 
-  r.get('/api/devices', (c) => c.json({ devices: c.var.deps.views.devices(langOf(c)) }));
+  // A read: the body is kept between changes (views.ts devicesJson), not rebuilt for every dashboard.
+  r.get('/api/devices', (c) => c.body(c.var.deps.views.devicesJson(langOf(c)), 200, { 'Content-Type': 'application/json' }));
 
   r.get('/api/devices/:mac', (c) => {
     const mac = macParam(c.req.param('mac'));

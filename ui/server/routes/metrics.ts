@@ -65,9 +65,10 @@ export function renderMetrics(deps: Deps): string {
   metric('waakhond_answers_refused_total', 'counter', 'Answers refused because the answers table was full.', [[null, st.answers_refused]]);
   metric('waakhond_store_devices_folded_total', 'counter', 'Stored devices folded into another (private MACs of one phone/laptop).', [[null, st.folded_devices]]);
   metric('waakhond_login_refused_total', 'counter', 'Login attempts refused by the rate limit.', [[null, deps.limiter.refused]]);
+  metric('waakhond_login_admitted_under_attack_total', 'counter', 'Login attempts let through while the global allowance was spent (clients that had not failed).', [[null, deps.limiter.admittedUnderAttack]]);
   metric('waakhond_sse_clients', 'gauge', 'Open live-update connections.', [[null, deps.hub.subscribers]]);
-  const mem = process.memoryUsage();
-  metric('waakhond_process_resident_memory_bytes', 'gauge', 'Resident set size.', [[null, mem.rss]]);
+  // memoryUsage.rss() only: memoryUsage() also walks the V8 heap spaces (~2 ms; 9% of CPU under a scrape load).
+  metric('waakhond_process_resident_memory_bytes', 'gauge', 'Resident set size.', [[null, process.memoryUsage.rss()]]);
   return out.join('\n') + '\n';
 }
 

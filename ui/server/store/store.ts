@@ -138,6 +138,16 @@ export function validateStore(data: unknown): string | null {
   return null;
 }
 
+/**
+ * What changed, for caches of per-device results (status-cache.ts): one device's own record, name,
+ * answer or advice state; one alert (with the device it was under before); or anything (aliases,
+ * deletions by caps and retention, a reload).
+ */
+export type StoreChange =
+  | { kind: 'device'; key: string }
+  | { kind: 'alert'; alert: StoredAlert; prevKey: string | null }
+  | { kind: 'all' };
+
 export class Store {
   readonly db: Low<StoreData>;
   readonly file: string;
@@ -150,6 +160,7 @@ export class Store {
   /** When the pending timer fires (ms): an urgent change pulls a lazy save forward. */
   private timerDue = 0;
   private dirty = false;
+  private readonly listeners: ((c: StoreChange) => void)[] = [];
   /** Latest capture time seen (µs): the clock retention runs on, so old captures are not pruned at once. */
   clock = 0;
   /** The device pages' history; its table lives in data.history and is saved with the rest. */
@@ -178,6 +189,18 @@ export class Store {
       if (!Array.isArray(d.traffic)) d.traffic = [];
       if (d.last_seen > this.clock) this.clock = d.last_seen;
     }
+    this.alertCount = -1;
+    this.deviceCount = -1;
+    this.emit({ kind: 'all' });
+  }
+
+  /** Calls `fn` after every change to devices, alerts, names, answers or advice state (not traffic). */
+  onChange(fn: (c: StoreChange) => void): void {
+    this.listeners.push(fn);
+  }
+
+  private emit(c: StoreChange): void {
+    for (const fn of this.listeners) fn(c);
   }
 
   get data(): StoreData {
@@ -229,19 +252,27 @@ export class Store {
     // A MAC seen before stays in the list after a restart (the inventory only knows what it saw since).
     if (prev?.seen_as || d.seen_as) stored.seen_as = mergeMacs(d.mac, d.seen_as ?? [], prev?.seen_as ?? []);
     if (stored.seen_as && stored.seen_as.length <= 1) delete stored.seen_as;
-    for (const m of stored.seen_as ?? []) if (m !== d.mac) this.data.aliases[m] = d.mac;
+    let newAlias = false;
+    for (const m of stored.seen_as ?? []) {
+      if (m !== d.mac && this.data.aliases[m] !== d.mac) { this.data.aliases[m] = d.mac; newAlias = true; }
+    }
     this.data.devices[d.mac] = stored;
     this.tick(d.last_seen);
+    if (!prev && this.ages !== null && this.deviceCount >= 0) heapPush(this.ages, [stored.last_seen, d.mac]);
     if (!prev) this.capDevices();
     this.changed('news');
+    // A new alias moves alerts (and a device with no record before may already have some).
+    this.emit(newAlias || !prev ? { kind: 'all' } : { kind: 'device', key: d.mac });
     return stored;
   }
 
   removeDevice(mac: string): void {
     if (this.data.devices[mac]) {
       delete this.data.devices[mac];
+      this.deviceCount = -1;
       this.dropAliasesOf(mac);
       this.changed('news');
+      this.emit({ kind: 'all' });
     }
   }
 
@@ -256,7 +287,7 @@ export class Store {
     if (other === key || !k) return false;
     this.data.aliases[other] = key;
     for (const [m, to] of Object.entries(this.data.aliases)) if (to === other) this.data.aliases[m] = key;
-    if (!o) { this.changed('news'); return false; }
+    if (!o) { this.changed('news'); this.emit({ kind: 'all' }); return false; }
     const minutes = new Map<number, TrafficPoint>();
     for (const p of [...k.traffic, ...o.traffic]) {
       const m = minutes.get(p[0]);
@@ -277,8 +308,10 @@ export class Store {
     for (const a of Object.values(this.data.alerts)) if (a.device === other) a.device = key;
     this.history.fold(other, key);
     delete this.data.devices[other];
+    this.deviceCount = -1;
     this.stats.folded_devices++;
     this.changed('news');
+    this.emit({ kind: 'all' });
     return true;
   }
 
@@ -296,7 +329,7 @@ export class Store {
   /** Sets (or with null clears) the household's answer. False when the table is full (nothing is dropped for it). */
   setAnswer(key: string, answer: Answer | null): boolean {
     if (answer === null) {
-      if (this.data.answers[key]) { delete this.data.answers[key]; this.changed(); }
+      if (this.data.answers[key]) { delete this.data.answers[key]; this.changed(); this.emit({ kind: 'device', key }); }
       return true;
     }
     if (!this.data.answers[key] && Object.keys(this.data.answers).length >= this.opts.maxAnswers) {
@@ -305,6 +338,7 @@ export class Store {
     }
     this.data.answers[key] = answer;
     this.changed();
+    this.emit({ kind: 'device', key });
     return true;
   }
 
@@ -315,6 +349,8 @@ export class Store {
     this.data.answers[to] = { ...a, moved_from: from };
     delete this.data.answers[from];
     this.changed();
+    this.emit({ kind: 'device', key: from });
+    this.emit({ kind: 'device', key: to });
   }
 
   private dropAliasesOf(key: string): void {
@@ -348,6 +384,7 @@ export class Store {
     this.data.alerts[a.id] = stored;
     if (!prev && stored.device && this.data.devices[stored.device]) this.history.alert(stored.device, a.first_seen, a.id, a.severity, a.title);
     this.tick(a.last_seen);
+    this.emit({ kind: 'alert', alert: stored, prevKey: prev?.device ?? null });
     if (!prev) this.capAlerts();
     // A new alert is news; a repeat only moves its count and last_seen.
     this.changed(prev ? 'lazy' : 'news');
@@ -358,12 +395,15 @@ export class Store {
     if (name === null || name === '') delete this.data.names[mac];
     else this.data.names[mac] = name;
     this.changed();
+    this.emit({ kind: 'device', key: mac });
   }
 
   setAdvice(key: string, state: AdviceState | null): void {
     if (state === null) delete this.data.advice[key];
     else this.data.advice[key] = state;
     this.changed();
+    // Advice keys are "<advice>@<device key>".
+    this.emit({ kind: 'device', key: key.slice(key.indexOf('@') + 1) });
   }
 
   /** Keep the engine's learnt baseline (written with the next coalesced save). */
@@ -405,7 +445,9 @@ export class Store {
     this.history.prune(nowUs, (k) => !!this.data.devices[k]);
     this.stats.pruned_alerts += alerts;
     this.stats.pruned_devices += devices;
-    if (alerts || devices) this.changed('news');
+    if (alerts) this.alertCount = -1;
+    if (devices) this.deviceCount = -1;
+    if (alerts || devices) { this.changed('news'); this.emit({ kind: 'all' }); }
     return { alerts, devices };
   }
 
@@ -462,26 +504,64 @@ export class Store {
     this.timer.unref();
   }
 
+  /** Devices stored, counted (Object.values() of a thousand MAC keys per new device was 46% of CPU in a spoofed flood). */
+  private deviceCount = -1;
+  /**
+   * [last_seen when pushed, mac], a min-heap: the eviction candidates. last_seen only grows, so an
+   * entry found stale on top is pushed again with the device's current time (lazy update); entries of
+   * devices deleted elsewhere are dropped when they surface, and the heap is rebuilt past 2x the devices.
+   */
+  private ages: [number, string][] | null = null;
+
+  private buildAges(): [number, string][] {
+    const h: [number, string][] = [];
+    for (const d of Object.values(this.data.devices)) heapPush(h, [d.last_seen, d.mac]);
+    return h;
+  }
+
   private capDevices(): void {
-    const devs = Object.values(this.data.devices);
-    if (devs.length <= this.opts.maxDevices) return;
-    devs.sort((a, b) => a.last_seen - b.last_seen);
-    for (const d of devs.slice(0, devs.length - this.opts.maxDevices)) {
+    if (this.deviceCount < 0 || this.ages === null || this.ages.length > 2 * (this.deviceCount + 1) + 64) {
+      this.deviceCount = Object.keys(this.data.devices).length;
+      this.ages = this.buildAges();
+    } else {
+      this.deviceCount++;
+    }
+    if (this.deviceCount <= this.opts.maxDevices) return;
+    const victims: StoredDevice[] = [];
+    while (this.deviceCount - victims.length > this.opts.maxDevices && this.ages.length > 0) {
+      const [ts, mac] = heapPop(this.ages)!;
+      const d = this.data.devices[mac];
+      if (d === undefined || victims.includes(d)) continue;
+      if (d.last_seen > ts) { heapPush(this.ages, [d.last_seen, mac]); continue; }
+      victims.push(d);
+    }
+    this.deviceCount -= victims.length;
+    for (const d of victims) {
       delete this.data.devices[d.mac];
       this.dropAliasesOf(d.mac);
       this.stats.evicted_devices++;
       this.opts.onForget?.(d.mac);
     }
+    this.emit({ kind: 'all' });
   }
 
+  /** Counted, not Object.keys()'d on every new alert (that and a full sort were 12.5% of CPU with the demo looping). */
+  private alertCount = -1;
+
   private capAlerts(): void {
+    if (this.alertCount < 0) this.alertCount = Object.keys(this.data.alerts).length;
+    else this.alertCount++;
+    if (this.alertCount <= this.opts.maxAlerts) return;
     const all = Object.values(this.data.alerts);
-    if (all.length <= this.opts.maxAlerts) return;
-    all.sort((a, b) => a.last_seen - b.last_seen);
-    for (const a of all.slice(0, all.length - this.opts.maxAlerts)) {
+    const excess = all.length - this.opts.maxAlerts;
+    // Usually one over the cap: find the oldest in one pass instead of sorting them all.
+    const victims = excess <= 4 ? oldest(all, excess) : all.sort((a, b) => a.last_seen - b.last_seen).slice(0, excess);
+    for (const a of victims) {
       delete this.data.alerts[a.id];
       this.stats.evicted_alerts++;
     }
+    this.alertCount = all.length - victims.length;
+    this.emit({ kind: 'all' });
   }
 
   private enforceSize(): void {
@@ -491,12 +571,61 @@ export class Store {
       for (const d of Object.values(this.data.devices)) d.traffic.splice(0, Math.ceil(d.traffic.length / 2));
       this.history.halve();
       const alerts = Object.values(this.data.alerts).sort((a, b) => a.last_seen - b.last_seen);
-      if (round > 0) for (const a of alerts.slice(0, Math.ceil(alerts.length / 4))) delete this.data.alerts[a.id];
+      if (round > 0) {
+        for (const a of alerts.slice(0, Math.ceil(alerts.length / 4))) delete this.data.alerts[a.id];
+        this.alertCount = -1;
+        this.emit({ kind: 'all' });
+      }
       this.stats.trimmed_for_size++;
       bytes = JSON.stringify(this.data).length;
     }
     this.stats.bytes = bytes;
   }
+}
+
+function heapPush(h: [number, string][], e: [number, string]): void {
+  h.push(e);
+  let i = h.length - 1;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (h[p][0] <= h[i][0]) break;
+    [h[p], h[i]] = [h[i], h[p]];
+    i = p;
+  }
+}
+
+function heapPop(h: [number, string][]): [number, string] | undefined {
+  const top = h[0];
+  const last = h.pop();
+  if (h.length > 0 && last !== undefined) {
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && h[l][0] < h[m][0]) m = l;
+      if (r < h.length && h[r][0] < h[m][0]) m = r;
+      if (m === i) break;
+      [h[m], h[i]] = [h[i], h[m]];
+      i = m;
+    }
+  }
+  return top;
+}
+
+/** The n (small) records with the lowest last_seen, in one pass each. */
+function oldest<T extends { last_seen: number }>(all: T[], n: number): T[] {
+  const out: T[] = [];
+  const taken = new Set<T>();
+  for (let k = 0; k < n; k++) {
+    let min: T | null = null;
+    for (const a of all) if (!taken.has(a) && (min === null || a.last_seen < min.last_seen)) min = a;
+    if (min === null) break;
+    taken.add(min);
+    out.push(min);
+  }
+  return out;
 }
 
 /** The key first, then the other MACs once each, at most 16 (the inventory links at most 16 per device). */

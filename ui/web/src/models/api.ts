@@ -1,5 +1,6 @@
 // fetch() for the API: same origin, JSON, the CSRF token on state changes, 401 sends the user to the login form.
 import { signal } from '@preact/signals';
+import { cleanJson } from './text.js';
 
 export const csrf = signal<string | null>(null);
 export const authed = signal<boolean | null>(null);
@@ -22,7 +23,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   networkError.value = false;
   if (res.status === 401 && !path.startsWith('/api/login')) authed.value = false;
-  const data = (await res.json().catch(() => ({}))) as T & { error?: string };
+  // Names from the network are hostile text: no bidi overrides or other invisible characters reach the page.
+  const data = cleanJson((await res.json().catch(() => ({}))) as T & { error?: string });
   if (!res.ok) throw new ApiError(res.status, data.error ?? res.statusText);
   return data;
 }

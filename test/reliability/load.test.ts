@@ -1,0 +1,42 @@
+// A bounded load run (test/bench/load.mjs) on a 300-device store with a full alert table and the demo
+// looping: 32 SSE streams, 400 API requests at 25 concurrent, /api/health every 100 ms. Asserts only
+// that nothing fails and health always answers; the latency figures are `npm run bench -- --load`'s job.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../helpers/shared.js';
+// @ts-expect-error plain ESM helper shared with the benchmark, no type declarations
+import { runLoad } from '../bench/load.mjs';
+
+interface Summary { n: number; p50: number; p99: number; max: number }
+interface LoadResult { failures: string[]; health: Summary; health_failures: number; sse_errors: number; devices: number; routes: Record<string, Summary> }
+
+let dir: string;
+let entry: string;
+
+beforeAll(async () => {
+  mkdirSync(path.join(PROJECT_ROOT, 'test', '.tmp'), { recursive: true });
+  dir = mkdtempSync(path.join(PROJECT_ROOT, 'test', '.tmp', 'load-'));
+  entry = path.join(dir, 'daemon.mjs');
+  await build({
+    entryPoints: [path.join(PROJECT_ROOT, 'test/ui/server/daemon-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry,
+    external: ['pcap'], logLevel: 'error',
+    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
+  });
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the daemon under dashboard load', () => {
+  it('answers every request and every health probe (demo looping, 32 SSE streams, 300 devices, 2000 alerts)', async () => {
+    const out = await runLoad({ entry, args: [], env: { WAAKHOND_HOME: PROJECT_ROOT }, requests: 400, concurrency: 25, sse: 32, warmupMs: 2000 }) as LoadResult;
+    console.log(`load (shared machine, indicative): all p50 ${out.routes.all.p50.toFixed(0)} ms p99 ${out.routes.all.p99.toFixed(0)} ms; health max ${out.health.max.toFixed(0)} ms`);
+    expect(out.failures).toEqual([]);
+    expect(out.sse_errors).toBe(0);
+    expect(out.health_failures).toBe(0);
+    expect(out.health.n).toBeGreaterThan(0);
+    expect(out.devices).toBeGreaterThanOrEqual(300);
+    expect(out.routes.all.n).toBe(400);
+  }, 180_000);
+});
