@@ -45,6 +45,12 @@ export interface PipelineStats {
   unparsed: number;
   /** Unanswered TCP attempts from outside not reported one by one (see flowEnded). */
   unanswered_inbound: number;
+  /**
+   * Flows ended early because the flow table was full (its least recently active flow makes room).
+   * A scan's one-SYN attempts end this way once it has made `maxFlows` of them: the table stays at
+   * its bound and each attempt is still reported (a conn event with reason 'evicted').
+   */
+  flows_evicted: number;
   /** Internal errors caught (a parser threw, a sink threw). Should stay 0. */
   internal_errors: number;
   events: number;
@@ -57,7 +63,7 @@ const IP4_CACHE_MAX = 8192;
 
 export class Pipeline implements RoomHost {
   readonly stats: PipelineStats = {
-    packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0, unanswered_inbound: 0,
+    packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0, unanswered_inbound: 0, flows_evicted: 0,
     tunneled: 0, tunnel_too_deep: 0, internal_errors: 0, events: 0, first_ts: null, last_ts: null,
   };
   readonly flows: FlowTable;
@@ -339,6 +345,7 @@ export class Pipeline implements RoomHost {
   }
 
   private flowEnded(f: number, reason: FlowEndReason): void {
+    if (reason === 'evicted') this.stats.flows_evicted++;
     const fl = this.flows;
     const room = fl.app[f];
     if (room !== 0 && room !== ROOM_DONE) this.rooms.tcp[room]?.end?.(f);

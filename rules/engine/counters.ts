@@ -159,8 +159,13 @@ export class DistinctCounter {
   }
 
   clear(): void {
-    if (this.exact) this.exact.clear();
-    else this.exact = new Map();
+    const ex = this.exact;
+    if (ex === null) this.exact = new Map();
+    else if (ex.size <= 8) {
+      // Map.clear() allocates a fresh table; a key reused under a scan holds one or two values, and
+      // deleting them in place allocates nothing (entries may be deleted while iterating a Map).
+      for (const v of ex.keys()) ex.delete(v);
+    } else ex.clear();
     this.hll = null;
   }
 }

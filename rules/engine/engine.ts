@@ -168,18 +168,16 @@ interface AlertState {
 
 /** Delete up to n entries from the front (oldest inserted) of a Map in one pass; returns how many. */
 function evictOldest<K, V>(m: Map<K, V>, n: number, free?: V[]): number {
-  // The keys first, then delete: no [key, value] pair allocated per entry (a flood evicts all the time).
-  const doomed: K[] = [];
+  // Deleting the entry just visited is safe while iterating a Map (ECMA-262 24.1.3.5: iteration goes on
+  // from the next entry), so no list of doomed keys nor [key, value] pair is made (a flood evicts all the time).
+  let done = 0;
   for (const k of m.keys()) {
-    if (doomed.length >= n) break;
-    doomed.push(k);
-  }
-  for (let i = 0; i < doomed.length; i++) {
-    const k = doomed[i]!;
+    if (done >= n) break;
     if (free) free.push(m.get(k)!);
     m.delete(k);
+    done++;
   }
-  return doomed.length;
+  return done;
 }
 
 /** Build the dispatch tree for one event type's rules (see Route). */
@@ -678,7 +676,7 @@ export class RuleEngine implements FieldContext {
       st.sum?.clear();
       st.distinct?.clear();
       st.pLast = 0; st.pN = 0; st.pMean = 0; st.pM2 = 0; st.step = 0; st.t0 = 0;
-      if (st.pTimes !== null) st.pTimes.length = 0;
+      if (st.pTimes !== null && st.pTimes.length !== 0) st.pTimes.length = 0;
     } else {
       st = {
         last: ts,
