@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { HISTORY_LIMITS, History, OFFLINE_AFTER_US, validHistory } from '../../../ui/server/store/history.js';
 import { Store } from '../../../ui/server/store/store.js';
 import type { WaakhondEvent } from '../../../sensor/events.js';
-import { CAMERA, login, makeApp, miraiAlert } from './fixture.js';
+import { CAMERA, device, login, makeApp, miraiAlert } from './fixture.js';
 
 const CAM = 'c0:56:e3:17:8a:4d';
 const T0 = 1_700_000_000_000_000;
@@ -91,5 +91,17 @@ describe('device history', () => {
     expect(h.bounds.days).toBe(HISTORY_LIMITS.days);
     expect(h.timeline.map((e) => e.kind)).toEqual(['alert', 'first-seen']);
     expect(h.timeline[0].alert).toBe(miraiAlert().id);
+  });
+
+  it('a device the store evicts (its device cap: a spoofed-MAC flood) takes its history with it at once', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'waakhond-history-cap-'));
+    const store = new Store({ dataDir, fsync: false, maxDevices: 10 });
+    for (let i = 0; i < 500; i++) {
+      const mac = `02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
+      store.upsertDevice(device(mac, { first_seen: T0 + i, last_seen: T0 + i }));
+    }
+    expect(Object.keys(store.data.devices).length).toBe(10);
+    // Every history belongs to a device still stored: none of the 490 evicted ones is left behind.
+    expect(Object.keys(store.history.data).sort()).toEqual(Object.keys(store.data.devices).sort());
   });
 });

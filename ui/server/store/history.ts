@@ -217,6 +217,12 @@ export class History {
     }
   }
 
+  /** The device is gone (evicted by the store's device cap, or removed): its history goes with it at once. */
+  forget(key: string): void {
+    delete this.data[key];
+    this.names.delete(key);
+  }
+
   /** Halves every device's timeline, periods and traffic (the store calls this when its file is over its byte cap). */
   halve(): void {
     for (const h of Object.values(this.data)) {

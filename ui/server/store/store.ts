@@ -269,6 +269,7 @@ export class Store {
   removeDevice(mac: string): void {
     if (this.data.devices[mac]) {
       delete this.data.devices[mac];
+      this.history.forget(mac);
       this.deviceCount = -1;
       this.dropAliasesOf(mac);
       this.changed('news');
@@ -538,6 +539,9 @@ export class Store {
     this.deviceCount -= victims.length;
     for (const d of victims) {
       delete this.data.devices[d.mac];
+      // Its history goes too: a spoofed-MAC flood evicts a device per packet, and the hourly prune
+      // is too late (200k such devices held ~150 MB of histories).
+      this.history.forget(d.mac);
       this.dropAliasesOf(d.mac);
       this.stats.evicted_devices++;
       this.opts.onForget?.(d.mac);
