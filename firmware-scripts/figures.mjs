@@ -53,7 +53,7 @@ async function main() {
     const tInstalled = Date.now();
     fig.installed_size = mib(duBytes(path.join(root, 'opt/waakhond')));
     const data = path.join(root, 'var/lib/waakhond');
-    const p = spawn(process.execPath, ['--max-old-space-size=96', path.join(root, 'opt/waakhond/dist/waakhond.mjs'), 'run',
+    const p = spawn(process.execPath, ['--max-old-space-size=96', '--max-semi-space-size=1', path.join(root, 'opt/waakhond/dist/waakhond.mjs'), 'run',
       '--port', String(PORT), '--host', '127.0.0.1', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAAKHOND_PASSWORD: 'figures-only-password' } });
     let log = '';
     p.stdout.on('data', (b) => { log += b; });

@@ -222,7 +222,7 @@ function main() {
   const diffId = `sha256:${sha256(layer)}`;
   const created = new Date(epoch * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-  const entrypoint = ['/usr/local/bin/node', '--max-old-space-size=96', `/${PREFIX}/dist/waakhond.mjs`];
+  const entrypoint = ['/usr/local/bin/node', '--max-old-space-size=96', '--max-semi-space-size=1', `/${PREFIX}/dist/waakhond.mjs`];
   const cmd = ['run', '--iface', 'br-lan', '--data', `/${DATA}`, '--config', '/etc/waakhond/config.json'];
   const labels = {
     'org.opencontainers.image.title': 'waakhond',

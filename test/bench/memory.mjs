@@ -1,6 +1,6 @@
 // Daemon memory on two generated captures: a 300-device home, and a 1 M-packet flood with spoofed
 // source MACs and addresses (every packet a new "device" and a new flow). Runs `waakhond run --pcap FILE`
-// as the launchers do (MALLOC_MMAP_THRESHOLD_=131072), waits for the capture to finish, and reports
+// as the launchers do (MALLOC_MMAP_THRESHOLD_=131072, node --max-old-space-size=96 --max-semi-space-size=1), waits for the capture to finish, and reports
 // the peak (VmHWM) and the resident size (VmRSS) after it, from /proc.
 // `npm run bench -- --memory [--flood 1000000] [--devices 300]`
 import { spawn } from 'node:child_process';
@@ -118,8 +118,11 @@ function memOf(pid) {
   return { hwm_mb: kb('VmHWM') / 1024, rss_mb: kb('VmRSS') / 1024 };
 }
 
+/** The V8 flags of the systemd unit, the procd init and the OCI image (a 96 MB old space, 1 MB semi-spaces). */
+export const LAUNCHER_NODE_ARGS = ['--max-old-space-size=96', '--max-semi-space-size=1'];
+
 /** Runs the daemon on `pcap` until the capture is read; returns the peak and current resident size. */
-export async function daemonMemory(entry, pcap, { args = ['run'], nodeArgs = [], env = {} } = {}) {
+export async function daemonMemory(entry, pcap, { args = ['run'], nodeArgs = LAUNCHER_NODE_ARGS, env = {} } = {}) {
   const data = mkdtempSync(path.join(tmpdir(), 'waakhond-mem-'));
   const child = spawn(process.execPath, [...nodeArgs, entry, ...args, '--pcap', pcap, '--host', '127.0.0.1', '--port', '0', '--data', data], {
     env: { ...process.env, WAAKHOND_PASSWORD: 'memory-run-pw', MALLOC_MMAP_THRESHOLD_: '131072', ...env }, stdio: ['ignore', 'ignore', 'pipe'],

@@ -55,7 +55,7 @@ describe('procd init (stub procd)', () => {
     const lib = `${root}/usr/libexec/waakhond`;
     expect(cmd).toContain(`set command [${lib}/run][--data][`);
     expect(cmd).toMatch(/\[--persist\]\[[^\]]+\/flash\]\[--interval\]\[900\]/);
-    expect(cmd).toContain('[--][/usr/bin/node][--max-old-space-size=96][/usr/share/waakhond/dist/waakhond.mjs][run][--iface][br-lan][--port][8081]');
+    expect(cmd).toContain('[--][/usr/bin/node][--max-old-space-size=96][--max-semi-space-size=1][/usr/share/waakhond/dist/waakhond.mjs][run][--iface][br-lan][--port][8081]');
     expect(cmd).toMatch(/\[--config\]\[[^\]]+\/var\/etc\/waakhond\.json\]/);
     expect(r.calls).toContain('set respawn [3600][5][5]');
     expect(r.calls).toContain('set file [/etc/config/waakhond]');
