@@ -4,7 +4,7 @@
 // `npm run bench -- --load [--requests 2000] [--concurrency 50] [--sse 32]`; test/reliability/load.test.ts
 // runs a smaller one and asserts only that nothing fails and health answers.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -88,7 +88,9 @@ function waitForLine(child, re, ms) {
  */
 export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, requests = 2000, concurrency = 50, sse = 32, warmupMs = 3000, seed = { devices: 300, alerts: 2000 }, log = () => {} }) {
   const data = mkdtempSync(path.join(tmpdir(), 'waakhond-load-'));
-  if (seed) seedStore(data, seed.devices, seed.alerts);
+  // With no source the daemon runs the demo, which keeps its store in DATA/demo (a real run never inherits it).
+  const demo = !args.some((a) => a === '--pcap' || a === '--iface' || a === '--stdin');
+  if (seed) { const at = demo ? path.join(data, 'demo') : data; mkdirSync(at, { recursive: true }); seedStore(at, seed.devices, seed.alerts); }
   const child = spawn(process.execPath, [...nodeArgs, entry, ...args, '--host', '127.0.0.1', '--port', '0', '--data', data], {
     env: { ...process.env, WAAKHOND_PASSWORD: PASSWORD, MALLOC_MMAP_THRESHOLD_: '131072', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
   });

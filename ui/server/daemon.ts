@@ -397,14 +397,17 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
         // packet) held the event loop for seconds: no health answer, SIGTERM handled late (issue #14).
         // Frames go in slices, with a turn of the event loop whenever 25 ms have passed. The batch
         // stays valid meanwhile: the source reuses its buffer only after we ask for the next one.
-        for (let i = 0; i < frames.length && !stopped; i += PUSH_SLICE) {
+        // After a stop a file's chunk is abandoned (a flood must not hold SIGTERM up), but what a live
+        // source still hands over is the last seconds of the home's traffic: it goes into the store.
+        const drain = spec.kind === 'iface';
+        for (let i = 0; i < frames.length && (!stopped || drain); i += PUSH_SLICE) {
           pipeline.push(frames.length <= PUSH_SLICE ? frames : frames.slice(i, i + PUSH_SLICE));
           if (performance.now() - since > 25) {
             await new Promise<void>((resolve) => setImmediate(resolve));
             since = performance.now();
           }
         }
-        if (stopped) break;
+        if (stopped && !drain) break;
       }
       pipeline.finish();
       // Throttled 'updated' notifications still pending go out now, not never.
@@ -435,6 +438,9 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
       clearInterval(connlogTimer);
       clearInterval(baselineTimer);
       await source.close();
+      // The capture loop ends the flows and emits the last traffic, devices and alerts: wait for it (at
+      // most 2 s, so a stop stays within systemd's and procd's patience) before flushing the store.
+      await Promise.race([captureDone.catch(() => {}), new Promise<void>((r) => { setTimeout(r, 2000).unref(); })]);
       await act?.close();
       saveBaseline();
       store.flush();
