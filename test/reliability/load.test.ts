@@ -3,7 +3,7 @@
 // that nothing fails and health always answers; the latency figures are `npm run bench -- --load`'s job.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleEntry } from '../helpers/bundle-entry.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/shared.js';
 // @ts-expect-error plain ESM helper shared with the benchmark, no type declarations
@@ -19,11 +19,7 @@ beforeAll(async () => {
   mkdirSync(path.join(PROJECT_ROOT, 'test', '.tmp'), { recursive: true });
   dir = mkdtempSync(path.join(PROJECT_ROOT, 'test', '.tmp', 'load-'));
   entry = path.join(dir, 'daemon.mjs');
-  await build({
-    entryPoints: [path.join(PROJECT_ROOT, 'test/ui/server/daemon-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry,
-    external: ['pcap'], logLevel: 'error',
-    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
-  });
+  await bundleEntry('test/ui/server/daemon-entry.ts', entry);
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleEntry } from '../helpers/bundle-entry.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/shared.js';
 import { DEMO_PCAP } from '../../ui/server/daemon.js';
@@ -33,11 +33,7 @@ beforeAll(async () => {
   mkdirSync(path.join(PROJECT_ROOT, 'test', '.tmp'), { recursive: true });
   dir = mkdtempSync(path.join(PROJECT_ROOT, 'test', '.tmp', 'sigterm-'));
   entry = path.join(dir, 'daemon.mjs');
-  await build({
-    entryPoints: [path.join(PROJECT_ROOT, 'test/ui/server/daemon-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry,
-    external: ['pcap'], logLevel: 'error',
-    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
-  });
+  await bundleEntry('test/ui/server/daemon-entry.ts', entry);
 }, 60_000);
 
 afterAll(() => {
