@@ -29,7 +29,7 @@ async function killLoop(writer: string, dir: string, rounds: number, onKilled: (
 describe('store: kill -9 loop over saves', () => {
   it('always leaves a whole, valid store; the next start removes stray temporaries', async () => {
     const dir = tmp();
-    const writer = await bundle(path.join(import.meta.dirname, 'store-kill9-writer.ts'));
+    const writer = await bundle(path.join(import.meta.dirname, '..', 'ui', 'server', 'store-crash-writer.ts'));
     let last = 0;
     const left = await killLoop(writer, dir, 10, () => {
       const data = JSON.parse(readFileSync(path.join(dir, STORE_FILE), 'utf8')) as Record<string, unknown>;
