@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
+import { bundleEntry } from '../../helpers/bundle-entry.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../helpers/shared.js';
 import { DEMO_PCAP } from '../../../ui/server/daemon.js';
@@ -17,11 +17,7 @@ const tmp = () => scratchDir('waakhond-daemon-');
 beforeAll(async () => {
   // Node 20 cannot run TypeScript: bundle the entry like the real dist/waakhond.mjs (data found via WAAKHOND_HOME).
   entry = path.join(tmp(), 'daemon.mjs');
-  await build({
-    entryPoints: [path.join(import.meta.dirname, 'daemon-entry.ts')], bundle: true, platform: 'node', format: 'esm', outfile: entry,
-    external: ['pcap'], logLevel: 'error',
-    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
-  });
+  await bundleEntry('test/ui/server/daemon-entry.ts', entry);
 }, 60_000);
 
 interface Run { child: ChildProcess; stderr: () => string; exited: Promise<number | null> }
