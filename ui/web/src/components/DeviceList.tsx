@@ -1,6 +1,5 @@
 // The device list with search and a status filter; every name is rendered as text.
-import { t } from '../models/lang.js';
-import { since } from '../models/since.js';
+import { ago, t } from '../models/lang.js';
 import { whole } from './Whole.js';
 import { hrefDevice } from '../models/route.js';
 import type { DeviceSummary, Status } from '../models/types.js';
@@ -42,7 +41,7 @@ export function DeviceList({ devices, search, filter, onSearch, onFilter }: Devi
                 </span>
                 <span class="dev-side">
                   <StatusBadge status={d.status} />
-                  <span class="muted small">{t('list.lastseen')} {since(d.last_seen_ms)}</span>
+                  <span class="muted small">{t('list.lastseen')} {ago(d.last_seen_ms)}</span>
                 </span>
               </a>
             </li>

@@ -1,7 +1,6 @@
 // The device page: identity and why we think so, the advice cards, what we saw, traffic, and the household's own name.
 import { useEffect, useState } from 'preact/hooks';
-import { t, when } from '../models/lang.js';
-import { since } from '../models/since.js';
+import { ago, t, when } from '../models/lang.js';
 import { whole } from './Whole.js';
 import { hrefAlert } from '../models/route.js';
 import type { AnswerInput, DeviceDetail, HistoryView } from '../models/types.js';
@@ -71,7 +70,7 @@ export function DevicePage({ device: d, history, missing, onRename, onAdvice, an
         <KindIcon category={d.category} size={44} />
         <div>
           <h1 id="dev-h">{whole(d.label)}</h1>
-          <p class="muted">{whole([t(`kind.${d.category}`), d.vendor, d.model].filter(Boolean).join(' · '))} · {t('list.lastseen')} {since(d.last_seen_ms)}</p>
+          <p class="muted">{whole([t(`kind.${d.category}`), d.vendor, d.model].filter(Boolean).join(' · '))} · {t('list.lastseen')} {ago(d.last_seen_ms)}</p>
         </div>
         <StatusBadge status={d.status} />
       </div>

@@ -1,7 +1,6 @@
 // The device's history: online now or not, its online periods, what happened (alerts, identity) and whom it talks to.
 import { useState } from 'preact/hooks';
-import { t, when } from '../models/lang.js';
-import { since } from '../models/since.js';
+import { ago, t, when } from '../models/lang.js';
 import { hrefAlert } from '../models/route.js';
 import type { HistoryView } from '../models/types.js';
 import { fmtBytes } from './TrafficChart.js';
@@ -29,7 +28,7 @@ export function HistoryPanel({ mac, view: h }: { mac: string; view: HistoryView 
     <div class="history">
       <p>
         <span class={h.online ? 'badge badge-ok' : 'badge badge-check'}>{h.online ? t('history.online') : t('history.offline')}</span>
-        {last && <span class="muted small"> {h.online ? `${t('history.online.since')} ${since(last[0])}` : `${t('list.lastseen')} ${since(last[1])}`}</span>}
+        {last && <span class="muted small"> {h.online ? `${t('history.online.since')} ${ago(last[0])}` : `${t('list.lastseen')} ${ago(last[1])}`}</span>}
       </p>
       {h.periods.length > 0 && (
         <div class="periods" role="img" aria-label={`${t('history.periods')}: ${h.periods.map((p) => `${when(p[0])} – ${when(p[1])}`).join('; ')}`}>

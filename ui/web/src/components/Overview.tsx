@@ -1,6 +1,5 @@
 // The overview: how many devices, how many need something, and one line per such device with its most urgent thing to do.
-import { t } from '../models/lang.js';
-import { since } from '../models/since.js';
+import { ago, t } from '../models/lang.js';
 import { whole } from './Whole.js';
 import { hrefDevice } from '../models/route.js';
 import type { Action, DeviceSummary } from '../models/types.js';
@@ -36,7 +35,7 @@ export function Overview({ total, attention, infected, todo, tips }: OverviewPro
                 <KindIcon category={a.device.category} />
                 <span class="todo-text">
                   <strong>{whole(a.title)}</strong>
-                  <span class="muted">{a.device.label} · {since(a.device.last_seen_ms)}</span>
+                  <span class="muted">{a.device.label} · {ago(a.device.last_seen_ms)}</span>
                   {a.reason && <span class="small">{a.reason}</span>}
                   {a.more > 0 && <span class="muted small">{t(a.more === 1 ? 'overview.more.one' : 'overview.more').replace('{n}', String(a.more))}</span>}
                 </span>

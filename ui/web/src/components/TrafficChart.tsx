@@ -1,6 +1,5 @@
 // A small SVG chart of bytes sent and received over time, with a time axis (no chart library: it would cost more than the rest).
-import { t } from '../models/lang.js';
-import { clock } from '../models/since.js';
+import { clock, t } from '../models/lang.js';
 
 const W = 600;
 const H = 120;

@@ -37,3 +37,8 @@ export function ago(ms: number): string {
 export function when(ms: number): string {
   return new Date(ms).toLocaleString(lang.value, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+/** A clock time for chart axes and timelines: "14:05", with the day when the span is more than a day. */
+export function clock(ms: number, withDay = false): string {
+  return new Date(ms).toLocaleString(lang.value, withDay ? { weekday: 'short', hour: '2-digit', minute: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
+}
