@@ -13,6 +13,7 @@ import { DEMO_PCAP } from '../../ui/server/daemon.js';
 import { STORE_FILE } from '../../ui/server/store/store.js';
 // @ts-expect-error plain ESM generator shared with the memory benchmark, no type declarations
 import { writeFlood } from '../bench/memory.mjs';
+import { waitForLog } from '../helpers/wait-log.js';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const DEADLINE_MS = 5000;
@@ -61,15 +62,8 @@ function run(cmd: string[], env: Record<string, string> = {}, stdin: 'ignore' | 
   return { child, stderr: () => err, exited };
 }
 
-async function waitFor(r: Run, re: RegExp, ms = 30_000): Promise<RegExpMatchArray> {
-  const t0 = Date.now();
-  for (;;) {
-    const m = re.exec(r.stderr());
-    if (m) return m;
-    if (/capture: cannot start/.test(r.stderr())) throw new Error(`the daemon did not start:\n${r.stderr()}`);
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${re}; stderr:\n${r.stderr()}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+function waitFor(r: Run, re: RegExp, ms = 30_000): Promise<RegExpMatchArray> {
+  return waitForLog(r.stderr, re, ms, /capture: cannot start/);
 }
 
 /** Sends the signal and returns how long the process took to exit (killed with SIGKILL past 3 deadlines, so a hang fails rather than stalls). */

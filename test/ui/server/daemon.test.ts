@@ -10,6 +10,7 @@ import { PROJECT_ROOT } from '../../helpers/shared.js';
 import { DEMO_PCAP } from '../../../ui/server/daemon.js';
 import { STORE_FILE } from '../../../ui/server/store/store.js';
 import { scratchDir } from '../../helpers/scratch.js';
+import { waitForLog } from '../../helpers/wait-log.js';
 
 let entry: string;
 const tmp = () => scratchDir('waakhond-daemon-');
@@ -33,14 +34,8 @@ function run(args: string[], env: Record<string, string> = {}, stdinFile?: strin
   return { child, stderr: () => err, exited };
 }
 
-async function waitFor(r: Run, re: RegExp, ms = 30_000): Promise<RegExpMatchArray> {
-  const t0 = Date.now();
-  for (;;) {
-    const m = re.exec(r.stderr());
-    if (m) return m;
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${re}; stderr:\n${r.stderr()}`);
-    await new Promise((res) => setTimeout(res, 50));
-  }
+function waitFor(r: Run, re: RegExp, ms = 30_000): Promise<RegExpMatchArray> {
+  return waitForLog(r.stderr, re, ms);
 }
 
 describe('waakhond run', () => {
