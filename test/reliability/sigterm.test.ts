@@ -2,7 +2,7 @@
 // the demo loop, --pcap (real time, mid-file), --stdin (a pipe that stays open), and live capture on a
 // veth pair in network namespaces created and removed here, with the pcap addon and with tcpdump.
 // Live traffic goes only between the two namespaces; it keeps flowing while the daemon stops (a LAN does).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { STORE_FILE } from '../../ui/server/store/store.js';
 // @ts-expect-error plain ESM generator shared with the memory benchmark, no type declarations
 import { writeFlood } from '../bench/memory.mjs';
 import { waitForLog } from '../helpers/wait-log.js';
+import { cannotNetns, sh } from '../helpers/netns.js';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const DEADLINE_MS = 5000;
@@ -174,16 +175,10 @@ describe('SIGTERM/SIGINT from each capture source', () => {
   }, 60_000);
 });
 
-function sh(cmd: string, args: string[]): { ok: boolean; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
-}
-
 function whyNoNetns(): string | null {
   const probe = `wkstp-${ID}`;
-  const r = sh('ip', ['netns', 'add', probe]);
-  if (!r.ok) return r.out.trim() || 'ip netns add failed';
-  sh('ip', ['netns', 'del', probe]);
+  const why = cannotNetns(probe);
+  if (why) return why;
   if (!sh('tcpdump', ['--version']).ok) return 'tcpdump is not installed (firmware-scripts/test-deps.sh)';
   return null;
 }

@@ -4,7 +4,7 @@
 // (sent = counted + dropped), and a consumer too slow for the sender makes the loss show in
 // sensor_stats while the capture runs. Nothing leaves the namespaces: the frames are addressed to
 // nobody there, and neither namespace forwards.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { PROJECT_ROOT } from '../../helpers/shared.js';
 import { loadPcapAddon } from '../../../sensor/capture/live-pcap.js';
+import { cannotNetns, sh } from '../../helpers/netns.js';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const ID = String(process.pid % 100000);
@@ -24,11 +25,6 @@ const TMP = path.join(PROJECT_ROOT, 'test', '.tmp');
 const BUNDLE = path.join(TMP, `linerate-child-${ID}.mjs`);
 const PCAP = path.join(TMP, `linerate-${ID}.pcap`);
 const N = 30_000;
-
-function sh(cmd: string, args: string[]): { ok: boolean; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
-}
 
 /** N Ethernet/IPv4/UDP frames from a home address to port PORT, as a classic pcap file. */
 function writeFrames(file: string, n: number): void {
@@ -62,9 +58,8 @@ function writeFrames(file: string, n: number): void {
 const tcpreplay = sh('sh', ['-c', 'command -v tcpreplay']).ok;
 const netnsProbe = (() => {
   const probe = `wkrprobe-${ID}`;
-  const r = sh('ip', ['netns', 'add', probe]);
-  if (!r.ok) return r.out.trim() || 'ip netns add failed';
-  sh('ip', ['netns', 'del', probe]);
+  const why = cannotNetns(probe);
+  if (why) return why;
   return null;
 })();
 

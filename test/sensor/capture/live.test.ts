@@ -1,7 +1,7 @@
 // Live capture for real: two network namespaces joined by a veth pair (created and deleted here),
 // known UDP traffic sent from one, captured with a BPF filter in the other by each backend.
 // Nothing leaves the namespaces: the addresses exist only inside them.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { describeNeeds, missingTools, skipUnless } from '../../helpers/needs.js'
 import { NEED_CAP_NET_RAW, openLive } from '../../../sensor/capture/live.js';
 import { parseTcpdumpDrops, parseTcpdumpFinalDrops } from '../../../sensor/capture/live-tcpdump.js';
 import { loadPcapAddon } from '../../../sensor/capture/live-pcap.js';
+import { cannotNetns, sh } from '../../helpers/netns.js';
 
 const ID = String(process.pid % 100000);
 const NS_A = `wkA-${ID}`;
@@ -28,17 +29,11 @@ const N = 100; // counted packets
 const NOISE = 37; // packets to another port, which the filter must drop
 const BUNDLE = path.join(PROJECT_ROOT, 'test', '.tmp', `live-child-${ID}.mjs`);
 
-function sh(cmd: string, args: string[]): { ok: boolean; out: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}` };
-}
-
 /** Whether this process may create network namespaces (root or CAP_NET_ADMIN + CAP_SYS_ADMIN). */
 function canNetns(): string | null {
   const probe = `wkprobe-${ID}`;
-  const r = sh('ip', ['netns', 'add', probe]);
-  if (!r.ok) return r.out.trim() || 'ip netns add failed';
-  sh('ip', ['netns', 'del', probe]);
+  const why = cannotNetns(probe);
+  if (why) return why;
   return null;
 }
 
