@@ -9,14 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../ui/server/daemon.js';
 import { waitFor } from '../exports/helpers/broker.js';
 import { startDemoDaemon, stopDemo } from '../ui/e2e-setup.js';
+import { describeNeeds, firstMissing, missingTools, needsRoot } from '../helpers/needs.js';
 
 const NS = `wqa${process.pid % 10000}`;
-const CI = !!process.env.CI;
-const ready = process.getuid?.() === 0 && spawnSync('nft', ['--version']).status === 0;
-if (!ready && !CI) process.stderr.write('\n*** SKIPPED test/act/auto-quarantine.test.ts: needs root and nft (fails in CI) ***\n\n');
 const quarantineSet = () => spawnSync('ip', ['netns', 'exec', NS, 'nft', 'list', 'set', 'inet', 'waakhond', 'quarantine'], { encoding: 'utf8' }).stdout;
 
-(ready || CI ? describe : describe.skip)('auto-quarantine of an infected device (capability FAKED at the detection boundary; nft real, in a test namespace)', () => {
+describeNeeds('auto-quarantine of an infected device (capability FAKED at the detection boundary; nft real, in a test namespace)', firstMissing(needsRoot(), missingTools(['nft'], 'apt-get install nftables')), () => {
   let daemon: Daemon | undefined;
   const logs: string[] = [];
 

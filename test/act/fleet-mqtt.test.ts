@@ -12,16 +12,15 @@ import { macId } from '../../ui/server/exports/mqtt.js';
 import type { Daemon } from '../../ui/server/daemon.js';
 import { Broker, MOSQUITTO, Recorder, waitFor } from '../exports/helpers/broker.js';
 import { startDemoDaemon } from '../ui/e2e-setup.js';
+import { describeNeeds, firstMissing, missingTools, needsRoot } from '../helpers/needs.js';
 
 const KEY = 'fleet-test-key-0123456789abcdefghijklmnop';
 const NS = `wqf${process.pid % 10000}`;
-const CI = !!process.env.CI;
-const ready = process.getuid?.() === 0 && spawnSync('nft', ['--version']).status === 0 && existsSync(MOSQUITTO);
-if (!ready && !CI) process.stderr.write('\n*** SKIPPED test/act/fleet-mqtt.test.ts: needs root, nft and mosquitto (fails in CI) ***\n\n');
 
 const nsNft = (...a: string[]) => spawnSync('ip', ['netns', 'exec', NS, 'nft', ...a], { encoding: 'utf8' }).stdout;
 
-(ready || CI ? describe : describe.skip)('signed fleet commands over MQTT (capability FAKED at the detection boundary; nft real, in a test namespace)', () => {
+describeNeeds('signed fleet commands over MQTT (capability FAKED at the detection boundary; nft real, in a test namespace)',
+  firstMissing(needsRoot(), missingTools(['nft'], 'apt-get install nftables'), existsSync(MOSQUITTO) ? null : `${MOSQUITTO} (apt-get install mosquitto)`), () => {
   let broker: Broker;
   let daemon: Daemon;
   let isp: Recorder;

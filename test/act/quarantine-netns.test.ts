@@ -15,13 +15,8 @@ import { PROJECT_ROOT } from '../helpers/shared.js';
 import {
   ADDR, HAVE_CURL, HAVE_NFT, IS_ROOT, MAC, NS, buildNetwork, curlFrom, destroyNetwork, leftovers, sh, spawnIn, udpFrom, waitUntil,
 } from './netns.js';
+import { describeNeeds, firstMissing } from '../helpers/needs.js';
 
-const CI = !!process.env.CI;
-const missing = [!IS_ROOT && 'root', !HAVE_NFT && 'nft (apt-get install nftables)', !HAVE_CURL && 'curl'].filter(Boolean);
-if (missing.length && !CI) {
-  process.stderr.write(`\n*** SKIPPED test/act/quarantine-netns.test.ts: needs ${missing.join(', ')} (fails in CI) ***\n\n`);
-}
-const run = missing.length && !CI ? describe.skip : describe;
 
 const PASSWORD = 'quarantine-test-password';
 const API_PORT = 18080;
@@ -125,7 +120,8 @@ function expectQuarantined(r: ReturnType<typeof reach>): void {
   expect(r.wanHttp).toContain('This device is cut off from the internet');
 }
 
-run('quarantine from the router (network namespaces, nftables, real connections)', () => {
+describeNeeds('quarantine from the router (network namespaces, nftables, real connections)',
+  firstMissing(IS_ROOT ? null : 'root', HAVE_NFT ? null : 'nft (apt-get install nftables)', HAVE_CURL ? null : 'curl'), () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'waakhond-act-'));
     entry = path.join(dir, 'waakhond.mjs');
