@@ -25,7 +25,13 @@ export function holdErrors(r: {
   const out: string[] = [];
   const m = r.match;
   if (!m || r.sequence) return ['hold: only a rule with one match (not a sequence) can hold a device'];
-  if (m.event !== 'tcp_syn' && m.event !== 'conn') out.push(`hold: the rule must match tcp_syn or conn (not ${m.event})`);
+  if (m.event === 'traffic') {
+    // A flood rule (its alert is counted from the per-second traffic counters, which held SYNs still
+    // feed) only starts the hold: no held SYN is matched against it.
+    if (r.group_by.length !== 1 || r.group_by[0] !== 'device') out.push('hold: group_by must be [device]');
+    return out;
+  }
+  if (m.event !== 'tcp_syn' && m.event !== 'conn') out.push(`hold: the rule must match tcp_syn, conn or traffic (not ${m.event})`);
   if (m.device_is === 'dst') out.push('hold: the device must be the sender (device_is: dst)');
   for (const [k, cond] of Object.entries(m)) {
     if (k === 'event' || k === 'device_is') continue;
@@ -116,6 +122,7 @@ export class HoldPlan {
     let m = 0;
     for (let i = 0; i < this.holds.length; i++) {
       const r = this.holds[i]!;
+      if (r.stepEvents[0] !== 'tcp_syn' && r.stepEvents[0] !== 'conn') continue; // a flood rule: it only starts holds
       if (matches(r.steps[0]!, probe(r.stepEvents[0]!, port, seqIsDst, optLen) as never, this.ctx)) m |= 1 << i;
     }
     return m;

@@ -104,6 +104,22 @@ describe('what a hold passes on, and when it ends', () => {
     expect(Date.parse(seq!.last_seen) - Date.parse(seq!.first_seen)).toBeGreaterThan(300_000);
   });
 
+  it('a SYN flood (Mirai attack_tcp_syn: one target, random source ports) is held once mirai.flood.syn fires', async () => {
+    const file = path.join(dir, 'flood.pcap');
+    const recs: PcapRecord[] = [];
+    for (let i = 0; i < 30_000; i++) { // 5,000 SYN/s for 6 s
+      recs.push({ ts: T0 + i * 200, data: tcpFrame(CAM, 'e0:28:6d:0c:1a:2b', '192.168.1.50', '45.9.9.9', { sport: 1024 + ((i * 7919) % 60000), dport: 80, seq: i * 2654435761, flags: TCP.SYN }) });
+    }
+    writePcap(file, recs);
+    const r = await analyzeFiles([file]);
+    const free = await analyzeFiles([file], { hold: false });
+    expect(byRule(r, 'mirai.flood.syn')?.device).toBe(CAM);
+    // Held from the third second on (the rule wants 3 seconds over 1,000 SYN/s).
+    expect(r.stats.held_syns).toBeGreaterThan(10_000);
+    expect(keys(r)).toEqual(keys(free));
+    expect(counters(byRule(r, 'mirai.flood.syn')).events).toBe(counters(byRule(free, 'mirai.flood.syn')).events);
+  });
+
   it('held SYNs still reach the connection log, so an abuse report on a scanned address finds the camera', async () => {
     const file = path.join(dir, 'lookup.pcap');
     writePcap(file, scan(T0, 3000, 0));
@@ -136,7 +152,7 @@ hold: true
   const reasons = (yaml: string): string[] => parseRuleText('bad.yaml', base + yaml).errors.map((e) => e.reason);
 
   it('refuses a hold on another event, on fields a held SYN is not known by, or keyed per destination', () => {
-    expect(reasons('match: { event: dns }\n').join('\n')).toMatch(/must match tcp_syn or conn/);
+    expect(reasons('match: { event: dns }\n').join('\n')).toMatch(/must match tcp_syn, conn or traffic/);
     expect(reasons('match: { event: tcp_syn, ttl: { gte: 200 } }\n').join('\n')).toMatch(/not matched on "ttl"/);
     expect(reasons('match: { event: tcp_syn, dst_ip: { cidr: 10.0.0.0/8 } }\n').join('\n')).toMatch(/dst_ip may only be/);
     expect(reasons('match: { event: tcp_syn }\ngroup_by: [device, dst_ip]\n').join('\n')).toMatch(/group_by must be \[device\]/);
