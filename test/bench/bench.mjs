@@ -133,5 +133,24 @@ rows.push(
   ['bulk: tcpdump', `${tdBulk.seconds.toFixed(2)} s, ${Math.round(bulkPackets / tdBulk.seconds)} packets/s`],
   ['bulk: full analyze', `${fullBulk.seconds.toFixed(2)} s, ${Math.round(bulkPackets / fullBulk.seconds)} packets/s (${(tdBulk.seconds / fullBulk.seconds).toFixed(2)}x tcpdump), peak RSS ${(Number(/maxrss_kb=(\d+)/.exec(fullBulk.stderr)?.[1] ?? 0) / 1024).toFixed(0)} MB`],
 );
+// A Mirai-style SYN scan from one camera (test/bench/synscan.ts): the flood an infected device sends. Its
+// device is held once a scan rule fires (rules/engine/hold.ts); --no-hold shows the cost of an event per SYN.
+const syn = path.join(tmp, 'bench-synscan.pcap');
+const synPackets = 1000000;
+if (!existsSync(syn)) {
+  const r = spawnSync(process.execPath, [helper, 'synscan', `${syn}.partial`, String(synPackets)], { encoding: 'utf8' });
+  if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
+  renameSync(`${syn}.partial`, syn);
+}
+const tdSyn = timed('tcpdump', ['-n', '-r', syn, '-w', '/dev/null']);
+const fullSyn = timed(process.execPath, ['--import', rssHook, path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', syn]);
+const synReport = JSON.parse(fullSyn.stdout);
+const noHoldSyn = timed(process.execPath, [path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', '--no-hold', syn]);
+rows.push(
+  ['SYN scan capture', `${syn} (${(statSync(syn).size / 1048576).toFixed(0)} MiB, ${synPackets} SYNs from one camera to random addresses)`],
+  ['SYN scan: tcpdump', `${tdSyn.seconds.toFixed(2)} s, ${Math.round(synPackets / tdSyn.seconds)} packets/s`],
+  ['SYN scan: full analyze', `${fullSyn.seconds.toFixed(2)} s, ${Math.round(synPackets / fullSyn.seconds)} packets/s (target 1,000,000), peak RSS ${(Number(/maxrss_kb=(\d+)/.exec(fullSyn.stderr)?.[1] ?? 0) / 1024).toFixed(0)} MB, ${synReport.stats.held_syns} SYNs held, ${synReport.alerts.length} alerts`],
+  ['SYN scan: analyze --no-hold', `${noHoldSyn.seconds.toFixed(2)} s, ${Math.round(synPackets / noHoldSyn.seconds)} packets/s (an event per SYN)`],
+);
 for (const [k, v] of rows) console.log(`${k.padEnd(30)} ${v}`);
-if (!argv.includes('--keep')) { rmSync(merged); rmSync(bulk); }
+if (!argv.includes('--keep')) { rmSync(merged); rmSync(bulk); rmSync(syn); }
