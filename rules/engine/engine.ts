@@ -306,6 +306,13 @@ export class RuleEngine implements FieldContext {
     baseline_devices_evicted: 0,
     baseline_known_macs: 0,
     baseline_watched_s: 0,
+    /**
+     * Known scanners held (hold.ts): holds started, SYNs counted while held, holds refused because
+     * MAX_HELD devices were held already (those devices' SYNs stay events).
+     */
+    holds_started: 0,
+    held_syns: 0,
+    holds_refused: 0,
     /** Names of full tables (pressure warnings), as in sensor_stats. */
     tables_full: [] as string[],
   };
@@ -351,7 +358,6 @@ export class RuleEngine implements FieldContext {
    * (the pipeline) then passes that device's outbound SYNs to public IPv4 addresses to heldSyn().
    */
   onHold: ((device: string, handle: HeldDevice) => void) | null = null;
-  readonly holdStats = { devices_held: 0, held_syns: 0, holds_refused: 0 };
   /** The held SYN being counted, and the tcp_syn event it stands for, made only when the baseline raises on it. */
   private heldDev: HeldDevice | null = null;
   private heldCur: HeldSyn | null = null;
@@ -862,14 +868,14 @@ export class RuleEngine implements FieldContext {
     if (device === null || this.onHold === null || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(device)) return;
     let h = this.held.get(device);
     if (h === undefined) {
-      if (this.held.size >= MAX_HELD) { this.holdStats.holds_refused++; return; }
+      if (this.held.size >= MAX_HELD) { this.stats.holds_refused++; return; }
       const n = this.holdRules.length;
       h = {
         device, alerts: new Array<AlertState | null>(n).fill(null), n: new Array<number>(n).fill(0),
         lastDst: new Array<number>(n).fill(0), lastPort: new Array<number>(n).fill(0), nextFold: 0, unmatched: 0, released: false,
       };
       this.held.set(device, h);
-      this.holdStats.devices_held++;
+      this.stats.holds_started++;
       h.alerts[as.c.holdIndex] = as;
       this.holdPlan ??= new HoldPlan(this.holdRules.map(planRule), this.compiled.filter((c) => c.holdIndex < 0 && !c.synthetic).map(planRule), this);
       this.onHold(device, h);
@@ -894,7 +900,7 @@ export class RuleEngine implements FieldContext {
     const m = this.holdPlan!.mask(s.dstPort, seqIsDst, s.optLen);
     if (m === HOLD_PASS) return false;
     if (ts > this.now) this.now = ts;
-    this.holdStats.held_syns++;
+    this.stats.held_syns++;
     if (m === 0) h.unmatched++;
     if (this.baseline !== null) {
       this.heldDev = h;
