@@ -173,15 +173,18 @@ export class ConnLog {
     this.add({ ts: e.ts, end_ts: e.end_ts, mac: e.src_mac, local_ip: e.src_ip, local_port: e.src_port, remote_ip: e.dst_ip, remote_port: e.dst_port, proto: e.proto });
   }
 
-  /** A held scanner's SYN (sensor/scan-hold.ts), from the pipeline's numbers: the same record fromSyn() makes, no text. */
-  readonly heldSyn = (mac: number, ts: number, srcIp: number, srcPort: number, dstIp: number, dstPort: number): void => {
+  /**
+   * A held scanner's SYN or flooder's datagrams (sensor/scan-hold.ts), from the pipeline's numbers: the
+   * record fromSyn() or fromConn() would make, no text.
+   */
+  readonly heldSyn = (mac: number, proto: 'tcp' | 'udp', ts: number, srcIp: number, srcPort: number, dstIp: number, dstPort: number): void => {
     const i = this.slot();
     this.ts[i] = ts;
     this.end[i] = ts;
     this.mac[i] = mac;
     this.lport[i] = srcPort;
     this.rport[i] = dstPort;
-    this.proto[i] = 0;
+    this.proto[i] = proto === 'tcp' ? 0 : 1;
     this.fam[i] = 4;
     this.lip[i] = srcIp;
     this.rip[i] = dstIp;

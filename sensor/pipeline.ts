@@ -37,7 +37,7 @@ export interface PipelineOptions {
    * and every SYN becomes an event.
    */
   held?: HeldSynSink;
-  /** Also told of each held SYN (the connection log), since no tcp_syn event carries it. */
+  /** Also told of held SYNs and datagrams (the connection log), since no event carries them. */
   onHeldSyn?: HeldSynListener;
 }
 
@@ -61,10 +61,12 @@ export interface PipelineStats {
    */
   flows_evicted: number;
   /**
-   * SYNs of held scanners counted straight into their alerts (no flow, no event; sensor/scan-hold.ts).
-   * They are in `packets` and the traffic counters like any other packet.
+   * SYNs of held scanners counted straight into their alerts, and datagrams of held flooders no room
+   * wanted (no flow, no event; sensor/scan-hold.ts). They are in `packets` and the traffic counters
+   * like any other packet.
    */
   held_syns: number;
+  held_datagrams: number;
   /** Internal errors caught (a parser threw, a sink threw). Should stay 0. */
   internal_errors: number;
   events: number;
@@ -78,7 +80,7 @@ const IP4_CACHE_MAX = 8192;
 export class Pipeline implements RoomHost {
   readonly stats: PipelineStats = {
     packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0, unanswered_inbound: 0, flows_evicted: 0,
-    tunneled: 0, tunnel_too_deep: 0, held_syns: 0, internal_errors: 0, events: 0, first_ts: null, last_ts: null,
+    tunneled: 0, tunnel_too_deep: 0, held_syns: 0, held_datagrams: 0, internal_errors: 0, events: 0, first_ts: null, last_ts: null,
   };
   readonly flows: FlowTable;
   private readonly traffic: TrafficCounters;
@@ -123,7 +125,6 @@ export class Pipeline implements RoomHost {
   private lastStatsTs = -Infinity;
   /** Held scanners (null: no sink to count their SYNs); see sensor/scan-hold.ts. */
   private readonly holds: ScanHolds | null;
-  private readonly onHeldSyn: HeldSynListener | null;
   private readonly heldSyn: HeldSyn = { ts: 0, srcIp: 0, srcPort: 0, dstIp: 0, dstPort: 0, seq: 0, window: 0, ttl: 0, optLen: 0, ecn: false };
 
   constructor(opts: PipelineOptions) {
@@ -136,8 +137,7 @@ export class Pipeline implements RoomHost {
     this.statsInterval = opts.statsInterval ?? 60_000_000;
     this.onError = opts.onError ?? ((where, err) => console.error(`waakhond: internal error in ${where}: ${String(err)}`));
     this.rooms = new Rooms(this);
-    this.holds = opts.held ? new ScanHolds(opts.held) : null;
-    this.onHeldSyn = opts.onHeldSyn ?? null;
+    this.holds = opts.held ? new ScanHolds(opts.held, opts.onHeldSyn ?? null) : null;
   }
 
   /**
@@ -242,7 +242,6 @@ export class Pipeline implements RoomHost {
       s.seq = p.seq; s.window = p.window; s.ttl = p.ttl; s.optLen = p.tcpOptLen; s.ecn = (flags & (TCP_ECE | TCP_CWR)) !== 0;
       if (this.holds.syn(p.srcMac, s)) {
         this.stats.held_syns++;
-        if (this.onHeldSyn !== null) this.onHeldSyn(p.srcMac, p.ts, p.ip4Src, p.srcPort, p.ip4Dst, p.dstPort);
         return;
       }
     }
@@ -294,6 +293,18 @@ export class Pipeline implements RoomHost {
 
   private udp(): void {
     const p = this.p;
+    // A held flooder's datagram to the internet that no room wants: counted, no flow (sensor/scan-hold.ts).
+    if (this.holds !== null && this.holds.size !== 0 && this.srcLocal && !this.dstLocal && p.ipVersion === 4 && p.srcMac >= 0 &&
+        isPublicV4(p.ip4Dst) && this.holds.has(p.srcMac) &&
+        !this.rooms.wantsDatagram(p.srcPort, p.dstPort, p.data.subarray(p.payloadOff, p.payloadOff + Math.max(0, p.payloadLen)))) {
+      const s = this.heldSyn;
+      s.ts = p.ts; s.srcIp = p.ip4Src; s.srcPort = p.srcPort; s.dstIp = p.ip4Dst; s.dstPort = p.dstPort;
+      s.seq = 0; s.window = 0; s.ttl = p.ttl; s.optLen = 0; s.ecn = false;
+      if (this.holds.udp(p.srcMac, s)) {
+        this.stats.held_datagrams++;
+        return;
+      }
+    }
     const r = this.flows.update(p);
     if (p.payloadLen <= 0) return;
     const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);

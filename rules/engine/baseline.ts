@@ -267,14 +267,21 @@ export class Baseline {
   /**
    * A held scanner's SYN (hold.ts): what observe() does with its tcp_syn to the internet (the clock,
    * first outbound, the port's family, the destination burst), from numbers; the event is made only
-   * if an alert is raised.
+   * if an alert is raised. `udp`: a held flooder's datagram, as its UDP conn event would be.
    */
-  heldSyn(device: string, s: HeldSyn, event: () => WaakhondEvent): void {
+  heldSyn(device: string, s: HeldSyn, event: () => WaakhondEvent, udp = false): void {
     const ts = s.ts;
     this.advance(ts);
     if (this.pending.length > 0 && ts - this.lastTick >= 1_000_000) this.tick(ts);
     const p = this.profile(device, ts);
     if (p === null) return;
+    if (udp) {
+      // A held flooder's datagram: as a UDP conn event to the internet (outbound(..., false)).
+      const fam = this.udpFam[s.dstPort]!;
+      if (fam >= 0) this.family(p, fam, event);
+      this.destinationHash(p, ts, fnv1aIp4(s.dstIp), event as () => Flow);
+      return;
+    }
     if (!p.initiated) {
       p.initiated = true;
       if (this.learnt(p) && p.answered) this.raise('first-outbound', { device }, event() as EngineEvent, { learnt: fmtSpan(this.watched - p.born) });

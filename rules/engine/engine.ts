@@ -13,7 +13,7 @@ import { fillTexts } from '../../sensor/i18n/alert-text.js';
 import type { BaselineConfig } from './baseline-config.js';
 import { HOLD_PASS, HoldPlan, type PlanRule } from './hold.js';
 import { ipv4ToString } from '../../sensor/decode/format.js';
-import type { HeldSyn } from '../../sensor/scan-hold.js';
+import { HELD_MATCHED, HELD_OTHER, type HeldSyn } from '../../sensor/scan-hold.js';
 
 export { loadRulePacks, type RuleLoadError };
 
@@ -259,6 +259,9 @@ function heldEvent(type: string, device: string, s: HeldSyn, seqIsDst: boolean):
     ts: s.ts, src_mac: device, dst_mac: null, src_ip: ipv4ToString(s.srcIp), dst_ip: ipv4ToString(s.dstIp),
     direction: 'outbound', src_port: s.srcPort, dst_port: s.dstPort,
   };
+  if (type === 'udp') {
+    return { ...base, type: 'conn', end_ts: s.ts, proto: 'udp', ip_proto: 17, state: 'S0', orig_pkts: 1, orig_bytes: 0, resp_pkts: 0, resp_bytes: 0, reason: 'held' } as never;
+  }
   return (type === 'conn'
     ? { ...base, type: 'conn', end_ts: s.ts, proto: 'tcp', ip_proto: 6, state: 'S0', orig_pkts: 1, orig_bytes: 0, resp_pkts: 0, resp_bytes: 0, reason: 'held' }
     : { ...base, type: 'tcp_syn', seq: s.seq, window: s.window, ttl: s.ttl, options_length: s.optLen, mirai_seq: seqIsDst, ecn: s.ecn }) as never;
@@ -312,6 +315,7 @@ export class RuleEngine implements FieldContext {
      */
     holds_started: 0,
     held_syns: 0,
+    held_datagrams: 0,
     holds_refused: 0,
     /** Names of full tables (pressure warnings), as in sensor_stats. */
     tables_full: [] as string[],
@@ -361,6 +365,7 @@ export class RuleEngine implements FieldContext {
   /** The held SYN being counted, and the tcp_syn event it stands for, made only when the baseline raises on it. */
   private heldDev: HeldDevice | null = null;
   private heldCur: HeldSyn | null = null;
+  private readonly heldUdpFlow = (): WaakhondEvent => heldEvent('udp', this.heldDev!.device, this.heldCur!, false) as unknown as WaakhondEvent;
   private readonly heldTcpSyn = (): WaakhondEvent => heldEvent('tcp_syn', this.heldDev!.device, this.heldCur!, this.heldCur!.seq === this.heldCur!.dstIp) as unknown as WaakhondEvent;
 
   constructor(rules: Rule[], opts: RuleEngineOptions = {}) {
@@ -885,6 +890,8 @@ export class RuleEngine implements FieldContext {
       this.foldHeld(h);
       h.alerts[as.c.holdIndex] = as;
     }
+    // The rule fired again: the device still does what it is held for (a flood rule fires every few seconds).
+    this.onHold(device, h);
   }
 
   /**
@@ -893,12 +900,12 @@ export class RuleEngine implements FieldContext {
    * a hold rule whose alert for the device is not open (never raised, evicted, past suppress_for), so that
    * rule decides it on the event as always.
    */
-  heldSyn(h: HeldDevice, s: HeldSyn): boolean {
-    if (h.released) return false;
+  heldSyn(h: HeldDevice, s: HeldSyn): number {
+    if (h.released) return 0;
     const ts = s.ts;
     const seqIsDst = s.seq === s.dstIp;
     const m = this.holdPlan!.mask(s.dstPort, seqIsDst, s.optLen);
-    if (m === HOLD_PASS) return false;
+    if (m === HOLD_PASS) return 0;
     if (ts > this.now) this.now = ts;
     this.stats.held_syns++;
     if (m === 0) h.unmatched++;
@@ -929,6 +936,22 @@ export class RuleEngine implements FieldContext {
     if (ts >= h.nextFold) {
       this.foldHeld(h);
       h.nextFold = ts + 1_000_000;
+    }
+    return m === 0 ? HELD_OTHER : HELD_MATCHED;
+  }
+
+  /**
+   * A held device's datagram to a public IPv4 address that no room wants (a UDP flood): the baseline
+   * sees it as its UDP flow; false when a rule wants it as an event (HoldPlan.udpPass).
+   */
+  heldUdp(h: HeldDevice, s: HeldSyn): boolean {
+    if (h.released || this.holdPlan!.udpPass(s.dstPort)) return false;
+    if (s.ts > this.now) this.now = s.ts;
+    this.stats.held_datagrams++;
+    if (this.baseline !== null) {
+      this.heldDev = h;
+      this.heldCur = s;
+      this.baseline.heldSyn(h.device, s, this.heldUdpFlow, true);
     }
     return true;
   }

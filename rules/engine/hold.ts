@@ -46,18 +46,38 @@ export function holdErrors(r: {
   return out;
 }
 
-/** What a rule's checks are tested on: a held SYN as a tcp_syn or as the unanswered attempt (conn S0) it ends as. */
-function probe(event: string, port: number, seqIsDst: boolean, optLen: number): Record<string, unknown> {
-  const base = {
-    ts: 0, src_mac: null, dst_mac: null, src_ip: '192.168.0.2', dst_ip: PROBE_PUBLIC_IP, direction: 'outbound',
-    src_port: 40000, dst_port: port,
-  };
-  return event === 'conn'
-    ? { ...base, type: 'conn', end_ts: 0, proto: 'tcp', ip_proto: 6, state: 'S0', orig_pkts: 1, orig_bytes: 0, resp_pkts: 0, resp_bytes: 0, reason: 'timeout' }
-    : { ...base, type: 'tcp_syn', seq: 0, window: 0, ttl: 64, options_length: optLen, mirai_seq: seqIsDst, ecn: false };
-}
 /** A globally routable address (Cloudflare's resolver) standing for "any public destination" in probes. */
 const PROBE_PUBLIC_IP = '1.1.1.1';
+
+/**
+ * What a rule's checks are tested on: a held SYN as a tcp_syn or as the unanswered attempt (conn S0) it
+ * ends as; a held datagram as the one-way UDP flow (conn S0) it ends as. One object of each, refilled
+ * (a UDP flood to random ports asks for every port once).
+ */
+const BASE = () => ({
+  ts: 0, src_mac: null, dst_mac: null, src_ip: '192.168.0.2', dst_ip: PROBE_PUBLIC_IP, direction: 'outbound',
+  src_port: 40000, dst_port: 0,
+});
+const SYN_PROBE: Record<string, unknown> = { ...BASE(), type: 'tcp_syn', seq: 0, window: 0, ttl: 64, options_length: 0, mirai_seq: false, ecn: false };
+const TCP_CONN_PROBE: Record<string, unknown> = { ...BASE(), type: 'conn', end_ts: 0, proto: 'tcp', ip_proto: 6, state: 'S0', orig_pkts: 1, orig_bytes: 0, resp_pkts: 0, resp_bytes: 0, reason: 'timeout' };
+const UDP_CONN_PROBE: Record<string, unknown> = { ...BASE(), type: 'conn', end_ts: 0, proto: 'udp', ip_proto: 17, state: 'S0', orig_pkts: 1, orig_bytes: 512, resp_pkts: 0, resp_bytes: 0, reason: 'timeout' };
+const OTHER_PROBE: Record<string, unknown> = { type: 'other' };
+
+function probe(event: string, port: number, seqIsDst: boolean, optLen: number, udp = false): Record<string, unknown> {
+  if (udp) {
+    if (event !== 'conn') return OTHER_PROBE;
+    UDP_CONN_PROBE.dst_port = port;
+    return UDP_CONN_PROBE;
+  }
+  if (event === 'conn') {
+    TCP_CONN_PROBE.dst_port = port;
+    return TCP_CONN_PROBE;
+  }
+  SYN_PROBE.dst_port = port;
+  SYN_PROBE.options_length = optLen;
+  SYN_PROBE.mirai_seq = seqIsDst;
+  return SYN_PROBE;
+}
 
 /** A rule as the plan sees it: its event type and checks per step, and what it groups by. */
 export interface PlanRule {
@@ -85,11 +105,15 @@ const PER_DESTINATION = new Set(['dst_ip', 'remote_ip', 'dst_port']);
  */
 export class HoldPlan {
   private readonly cache = new Map<number, number>();
+  /** Per UDP port: 1 a held datagram goes the usual way (a rule wants it as an event), 2 it is counted. */
+  private readonly udpCache = new Uint8Array(65536);
+  private readonly holdSteps: { event: string; checks: Check[] }[];
   /** Rules that may pass a SYN: their steps on tcp_syn or conn that pin dst_port, with the ports pinned. */
   private readonly passSteps: { event: string; checks: Check[]; ports: Set<number> }[] = [];
 
   constructor(private readonly holds: PlanRule[], others: PlanRule[], private readonly ctx: FieldContext) {
     if (holds.length > 30) throw new Error('more than 30 hold rules');
+    this.holdSteps = holds.map((r) => ({ event: r.stepEvents[0]!, checks: r.steps[0]! }));
     for (const r of others) {
       if (r.groupBy.some((g) => PER_DESTINATION.has(g))) continue;
       r.stepEvents.forEach((ev, i) => {
@@ -113,6 +137,27 @@ export class HoldPlan {
       this.cache.set(key, m);
     }
     return m;
+  }
+
+  /**
+   * Whether a held device's datagram to this port must go the usual way: a rule that is not a hold rule
+   * groups by device alone, names the port and accepts the one-way flow, or a hold rule accepts it (held
+   * datagrams count for no alert). Otherwise only the traffic counters, the baseline and the connection
+   * log see it.
+   */
+  udpPass(port: number): boolean {
+    let v = this.udpCache[port];
+    if (v === 0) {
+      let pass = false;
+      for (const s of this.passSteps) {
+        if (s.event === 'conn' && s.ports.has(port) && matches(s.checks, probe('conn', port, false, 0, true) as never, this.ctx)) pass = true;
+      }
+      for (const s of this.holdSteps) {
+        if (s.event === 'conn' && matches(s.checks, probe('conn', port, false, 0, true) as never, this.ctx)) pass = true;
+      }
+      this.udpCache[port] = v = pass ? 1 : 2;
+    }
+    return v === 1;
   }
 
   private compute(port: number, seqIsDst: boolean, optLen: number): number {

@@ -15,7 +15,7 @@ import { writeSynScan } from '../bench/synscan.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { describeShared, pcap } from '../helpers/shared.js';
 import { writePcap, type PcapRecord } from '../gen/pcap.js';
-import { TCP, tcpFrame } from '../gen/packets.js';
+import { TCP, dnsPayload, tcpFrame, udpFrame } from '../gen/packets.js';
 
 const CAM = '00:12:6d:5a:0b:01';
 const counters = (a: ReportAlert | undefined): Record<string, unknown> => (a?.evidence.find((e) => e.kind === 'counters') ?? {}) as Record<string, unknown>;
@@ -118,6 +118,28 @@ describe('what a hold passes on, and when it ends', () => {
     expect(r.stats.held_syns).toBeGreaterThan(10_000);
     expect(keys(r)).toEqual(keys(free));
     expect(counters(byRule(r, 'mirai.flood.syn')).events).toBe(counters(byRule(free, 'mirai.flood.syn')).events);
+  });
+
+  it('a UDP flood (Mirai attack_udp_generic: random ports, 512-byte payloads) is held once a flood rule fires; DNS still goes the usual way', async () => {
+    const file = path.join(dir, 'udp-flood.pcap');
+    const recs: PcapRecord[] = [];
+    const payload = new Uint8Array(512);
+    for (let i = 0; i < 36_000; i++) { // 6,000 datagrams/s for 6 s
+      const dport = 1 + ((i * 2654435761) >>> 0) % 65000;
+      if (dport === 53 || dport === 123 || dport === 443) continue;
+      recs.push({ ts: T0 + Math.round(i * 1e6 / 6000), data: udpFrame(CAM, 'e0:28:6d:0c:1a:2b', '192.168.1.50', '45.9.9.9', 1024 + (i % 60000), dport, payload) });
+    }
+    // A DNS query to a public resolver in the middle of the flood: a room wants it, so it is an event.
+    recs.push({ ts: T0 + 5_000_000, data: udpFrame(CAM, 'e0:28:6d:0c:1a:2b', '192.168.1.50', '8.8.8.8', 40000, 53, dnsPayload({ type: 'query', id: 7, questions: [{ type: 'A', name: 'cnc.example' }] })) });
+    recs.sort((a, b) => a.ts - b.ts);
+    writePcap(file, recs);
+    const dns: string[] = [];
+    const r = await analyzeFiles([file], { onEvent: (e) => { if (e.type === 'dns') dns.push(e.questions[0]?.name ?? ''); } });
+    const free = await analyzeFiles([file], { hold: false });
+    expect(byRule(r, 'mirai.flood.udp')?.device).toBe(CAM);
+    expect(r.stats.held_datagrams).toBeGreaterThan(10_000);
+    expect(keys(r)).toEqual(keys(free));
+    expect(dns).toContain('cnc.example');
   });
 
   it('held SYNs still reach the connection log, so an abuse report on a scanned address finds the camera', async () => {
