@@ -31,6 +31,12 @@ export interface AnalyzeOptions {
   baseline?: BaselineConfig | null;
   /** Shorter (or longer) learning, per device and for the install, in microseconds (`--baseline-learning`). */
   baselineLearningUs?: number;
+  /**
+   * Hold known scanners (rules/engine/hold.ts; default true): their SYNs to the internet are counted into
+   * their alerts, not made into events. Sinks given here then do not see those SYNs. false: every SYN is
+   * an event (`--no-hold`, to compare).
+   */
+  hold?: boolean;
 }
 
 export interface ReportDevice {
@@ -120,7 +126,10 @@ export async function analyzeFiles(paths: string[], opts: AnalyzeOptions = {}): 
   const sinks: EventSink[] = [(e) => inventory.observe(e), (e) => engine.observe(e)];
   if (opts.sinks) sinks.push(...opts.sinks);
   if (opts.onEvent) sinks.push(opts.onEvent);
-  const pipeline = new Pipeline({ sinks, localNets: opts.localNets, maxFlows: opts.maxFlows });
+  // A device known to scan is held: its SYNs to the internet are counted into its alerts (rules/engine/hold.ts).
+  const hold = opts.hold ?? true;
+  const pipeline = new Pipeline({ sinks, localNets: opts.localNets, maxFlows: opts.maxFlows, ...(hold ? { held: engine } : {}) });
+  if (hold) engine.onHold = (mac, handle) => pipeline.hold(mac, handle);
   const errors: { file: string; error: string }[] = [];
   let filesRead = 0;
   for (const path of paths) {

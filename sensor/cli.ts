@@ -12,7 +12,7 @@ import { stripInvisible } from './protocols/bytes.js';
 const USAGE = `waakhond: home-network IoT watchdog
 
 usage:
-  waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--baseline-learning DURATION] FILE...
+  waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--no-hold] [--baseline-learning DURATION] FILE...
       read pcap/pcapng captures in order and report devices, alerts and counters
       (--lang: each alert also says its title in the household's words, in Dutch or English)
       (the per-device baseline learns for 24 h of capture time first; --baseline-learning 10m shortens it)
@@ -35,13 +35,15 @@ exit codes:
   2  usage error: unknown command or option, a missing or conflicting argument, a flag that cannot apply
 `;
 
-const ANALYZE_USAGE = `usage: waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--baseline-learning DURATION] FILE...
+const ANALYZE_USAGE = `usage: waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--no-hold] [--baseline-learning DURATION] FILE...
   read pcap/pcapng captures in order and report devices (the router marked as such), alerts and counters
   --json               the report as JSON (devices, alerts, stats)
   --lang nl|en         each alert also says its title in the household's words, in Dutch or English
   --lan CIDR           a home network (repeatable; default RFC 1918, link-local and ULA)
   --rules DIR          rule pack directory (repeatable; default the built-in packs)
   --no-rules           inventory only
+  --no-hold            make every SYN of a known scanner an event (slower; to compare with the default,
+                       which counts a held scanner's SYNs straight into its alerts)
   --baseline-learning  per-device baseline learning period, e.g. 10m (default 24 h of capture time)
 exit codes: 0 a report, 1 no capture could be read, 2 usage error
 `;
@@ -110,6 +112,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
         lan: { type: 'string', multiple: true },
         rules: { type: 'string', multiple: true },
         'no-rules': { type: 'boolean', default: false },
+        'no-hold': { type: 'boolean', default: false },
         'baseline-learning': { type: 'string' },
         lang: { type: 'string' },
       },
@@ -139,6 +142,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
     report = await analyzeFiles(files, {
       localNets: parsed.values.lan,
       ruleDirs: parsed.values['no-rules'] ? [] : parsed.values.rules,
+      hold: !parsed.values['no-hold'],
       ...(learningUs !== undefined ? { baselineLearningUs: learningUs } : {}),
     });
   } catch (err) {

@@ -2,7 +2,7 @@
 // abuse reports: "who in this home talked to REMOTE[:PORT] around TIME?". Fixed memory: typed arrays, oldest overwritten.
 import type { ConnEvent, EventSink, TcpSynEvent, WaakhondEvent } from './events.js';
 import { parseIpv4, parseIpv6 } from './addr.js';
-import { ipv4ToString, ipv6ToString, macToString } from './decode/format.js';
+import { ipv4ToString, ipv6ToString, macToNumber, macToString } from './decode/format.js';
 
 export type ConnProto = ConnEvent['proto'];
 const PROTOS: readonly ConnProto[] = ['tcp', 'udp', 'icmp', 'icmpv6', 'other'];
@@ -71,13 +71,6 @@ export interface ConnLogStats {
   overwritten: number;
   /** Connection events not kept (not outbound, or TCP whose SYN was already logged). */
   ignored: number;
-}
-
-function macToNumber(mac: string | null): number {
-  if (mac === null) return -1;
-  const hex = mac.replace(/[:-]/g, '');
-  if (!/^[0-9a-fA-F]{12}$/.test(hex)) return -1;
-  return parseInt(hex, 16);
 }
 
 /** Canonical text of an address typed by a person (RFC 5952 for IPv6), or null. */
@@ -180,13 +173,43 @@ export class ConnLog {
     this.add({ ts: e.ts, end_ts: e.end_ts, mac: e.src_mac, local_ip: e.src_ip, local_port: e.src_port, remote_ip: e.dst_ip, remote_port: e.dst_port, proto: e.proto });
   }
 
-  add(r: ConnRecord): void {
+  /**
+   * A held scanner's SYN or flooder's datagrams (sensor/scan-hold.ts), from the pipeline's numbers: the
+   * record fromSyn() or fromConn() would make, no text.
+   */
+  readonly heldSyn = (mac: number, proto: 'tcp' | 'udp', ts: number, srcIp: number, srcPort: number, dstIp: number, dstPort: number): void => {
+    const i = this.slot();
+    this.ts[i] = ts;
+    this.end[i] = ts;
+    this.mac[i] = mac;
+    this.lport[i] = srcPort;
+    this.rport[i] = dstPort;
+    this.proto[i] = proto === 'tcp' ? 0 : 1;
+    this.fam[i] = 4;
+    this.lip[i] = srcIp;
+    this.rip[i] = dstIp;
+    this.advance();
+  };
+
+  /** The slot the next record goes to, the record it overwrites counted. */
+  private slot(): number {
     const i = this.next;
     if (this.fam[i] !== 0) {
       this.stats.overwritten++;
       if (this.ts[i] > this.lostUpTo) this.lostUpTo = this.ts[i];
       if (this.fam[i] === 6) this.v6.delete(i);
     }
+    return i;
+  }
+
+  private advance(): void {
+    this.next = (this.next + 1) % this.capacity;
+    if (this.count < this.capacity) this.count++;
+    this.stats.entries = this.count;
+  }
+
+  add(r: ConnRecord): void {
+    const i = this.slot();
     const l4 = parseIpv4(r.local_ip);
     const r4 = parseIpv4(r.remote_ip);
     this.ts[i] = r.ts;
@@ -205,9 +228,7 @@ export class ConnLog {
       this.rip[i] = 0;
       this.v6.set(i, [canonicalIp(r.local_ip) ?? r.local_ip, canonicalIp(r.remote_ip) ?? r.remote_ip]);
     }
-    this.next = (i + 1) % this.capacity;
-    if (this.count < this.capacity) this.count++;
-    this.stats.entries = this.count;
+    this.advance();
   }
 
   private record(i: number): ConnRecord {

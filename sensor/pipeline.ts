@@ -15,6 +15,8 @@ import { FlowTable, type FlowEndReason } from './flows.js';
 import { ROOM_DONE, Rooms } from './protocols/registry.js';
 import type { RoomHost } from './protocols/room.js';
 import { TrafficCounters } from './traffic.js';
+import { ScanHolds, type HeldSyn, type HeldSynListener, type HeldSynSink } from './scan-hold.js';
+import { isPublicV4 } from '../rules/engine/addr.js';
 
 export interface PipelineOptions {
   sinks: EventSink[];
@@ -30,6 +32,13 @@ export interface PipelineOptions {
   learnIpv6Prefixes?: boolean;
   /** Called once per distinct internal error (a parser or sink bug): the pipeline goes on. */
   onError?: (where: string, err: unknown) => void;
+  /**
+   * Who counts a held scanner's SYNs (the rule engine; sensor/scan-hold.ts). Without it no device is held
+   * and every SYN becomes an event.
+   */
+  held?: HeldSynSink;
+  /** Also told of held SYNs and datagrams (the connection log), since no event carries them. */
+  onHeldSyn?: HeldSynListener;
 }
 
 export interface PipelineStats {
@@ -51,6 +60,13 @@ export interface PipelineStats {
    * its bound and each attempt is still reported (a conn event with reason 'evicted').
    */
   flows_evicted: number;
+  /**
+   * SYNs of held scanners counted straight into their alerts, and datagrams of held flooders no room
+   * wanted (no flow, no event; sensor/scan-hold.ts). They are in `packets` and the traffic counters
+   * like any other packet.
+   */
+  held_syns: number;
+  held_datagrams: number;
   /** Internal errors caught (a parser threw, a sink threw). Should stay 0. */
   internal_errors: number;
   events: number;
@@ -64,7 +80,7 @@ const IP4_CACHE_MAX = 8192;
 export class Pipeline implements RoomHost {
   readonly stats: PipelineStats = {
     packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0, unanswered_inbound: 0, flows_evicted: 0,
-    tunneled: 0, tunnel_too_deep: 0, internal_errors: 0, events: 0, first_ts: null, last_ts: null,
+    tunneled: 0, tunnel_too_deep: 0, held_syns: 0, held_datagrams: 0, internal_errors: 0, events: 0, first_ts: null, last_ts: null,
   };
   readonly flows: FlowTable;
   private readonly traffic: TrafficCounters;
@@ -107,6 +123,9 @@ export class Pipeline implements RoomHost {
   dropped: number | null = null;
   private reportedDropped: number | null = null;
   private lastStatsTs = -Infinity;
+  /** Held scanners (null: no sink to count their SYNs); see sensor/scan-hold.ts. */
+  private readonly holds: ScanHolds | null;
+  private readonly heldSyn: HeldSyn = { ts: 0, srcIp: 0, srcPort: 0, dstIp: 0, dstPort: 0, seq: 0, window: 0, ttl: 0, optLen: 0, ecn: false };
 
   constructor(opts: PipelineOptions) {
     this.sinks = opts.sinks;
@@ -118,6 +137,15 @@ export class Pipeline implements RoomHost {
     this.statsInterval = opts.statsInterval ?? 60_000_000;
     this.onError = opts.onError ?? ((where, err) => console.error(`waakhond: internal error in ${where}: ${String(err)}`));
     this.rooms = new Rooms(this);
+    this.holds = opts.held ? new ScanHolds(opts.held, opts.onHeldSyn ?? null) : null;
+  }
+
+  /**
+   * Hold a device known to scan (the rule engine's onHold): from now on its outbound SYNs to public
+   * IPv4 addresses are handed to the held-SYN sink with this handle instead of becoming flows and events.
+   */
+  hold(mac: string, handle: unknown): void {
+    this.holds?.hold(mac, handle, this.stats.last_ts ?? 0);
   }
 
   /** Processes a batch of frames in order. Never throws because of packet contents. */
@@ -157,6 +185,7 @@ export class Pipeline implements RoomHost {
     const now = st.last_ts;
     if (now >= this.nextExpire) {
       if (this.nextExpire >= 0) this.flows.expire(now);
+      if (this.holds !== null && this.holds.size !== 0) this.holds.expire(now);
       this.nextExpire = now + 1_000_000;
     }
     if (this.nextStats < 0) this.nextStats = now + this.statsInterval;
@@ -205,6 +234,17 @@ export class Pipeline implements RoomHost {
   private tcp(srcLocal: boolean, dstLocal: boolean): void {
     const p = this.p;
     const flags = p.tcpFlags;
+    // A held scanner's SYN to the internet is counted into its alerts and the connection log: no flow, no event.
+    if (this.holds !== null && this.holds.size !== 0 && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && srcLocal && !dstLocal &&
+        p.ipVersion === 4 && p.srcMac >= 0 && isPublicV4(p.ip4Dst) && this.holds.has(p.srcMac)) {
+      const s = this.heldSyn;
+      s.ts = p.ts; s.srcIp = p.ip4Src; s.srcPort = p.srcPort; s.dstIp = p.ip4Dst; s.dstPort = p.dstPort;
+      s.seq = p.seq; s.window = p.window; s.ttl = p.ttl; s.optLen = p.tcpOptLen; s.ecn = (flags & (TCP_ECE | TCP_CWR)) !== 0;
+      if (this.holds.syn(p.srcMac, s)) {
+        this.stats.held_syns++;
+        return;
+      }
+    }
     const fl = this.flows;
     const r = fl.update(p);
     const f = r > 0 ? r - 1 : -r - 1;
@@ -253,6 +293,18 @@ export class Pipeline implements RoomHost {
 
   private udp(): void {
     const p = this.p;
+    // A held flooder's datagram to the internet that no room wants: counted, no flow (sensor/scan-hold.ts).
+    if (this.holds !== null && this.holds.size !== 0 && this.srcLocal && !this.dstLocal && p.ipVersion === 4 && p.srcMac >= 0 &&
+        isPublicV4(p.ip4Dst) && this.holds.has(p.srcMac) &&
+        !this.rooms.wantsDatagram(p.srcPort, p.dstPort, p.data.subarray(p.payloadOff, p.payloadOff + Math.max(0, p.payloadLen)))) {
+      const s = this.heldSyn;
+      s.ts = p.ts; s.srcIp = p.ip4Src; s.srcPort = p.srcPort; s.dstIp = p.ip4Dst; s.dstPort = p.dstPort;
+      s.seq = 0; s.window = 0; s.ttl = p.ttl; s.optLen = 0; s.ecn = false;
+      if (this.holds.udp(p.srcMac, s)) {
+        this.stats.held_datagrams++;
+        return;
+      }
+    }
     const r = this.flows.update(p);
     if (p.payloadLen <= 0) return;
     const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);

@@ -184,7 +184,8 @@ for (const c of [...PRIVATE, ...MULTICAST, ...RESERVED]) {
   }
 }
 
-function publicV4(n: number): boolean {
+/** isPublic() of an IPv4 address as a number (the packet path's form). */
+export function isPublicV4(n: number): boolean {
   const o = n >>> 24;
   if (V4_WHOLE_OCTET[o] === 1) return false;
   const list = V4_BY_OCTET[o];
@@ -194,7 +195,7 @@ function publicV4(n: number): boolean {
 function publicUncached(ip: string): boolean {
   // IPv4 fast path: parse once, one table read (scanners make this the hottest condition).
   const n = ipv4ToInt(ip);
-  if (n >= 0) return publicV4(n);
+  if (n >= 0) return isPublicV4(n);
   if (ipv6ToGroups(ip) === null) return false;
   return !inCidrs(ip, PRIVATE) && !inCidrs(ip, MULTICAST) && !inCidrs(ip, RESERVED);
 }

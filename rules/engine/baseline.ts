@@ -7,6 +7,8 @@
 // store); a state that does not validate is refused whole, and the baseline starts fresh.
 import type { WaakhondEvent } from '../../sensor/events.js';
 import { isPublic } from './addr.js';
+import { fnv1aIp4 } from './counters.js';
+import type { HeldSyn } from '../../sensor/scan-hold.js';
 import { deviceOf } from './compile.js';
 import type { EngineEvent } from './fields.js';
 import type { Rule } from './types.js';
@@ -262,6 +264,33 @@ export class Baseline {
     this.destination(p, e);
   }
 
+  /**
+   * A held scanner's SYN (hold.ts): what observe() does with its tcp_syn to the internet (the clock,
+   * first outbound, the port's family, the destination burst), from numbers; the event is made only
+   * if an alert is raised. `udp`: a held flooder's datagram, as its UDP conn event would be.
+   */
+  heldSyn(device: string, s: HeldSyn, event: () => WaakhondEvent, udp = false): void {
+    const ts = s.ts;
+    this.advance(ts);
+    if (this.pending.length > 0 && ts - this.lastTick >= 1_000_000) this.tick(ts);
+    const p = this.profile(device, ts);
+    if (p === null) return;
+    if (udp) {
+      // A held flooder's datagram: as a UDP conn event to the internet (outbound(..., false)).
+      const fam = this.udpFam[s.dstPort]!;
+      if (fam >= 0) this.family(p, fam, event);
+      this.destinationHash(p, ts, fnv1aIp4(s.dstIp), event as () => Flow);
+      return;
+    }
+    if (!p.initiated) {
+      p.initiated = true;
+      if (this.learnt(p) && p.answered) this.raise('first-outbound', { device }, event() as EngineEvent, { learnt: fmtSpan(this.watched - p.born) });
+    }
+    const fam = this.tcpFam[s.dstPort]!;
+    if (fam >= 0) this.family(p, fam, event);
+    this.destinationHash(p, ts, fnv1aIp4(s.dstIp), event as () => Flow);
+  }
+
   /** Move the watched clock to capture time ts (see MAX_STEP_US). */
   private advance(ts: number): void {
     if (!Number.isFinite(ts)) return;
@@ -284,19 +313,23 @@ export class Baseline {
     return this.watched - p.born >= this.config.learningUs;
   }
 
-  private family(p: Profile, fam: number, e: WaakhondEvent): void {
+  private family(p: Profile, fam: number, e: WaakhondEvent | (() => WaakhondEvent)): void {
     const bit = 1 << fam;
     if ((p.families & bit) !== 0) return;
     p.families |= bit;
     if (!this.learnt(p)) return;
     const f = this.config.families[fam]!;
-    this.raise('new-family', { device: p.device, family: f.id }, e, {
+    this.raise('new-family', { device: p.device, family: f.id }, typeof e === 'function' ? e() : e, {
       family: f.id, family_name: f.name, reason: f.reason, learnt: fmtSpan(this.watched - p.born),
     });
   }
 
   private destination(p: Profile, e: Flow): void {
-    const ts = e.ts;
+    this.destinationHash(p, e.ts, fnv1a(e.dst_ip), e);
+  }
+
+  /** A destination (the FNV-1a of its address text) a device reached at ts: the burst check. */
+  private destinationHash(p: Profile, ts: number, h1: number, e: Flow | (() => Flow)): void {
     const { bucketUs } = this.config;
     const b = ts - (ts % bucketUs);
     if (b > p.bucket) {
@@ -306,7 +339,6 @@ export class Baseline {
       p.bucketNew = 0;
       p.bucketFired = false;
     }
-    const h1 = fnv1a(e.dst_ip);
     const h2 = (Math.imul(h1 ^ (h1 >>> 15), 0x2c1b3c6d) >>> 0) | 1;
     if (bloomHas(p.cur, h1, h2) || bloomHas(p.prev, h1, h2)) return;
     bloomAdd(p.cur, h1, h2);
@@ -322,7 +354,7 @@ export class Baseline {
     const threshold = this.burstThreshold(p.peak);
     if (p.bucketNew < threshold) return;
     p.bucketFired = true;
-    this.raise('destination-burst', { device: p.device }, e, {
+    this.raise('destination-burst', { device: p.device }, typeof e === 'function' ? e() : e, {
       new_destinations: p.bucketNew, peak: p.peak, burst_threshold: threshold, bucket: fmtSpan(bucketUs),
     });
   }

@@ -16,6 +16,27 @@ export function hashNumber(n: number): number {
   return fmix32((n | 0) ^ Math.imul((n / 4294967296) | 0, 0x9e3779b1));
 }
 
+/**
+ * hash32 of an IPv4 address's dotted text ("192.0.2.1"), computed from the number without making the
+ * string: a held scanner's distinct destinations reach a sketch that also holds addresses added as text.
+ */
+export function hash32Ip4(ip: number): number {
+  return fmix32(fnv1aIp4(ip));
+}
+
+/** FNV-1a (32-bit, unsigned) over the UTF-16 code units of an IPv4 address's dotted text, from the number. */
+export function fnv1aIp4(ip: number): number {
+  let h = 0x811c9dc5;
+  for (let shift = 24; shift >= 0; shift -= 8) {
+    const o = (ip >>> shift) & 255;
+    if (o >= 100) h = Math.imul(h ^ (48 + ((o / 100) | 0)), 0x01000193);
+    if (o >= 10) h = Math.imul(h ^ (48 + (((o / 10) | 0) % 10)), 0x01000193);
+    h = Math.imul(h ^ (48 + (o % 10)), 0x01000193);
+    if (shift !== 0) h = Math.imul(h ^ 46, 0x01000193);
+  }
+  return h >>> 0;
+}
+
 /** HyperLogLog (Flajolet et al. 2007) with 2^10 registers: ~3.3% standard error, 1 KiB. */
 export class HyperLogLog {
   static readonly P = 10;
@@ -113,6 +134,15 @@ export class DistinctCounter {
       this.hllStart = ts;
       this.exact = null;
     }
+  }
+
+  /**
+   * An IPv4 address counted as its dotted text, the form events carry: the text is made only while the
+   * counter is exact (up to `cap` values); past it only the text's hash is added to the sketch.
+   */
+  addIp4(ip: number, ts: number, text: (ip: number) => string): void {
+    if (this.hll !== null && !(ts - this.hllStart > this.windowUs)) this.hll.addHash(hash32Ip4(ip));
+    else this.add(text(ip), ts);
   }
 
   private expire(ts: number): void {

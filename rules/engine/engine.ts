@@ -11,6 +11,9 @@ import { listRuleFiles, loadRulePacks, type RuleLoadError } from './load.js';
 import { Baseline } from './baseline.js';
 import { fillTexts } from '../../sensor/i18n/alert-text.js';
 import type { BaselineConfig } from './baseline-config.js';
+import { HOLD_PASS, HoldPlan, type PlanRule } from './hold.js';
+import { ipv4ToString } from '../../sensor/decode/format.js';
+import { HELD_MATCHED, HELD_OTHER, type HeldSyn } from '../../sensor/scan-hold.js';
 
 export { loadRulePacks, type RuleLoadError };
 
@@ -115,6 +118,10 @@ interface Compiled {
   matched: number;
   fired: number;
   sampleFields: string[];
+  /** Index among the hold rules (hold.ts), or -1. */
+  holdIndex: number;
+  /** What a held SYN adds to the alert's distinct counter: 1 dst_ip, 2 dst_port, 0 none. */
+  holdDistinct: number;
 }
 
 /**
@@ -164,7 +171,29 @@ interface AlertState {
   notes: AlertEvidence[];
   /** Capture time the device's kind was last asked at an update (asked once a second at most). */
   kindAsked: number;
+  /** Evicted from the alert table: a held device's SYNs must not count into it any more. */
+  gone: boolean;
 }
+
+/**
+ * A device held as a known scanner (hold.ts): the open alert of each hold rule for it, and what its held
+ * SYNs added since the last fold (counts, the last destination per rule). The pipeline keeps it as the
+ * handle it passes back with each held SYN.
+ */
+export interface HeldDevice {
+  device: string;
+  alerts: (AlertState | null)[];
+  n: number[];
+  lastDst: number[];
+  lastPort: number[];
+  /** Capture time of the next fold (once a second), and held SYNs no hold rule matched. */
+  nextFold: number;
+  unmatched: number;
+  released: boolean;
+}
+
+/** Devices held at once at most (a home with more scanners than this has bigger problems; the rest go the usual way). */
+const MAX_HELD = 64;
 
 /** Delete up to n entries from the front (oldest inserted) of a Map in one pass; returns how many. */
 function evictOldest<K, V>(m: Map<K, V>, n: number, free?: V[]): number {
@@ -224,6 +253,22 @@ function buildRoute(entries: RouteEntry[], depth: number, budget: { left: number
   return { field, byValue, rest, rules: [], checks: [] };
 }
 
+/** The event a held SYN stands for, made when a hold rule fires on it (its sample and summary read it). */
+function heldEvent(type: string, device: string, s: HeldSyn, seqIsDst: boolean): EngineEvent & Record<string, unknown> {
+  const base = {
+    ts: s.ts, src_mac: device, dst_mac: null, src_ip: ipv4ToString(s.srcIp), dst_ip: ipv4ToString(s.dstIp),
+    direction: 'outbound', src_port: s.srcPort, dst_port: s.dstPort,
+  };
+  if (type === 'udp') {
+    return { ...base, type: 'conn', end_ts: s.ts, proto: 'udp', ip_proto: 17, state: 'S0', orig_pkts: 1, orig_bytes: 0, resp_pkts: 0, resp_bytes: 0, reason: 'held' } as never;
+  }
+  return (type === 'conn'
+    ? { ...base, type: 'conn', end_ts: s.ts, proto: 'tcp', ip_proto: 6, state: 'S0', orig_pkts: 1, orig_bytes: 0, resp_pkts: 0, resp_bytes: 0, reason: 'held' }
+    : { ...base, type: 'tcp_syn', seq: s.seq, window: s.window, ttl: s.ttl, options_length: s.optLen, mirai_seq: seqIsDst, ecn: s.ecn }) as never;
+}
+
+const planRule = (c: Compiled): PlanRule => ({ stepEvents: c.stepEvents, steps: c.steps, groupBy: c.rule.group_by });
+
 const TEMPLATE_RE = /\{([a-z_0-9]+)\}/g;
 
 /** The key state synthetic alerts pass to fire() (they keep no counters per key). */
@@ -264,6 +309,14 @@ export class RuleEngine implements FieldContext {
     baseline_devices_evicted: 0,
     baseline_known_macs: 0,
     baseline_watched_s: 0,
+    /**
+     * Known scanners held (hold.ts): holds started, SYNs counted while held, holds refused because
+     * MAX_HELD devices were held already (those devices' SYNs stay events).
+     */
+    holds_started: 0,
+    held_syns: 0,
+    held_datagrams: 0,
+    holds_refused: 0,
     /** Names of full tables (pressure warnings), as in sensor_stats. */
     tables_full: [] as string[],
   };
@@ -300,6 +353,20 @@ export class RuleEngine implements FieldContext {
   private readonly keyVal: string[] = [];
   private keyEvent: unknown = null;
   private keyEpoch = 0;
+  /** Rules marked `hold: true`, in hold-index order, and the plan deciding what a held SYN matches (made at the first hold). */
+  private readonly holdRules: Compiled[] = [];
+  private holdPlan: HoldPlan | null = null;
+  private readonly held = new Map<string, HeldDevice>();
+  /**
+   * Called when an alert of a hold rule starts holding its device (a MAC): whoever owns the packet path
+   * (the pipeline) then passes that device's outbound SYNs to public IPv4 addresses to heldSyn().
+   */
+  onHold: ((device: string, handle: HeldDevice) => void) | null = null;
+  /** The held SYN being counted, and the tcp_syn event it stands for, made only when the baseline raises on it. */
+  private heldDev: HeldDevice | null = null;
+  private heldCur: HeldSyn | null = null;
+  private readonly heldUdpFlow = (): WaakhondEvent => heldEvent('udp', this.heldDev!.device, this.heldCur!, false) as unknown as WaakhondEvent;
+  private readonly heldTcpSyn = (): WaakhondEvent => heldEvent('tcp_syn', this.heldDev!.device, this.heldCur!, this.heldCur!.seq === this.heldCur!.dstIp) as unknown as WaakhondEvent;
 
   constructor(rules: Rule[], opts: RuleEngineOptions = {}) {
     this.opts = {
@@ -360,7 +427,13 @@ export class RuleEngine implements FieldContext {
       matched: 0,
       fired: 0,
       sampleFields: [...(rule.sample ?? '').matchAll(TEMPLATE_RE)].map((m) => m[1]!),
+      holdIndex: -1,
+      holdDistinct: t.distinct === 'dst_ip' ? 1 : t.distinct === 'dst_port' ? 2 : 0,
     };
+    if (rule.hold === true) {
+      c.holdIndex = this.holdRules.length;
+      this.holdRules.push(c);
+    }
     this.compiled.push(c);
     for (const ev of new Set(c.stepEvents)) {
       let list = this.byType.get(ev);
@@ -381,6 +454,7 @@ export class RuleEngine implements FieldContext {
       byKindTop: topRank(rule),
       synthetic: true, sliding: true, keys: new Map(), maxKeys: 1, keysEvicted: 0, free: [], lastSweep: 0,
       matched: 0, fired: 0, sampleFields: [...(rule.sample ?? '').matchAll(TEMPLATE_RE)].map((m) => m[1]!),
+      holdIndex: -1, holdDistinct: 0,
     };
     this.compiled.push(c);
     this.stats.rules = this.compiled.length;
@@ -723,6 +797,7 @@ export class RuleEngine implements FieldContext {
       }
       if (escalated || ts - as.lastEmit >= this.opts.updateIntervalUs) this.emit(as, 'updated');
       else this.pendingUpdates.add(as);
+      if (c.holdIndex >= 0) this.hold(as);
       return;
     }
     const episode = as ? as.episode + 1 : 1;
@@ -756,7 +831,7 @@ export class RuleEngine implements FieldContext {
     as = {
       alert, c, episode, events: 1, total: n,
       distinct: c.kind === 'distinct' ? new DistinctCounter(this.opts.distinctCap, Infinity) : null,
-      lastEmit: ts, pending: false, samples: [], lastEvent: null, extra: null, notes: [], kindAsked: ts,
+      lastEmit: ts, pending: false, samples: [], lastEvent: null, extra: null, notes: [], kindAsked: ts, gone: false,
     };
     if (sev.kind !== null && sev.severity !== c.rule.severity) {
       as.notes.push({
@@ -771,6 +846,7 @@ export class RuleEngine implements FieldContext {
       for (const [oldId, old] of this.alertsById) {
         if (n-- <= 0) break;
         this.alertsById.delete(oldId);
+        old.gone = true;
         this.pendingUpdates.delete(old);
         if (old.c.byKind !== null && old.alert.device !== null) this.forgetByKind(old);
         this.current.delete(old.c.index + '\u0000' + this.keyFromId(old));
@@ -788,6 +864,159 @@ export class RuleEngine implements FieldContext {
     this.stats.alerts_raised++;
     this.emit(as, 'raised');
     this.feedAlert(alert);
+    if (c.holdIndex >= 0) this.hold(as);
+  }
+
+  /** An alert of a hold rule fired: its device (a MAC, the sender) is held, this alert counting its SYNs. */
+  private hold(as: AlertState): void {
+    const device = as.alert.device;
+    if (device === null || this.onHold === null || !/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(device)) return;
+    let h = this.held.get(device);
+    if (h === undefined) {
+      if (this.held.size >= MAX_HELD) { this.stats.holds_refused++; return; }
+      const n = this.holdRules.length;
+      h = {
+        device, alerts: new Array<AlertState | null>(n).fill(null), n: new Array<number>(n).fill(0),
+        lastDst: new Array<number>(n).fill(0), lastPort: new Array<number>(n).fill(0), nextFold: 0, unmatched: 0, released: false,
+      };
+      this.held.set(device, h);
+      this.stats.holds_started++;
+      h.alerts[as.c.holdIndex] = as;
+      this.holdPlan ??= new HoldPlan(this.holdRules.map(planRule), this.compiled.filter((c) => c.holdIndex < 0 && !c.synthetic).map(planRule), this);
+      this.onHold(device, h);
+      return;
+    }
+    if (h.alerts[as.c.holdIndex] !== as) {
+      this.foldHeld(h);
+      h.alerts[as.c.holdIndex] = as;
+    }
+    // The rule fired again: the device still does what it is held for (a flood rule fires every few seconds).
+    this.onHold(device, h);
+  }
+
+  /**
+   * A held device's outbound SYN to a public IPv4 address (the pipeline's numbers, no event made). Returns
+   * false when the SYN must go the usual way: a rule that is not a hold rule names its port, or it matches
+   * a hold rule whose alert for the device is not open (never raised, evicted, past suppress_for), so that
+   * rule decides it on the event as always.
+   */
+  heldSyn(h: HeldDevice, s: HeldSyn): number {
+    if (h.released) return 0;
+    const ts = s.ts;
+    const seqIsDst = s.seq === s.dstIp;
+    const m = this.holdPlan!.mask(s.dstPort, seqIsDst, s.optLen);
+    if (m === HOLD_PASS) return 0;
+    if (ts > this.now) this.now = ts;
+    this.stats.held_syns++;
+    if (m === 0) h.unmatched++;
+    if (this.baseline !== null) {
+      this.heldDev = h;
+      this.heldCur = s;
+      this.baseline.heldSyn(h.device, s, this.heldTcpSyn);
+    }
+    const alerts = h.alerts;
+    for (let i = 0, bits = m; bits !== 0; i++, bits >>>= 1) {
+      if ((bits & 1) === 0) continue;
+      const as = alerts[i];
+      if (as === null || as === undefined || as.gone || ts - as.alert.last_seen > as.c.suppressUs) {
+        // No open alert of this rule for the device yet (or no more): its threshold is kept as the event would.
+        this.heldThreshold(h, this.holdRules[i]!, s, seqIsDst);
+        continue;
+      }
+      as.total++;
+      as.events++;
+      const hd = as.c.holdDistinct;
+      if (hd === 1) as.distinct!.addIp4(s.dstIp, ts, ipv4ToString);
+      else if (hd === 2) as.distinct!.add(s.dstPort, ts);
+      if (ts > as.alert.last_seen) as.alert.last_seen = ts;
+      h.n[i]++;
+      h.lastDst[i] = s.dstIp;
+      h.lastPort[i] = s.dstPort;
+    }
+    if (ts >= h.nextFold) {
+      this.foldHeld(h);
+      h.nextFold = ts + 1_000_000;
+    }
+    return m === 0 ? HELD_OTHER : HELD_MATCHED;
+  }
+
+  /**
+   * A held device's datagram to a public IPv4 address that no room wants (a UDP flood): the baseline
+   * sees it as its UDP flow; false when a rule wants it as an event (HoldPlan.udpPass).
+   */
+  heldUdp(h: HeldDevice, s: HeldSyn): boolean {
+    if (h.released || this.holdPlan!.udpPass(s.dstPort)) return false;
+    if (s.ts > this.now) this.now = s.ts;
+    this.stats.held_datagrams++;
+    if (this.baseline !== null) {
+      this.heldDev = h;
+      this.heldCur = s;
+      this.baseline.heldSyn(h.device, s, this.heldUdpFlow, true);
+    }
+    return true;
+  }
+
+  /**
+   * A held SYN for a hold rule without an open alert for the device: the rule's count or distinct
+   * threshold under the device's key, as update() keeps it; the event is made only when it fires.
+   */
+  private heldThreshold(h: HeldDevice, c: Compiled, s: HeldSyn, seqIsDst: boolean): void {
+    c.matched++;
+    this.stats.matched++;
+    const key = h.device;
+    let st = c.keys.get(key);
+    if (st === undefined) st = this.newKey(c, key, s.ts);
+    if (s.ts > st.last) st.last = s.ts;
+    let n = 0;
+    if (c.kind === 'count') {
+      if (c.min === 1) n = 1;
+      else {
+        st.sum!.add(s.ts, 1);
+        if (st.sum!.total >= c.min) { n = st.sum!.total; st.sum!.reset(); }
+      }
+    } else {
+      const d = st.distinct!;
+      if (c.holdDistinct === 1) d.addIp4(s.dstIp, s.ts, ipv4ToString);
+      else d.add(s.dstPort, s.ts);
+      st.pN++;
+      if (d.count() >= c.min) { n = st.pN; st.pN = 0; }
+    }
+    if (n === 0) return;
+    this.fire(c, key, st, heldEvent(c.stepEvents[0]!, h.device, s, seqIsDst), n);
+    if (c.kind === 'distinct') st.distinct!.clear();
+  }
+
+  /** The pipeline stopped holding the device (idle): what it counted is folded in and it is forgotten. */
+  releaseHeld(h: HeldDevice): void {
+    this.foldHeld(h);
+    h.released = true;
+    if (this.held.get(h.device) === h) this.held.delete(h.device);
+  }
+
+  /**
+   * Bring the held counts into the alerts: one firing per fold with held SYNs, the last destination in
+   * the summary, a note (once) that the device is held, and the 'updated' notification when due.
+   */
+  private foldHeld(h: HeldDevice): void {
+    for (let i = 0; i < h.n.length; i++) {
+      if (h.n[i] === 0) continue;
+      h.n[i] = 0;
+      const as = h.alerts[i];
+      if (as === null || as.gone) continue;
+      as.alert.count++;
+      as.extra = { ...(as.extra ?? {}), dst_ip: ipv4ToString(h.lastDst[i]!), dst_port: h.lastPort[i]! };
+      if (!as.notes.some((n) => n.kind === 'held') && as.notes.length < 4) {
+        as.notes.push({
+          detail: 'from here on this device\'s SYNs to internet addresses are counted into this alert, not matched one by one (it is held as a known scanner)',
+          kind: 'held', ts: as.alert.last_seen,
+        });
+      }
+      this.alertsById.delete(as.alert.id);
+      this.alertsById.set(as.alert.id, as);
+      as.pending = true;
+      if (this.now - as.lastEmit >= this.opts.updateIntervalUs) this.emit(as, 'updated');
+      else this.pendingUpdates.add(as);
+    }
   }
 
   private forgetByKind(as: AlertState): void {
@@ -897,6 +1126,7 @@ export class RuleEngine implements FieldContext {
   flush(): void {
     // The capture ended: devices still waiting for their new-device confirmation are decided now.
     this.baseline?.tick(Infinity);
+    for (const h of this.held.values()) this.foldHeld(h);
     for (const as of [...this.pendingUpdates]) if (as.pending) this.emit(as, 'updated');
     this.pendingUpdates.clear();
   }

@@ -5,6 +5,7 @@ import { LineCounter, parseDocument, isMap, isNode, type Node } from 'yaml';
 import type { ZodIssue } from 'zod';
 import { RuleDoc } from './schema.js';
 import { fieldKnown } from './fields.js';
+import { holdErrors } from './hold.js';
 import { DocsCache } from '../../sensor/docs-cache.js';
 import { fastSafeParse } from '../../sensor/zod-fast.js';
 import type { Rule, RuleMatch } from './types.js';
@@ -130,6 +131,7 @@ function semanticErrors(r: Omit<Rule, 'source'>): { path: (string | number)[]; r
   if (tf && r.match && !fieldKnown(r.match.event, tf)) {
     out.push({ path: ['threshold'], reason: `threshold field "${tf}" is not a field of event ${r.match.event}` });
   }
+  for (const reason of holdErrors(r)) out.push({ path: ['hold'], reason });
   if (r.sequence && !('count' in t && t.count === 1)) {
     out.push({ path: ['threshold'], reason: 'a sequence rule fires when its last step matches: leave threshold out' });
   }

@@ -129,6 +129,8 @@ export const RuleDoc = z
     text: HouseholdTextsDoc.optional(),
     sample: z.string().max(300).optional(),
     max_keys: z.number().int().min(1).max(1_000_000).optional(),
+    /** A known scanner's SYNs are counted into this rule's open alert instead of matched one by one (hold.ts). */
+    hold: z.boolean().optional(),
   })
   .strict()
   .refine((r) => (r.match ? 1 : 0) + (r.sequence ? 1 : 0) === 1, {

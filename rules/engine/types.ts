@@ -22,7 +22,10 @@ export interface Alert {
   /** Capture time, microseconds since the epoch. */
   first_seen: number;
   last_seen: number;
-  /** How many times the rule fired for this key (repeats within suppress_for update this alert). */
+  /**
+   * How many times the rule fired for this key (repeats within suppress_for update this alert). While the
+   * device is held as a known scanner (hold.ts), each second with held SYNs for this alert counts once.
+   */
   count: number;
   summary: string;
   evidence: AlertEvidence[];
@@ -100,6 +103,11 @@ export interface Rule {
   /** Template for one evidence sample, from the event's fields. */
   sample?: string;
   max_keys?: number;
+  /**
+   * An open alert of this rule holds its device (rules/engine/hold.ts): the device's outbound SYNs to
+   * public addresses are then counted into the open alerts of the hold rules they match.
+   */
+  hold?: boolean;
   /** Where the rule came from (file path and line of `id`). */
   source: { file: string; line: number | null };
 }

@@ -2,6 +2,14 @@
 
 const HEX = '0123456789abcdef';
 
+/** "aa:bb:cc:dd:ee:ff" (or with dashes, any case) -> 48-bit integer; -1 for null or anything else. */
+export function macToNumber(mac: string | null): number {
+  if (mac === null) return -1;
+  const hex = mac.replace(/[:-]/g, '');
+  if (!/^[0-9a-fA-F]{12}$/.test(hex)) return -1;
+  return parseInt(hex, 16);
+}
+
 /** 48-bit integer -> "aa:bb:cc:dd:ee:ff". */
 export function macToString(mac: number): string {
   let s = '';

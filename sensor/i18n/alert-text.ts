@@ -129,6 +129,12 @@ export function evidenceText(e: EvidenceLike, lang: Lang): string {
       : `, ${formatNumber(events, lang)} ${tk === 'sum' ? 'total' : events === 1 ? 'event' : 'events'}`;
     return lang === 'nl' ? `${times} boven de drempel (${rule})${evs}` : `${times} over the threshold (${rule})${evs}`;
   }
+  if (e.kind === 'held') {
+    // rules/engine/hold.ts: the device is a known scanner; its SYNs are counted, not matched one by one.
+    return lang === 'nl'
+      ? 'vanaf hier worden de verbindingspogingen van dit apparaat naar internet bij deze melding opgeteld, niet elk apart bekeken (het apparaat scant al)'
+      : 'from here on this device\'s connection attempts to the internet are added to this alert, not each looked at on its own (it is known to scan)';
+  }
   if (e.kind === 'severity' && typeof e.to === 'string') {
     const sev = SEVERITY_WORDS[lang];
     const kind = kindWord(typeof e.device_kind === 'string' ? e.device_kind : null, lang);

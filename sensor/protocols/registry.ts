@@ -125,6 +125,19 @@ export class Rooms {
   }
 
   /**
+   * Whether some room would look at a datagram (its ports, an exchange being followed, a sniff that
+   * recognises it). A held flooder's datagrams no room wants skip the flow table (sensor/scan-hold.ts).
+   */
+  wantsDatagram(sp: number, dp: number, payload: Uint8Array): boolean {
+    if (this.udpByPort[sp] !== 0 || this.udpByPort[dp] !== 0) return true;
+    const fol = this.followers;
+    for (let i = 0; i < fol.length; i++) if (fol[i].following!()) return true;
+    const sniffs = this.udpSniffs;
+    for (let i = 0; i < sniffs.length; i++) if (sniffs[i].sniff(payload)) return true;
+    return false;
+  }
+
+  /**
    * A UDP datagram: the rooms of its two ports (the earlier room first), then rooms following exchanges
    * off their port, then the sniffs. Returns whether a room took it.
    */

@@ -108,6 +108,9 @@ const fullRss = Number(/maxrss_kb=(\d+)/.exec(full.stderr)?.[1] ?? 0);
 const noRules = timed(process.execPath, [path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', '--no-rules', merged]);
 
 const rate = (s) => Math.round(packets / s);
+// nDPI's reader (apt install libndpi-bin), the reference the corpus-mix target is set against (issue #15: >= 1.0x).
+const haveNdpi = spawnSync('sh', ['-c', 'command -v ndpiReader'], { encoding: 'utf8' }).status === 0;
+const ndpi = haveNdpi ? timed('ndpiReader', ['-i', merged, '-q']) : null;
 const rows = [
   ['capture', `${merged} (${(fileBytes / 1048576).toFixed(0)} MiB, ${packets} packets)`],
   ['tcpdump -r -w /dev/null', `${td.seconds.toFixed(2)} s, ${rate(td.seconds)} packets/s`],
@@ -115,6 +118,7 @@ const rows = [
   ['full analyze (whole process)', `${full.seconds.toFixed(2)} s, ${rate(full.seconds)} packets/s, peak RSS ${(fullRss / 1024).toFixed(0)} MB`],
   ['analyze without rules', `${noRules.seconds.toFixed(2)} s, ${rate(noRules.seconds)} packets/s`],
   ['full analyze / tcpdump', `${(td.seconds / full.seconds).toFixed(2)}x tcpdump's read rate`],
+  ['ndpiReader -i -q', ndpi ? `${ndpi.seconds.toFixed(2)} s, ${rate(ndpi.seconds)} packets/s; analyze at ${(ndpi.seconds / full.seconds).toFixed(2)}x its rate (target 1.0x)` : 'not installed (apt install libndpi-bin)'],
   ['rule engine share', `${(100 * (full.seconds - noRules.seconds) / full.seconds).toFixed(1)}% of analyze time`],
   ['report', `${report.devices.length} devices, ${report.alerts.length} alerts, ${report.stats.malformed} malformed`],
 ];
@@ -133,5 +137,26 @@ rows.push(
   ['bulk: tcpdump', `${tdBulk.seconds.toFixed(2)} s, ${Math.round(bulkPackets / tdBulk.seconds)} packets/s`],
   ['bulk: full analyze', `${fullBulk.seconds.toFixed(2)} s, ${Math.round(bulkPackets / fullBulk.seconds)} packets/s (${(tdBulk.seconds / fullBulk.seconds).toFixed(2)}x tcpdump), peak RSS ${(Number(/maxrss_kb=(\d+)/.exec(fullBulk.stderr)?.[1] ?? 0) / 1024).toFixed(0)} MB`],
 );
+// A Mirai-style SYN scan from one camera (test/bench/synscan.ts): the flood an infected device sends. Its
+// device is held once a scan rule fires (rules/engine/hold.ts); --no-hold shows the cost of an event per SYN.
+const syn = path.join(tmp, 'bench-synscan.pcap');
+const synPackets = 1000000;
+if (!existsSync(syn)) {
+  const r = spawnSync(process.execPath, [helper, 'synscan', `${syn}.partial`, String(synPackets)], { encoding: 'utf8' });
+  if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
+  renameSync(`${syn}.partial`, syn);
+}
+const tdSyn = timed('tcpdump', ['-n', '-r', syn, '-w', '/dev/null']);
+const fullSyn = timed(process.execPath, ['--import', rssHook, path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', syn]);
+const synReport = JSON.parse(fullSyn.stdout);
+const ndpiSyn = haveNdpi ? timed('ndpiReader', ['-i', syn, '-q']) : null;
+const noHoldSyn = timed(process.execPath, [path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', '--no-hold', syn]);
+rows.push(
+  ['SYN scan capture', `${syn} (${(statSync(syn).size / 1048576).toFixed(0)} MiB, ${synPackets} SYNs from one camera to random addresses)`],
+  ['SYN scan: tcpdump', `${tdSyn.seconds.toFixed(2)} s, ${Math.round(synPackets / tdSyn.seconds)} packets/s`],
+  ['SYN scan: full analyze', `${fullSyn.seconds.toFixed(2)} s, ${Math.round(synPackets / fullSyn.seconds)} packets/s (target 1,000,000), peak RSS ${(Number(/maxrss_kb=(\d+)/.exec(fullSyn.stderr)?.[1] ?? 0) / 1024).toFixed(0)} MB, ${synReport.stats.held_syns} SYNs held, ${synReport.alerts.length} alerts`],
+  ['SYN scan: ndpiReader', ndpiSyn ? `${ndpiSyn.seconds.toFixed(2)} s, ${Math.round(synPackets / ndpiSyn.seconds)} packets/s` : 'not installed'],
+  ['SYN scan: analyze --no-hold', `${noHoldSyn.seconds.toFixed(2)} s, ${Math.round(synPackets / noHoldSyn.seconds)} packets/s (an event per SYN)`],
+);
 for (const [k, v] of rows) console.log(`${k.padEnd(30)} ${v}`);
-if (!argv.includes('--keep')) { rmSync(merged); rmSync(bulk); }
+if (!argv.includes('--keep')) { rmSync(merged); rmSync(bulk); rmSync(syn); }

@@ -11,7 +11,9 @@ import { defaultRuleDirs } from '../../sensor/analyze.js';
 const args = JSON.parse(process.argv[2]) as { iface: string; bufferSize?: number; immediate?: boolean };
 const inventory = new Inventory();
 const engine = new RuleEngine(loadRulePacks(defaultRuleDirs()).rules, { deviceKind: (mac) => inventory.get(mac)?.category ?? null });
-const pipeline = new Pipeline({ sinks: [(e) => inventory.observe(e), (e) => engine.observe(e)] });
+// As analyze and the daemon: a known scanner is held (rules/engine/hold.ts).
+const pipeline = new Pipeline({ sinks: [(e) => inventory.observe(e), (e) => engine.observe(e)], held: engine });
+engine.onHold = (mac, handle) => pipeline.hold(mac, handle);
 const src = await openLive({ iface: args.iface, backend: 'pcap', bufferSize: args.bufferSize, immediate: args.immediate });
 console.log(JSON.stringify({ ready: true }));
 createInterface({ input: process.stdin }).on('line', (l) => { if (l.trim() === 'stop') void src.close(); });

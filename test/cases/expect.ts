@@ -14,6 +14,11 @@ const Filter = z.object({
   /** Bounds on the alert's count (times it fired). */
   count_min: z.number().int().optional(),
   count_max: z.number().int().optional(),
+  /**
+   * Lower bound on the events counted into the alert (its counters evidence): what a household reads as
+   * "N attempts". Unlike count it does not change when the device is held as a known scanner.
+   */
+  events_min: z.number().int().optional(),
   /** first_seen bounds in seconds after the capture's first packet. */
   first_seen_min: z.number().optional(),
   first_seen_max: z.number().optional(),
@@ -52,10 +57,17 @@ function matches(f: FilterT, a: ReportAlert, t0: number): boolean {
   if (f.severity !== undefined && a.severity !== f.severity) return false;
   if (f.count_min !== undefined && a.count < f.count_min) return false;
   if (f.count_max !== undefined && a.count > f.count_max) return false;
+  if (f.events_min !== undefined && eventsOf(a) < f.events_min) return false;
   const rel = (Date.parse(a.first_seen) - t0) / 1000;
   if (f.first_seen_min !== undefined && rel < f.first_seen_min) return false;
   if (f.first_seen_max !== undefined && rel > f.first_seen_max) return false;
   return true;
+}
+
+/** The events an alert counted (its counters evidence line); 0 when it has none. */
+function eventsOf(a: ReportAlert): number {
+  const c = a.evidence.find((e) => e.kind === 'counters');
+  return typeof c?.events === 'number' ? c.events : 0;
 }
 
 /** Problems with a report against a case (empty = pass), in words. */
@@ -63,7 +75,7 @@ export function check(spec: CaseSpecT, r: Report): string[] {
   const problems: string[] = [];
   const t0 = r.stats.first_packet ? Date.parse(r.stats.first_packet) : 0;
   const show = (a: ReportAlert): string =>
-    `${a.severity} ${a.rule} ${a.device} x${a.count} at ${((Date.parse(a.first_seen) - t0) / 1000).toFixed(3)}s`;
+    `${a.severity} ${a.rule} ${a.device} x${a.count} (${eventsOf(a)} events) at ${((Date.parse(a.first_seen) - t0) / 1000).toFixed(3)}s`;
   const used = new Set<ReportAlert>();
   for (const f of spec.expect) {
     const hit = r.alerts.filter((a) => matches(f, a, t0));

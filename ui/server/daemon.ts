@@ -299,7 +299,12 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     sinks: [(e) => inventory.observe(e), (e) => engine.observe(e), connlog.observe, daemonSink],
     ...(cfg.local_nets ? { localNets: cfg.local_nets } : {}),
     maxFlows: cfg.flows.max,
+    // A device known to scan is held: its SYNs to the internet are counted into its alerts (rules/engine/hold.ts)
+    // and still logged for abuse look-ups.
+    held: engine,
+    onHeldSyn: connlog.heldSyn,
   });
+  engine.onHold = (mac, handle) => pipeline.hold(mac, handle);
 
   // Quarantine and pause (ui/server/act): restored from the store before the capture starts.
   let act: ActHandle | null = null;
