@@ -146,6 +146,8 @@ export function validateStore(data: unknown): string | null {
 export type StoreChange =
   | { kind: 'device'; key: string }
   | { kind: 'alert'; alert: StoredAlert; prevKey: string | null }
+  /** Alerts dropped by the alert cap (a full table drops one per new alert: not worth a full rebuild). */
+  | { kind: 'alerts-removed'; alerts: StoredAlert[] }
   | { kind: 'all' };
 
 export class Store {
@@ -261,8 +263,9 @@ export class Store {
     if (!prev && this.ages !== null && this.deviceCount >= 0) heapPush(this.ages, [stored.last_seen, d.mac]);
     if (!prev) this.capDevices();
     this.changed('news');
-    // A new alias moves alerts (and a device with no record before may already have some).
-    this.emit(newAlias || !prev ? { kind: 'all' } : { kind: 'device', key: d.mac });
+    // A new alias moves alerts to this key: everything is recomputed. A device new under its own MAC keeps
+    // the alerts stored under that MAC where they were (caches index them by it already).
+    this.emit(newAlias || (!prev && this.data.aliases[d.mac] !== undefined) ? { kind: 'all' } : { kind: 'device', key: d.mac });
     return stored;
   }
 
@@ -565,7 +568,7 @@ export class Store {
       this.stats.evicted_alerts++;
     }
     this.alertCount = all.length - victims.length;
-    this.emit({ kind: 'all' });
+    this.emit({ kind: 'alerts-removed', alerts: victims });
   }
 
   private enforceSize(): void {
