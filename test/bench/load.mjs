@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const PASSWORD = 'load-run-password';
 
@@ -164,6 +165,10 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
     /** The slowest requests: [ms, started at ms into the run, path]. */
     const slowest = [];
     let next = 0;
+    // The bench's own event loop: when it stalls (a machine shared with other work), every request in
+    // flight looks that much slower, though the daemon answered in time. Printed beside the figures.
+    const clientLoop = monitorEventLoopDelay({ resolution: 10 });
+    clientLoop.enable();
     const t0 = performance.now();
     await Promise.all(Array.from({ length: concurrency }, async () => {
       while (next < requests) {
@@ -179,6 +184,7 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
       }
     }));
     const wallMs = performance.now() - t0;
+    clientLoop.disable();
     probing = false;
     await probe;
     // The daemon's event-loop delay from its start to now (loop-delay.ts, in /metrics).
@@ -192,6 +198,7 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
     const eventLoop = { p50: loopStat('p50'), p99: loopStat('p99'), max: loopStat('max') };
     const out = {
       requests, concurrency, sse, wall_s: wallMs / 1000, devices: macs.length, warmup_ms: warmupMs, gzip, event_loop: eventLoop,
+      client_loop: { p99: Math.max(0, clientLoop.percentile(99) / 1e6 - 10), max: Math.max(0, clientLoop.max / 1e6 - 10) },
       routes: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v)])),
       health: summary(health), seed, slowest: slowest.sort((a, b) => b[0] - a[0]).slice(0, 5).map(([ms, at, u]) => ({ ms: Math.round(ms), at_ms: Math.round(at), path: u })), health_failures: healthFail, failures, sse_events: sseEvents, sse_errors: sseErrors,
     };
@@ -215,7 +222,7 @@ export function printLoad(out) {
     console.log(`${k.padEnd(10)} ${String(s.n).padStart(5)} ${f(s.p50).padStart(10)} ${f(s.p99).padStart(10)} ${f(s.max).padStart(10)}`);
   }
   const el = out.event_loop;
-  console.log(`event loop (daemon, from listening to the end of the load): delay p50 ${f(el.p50)}, p99 ${f(el.p99)}, max ${f(el.max)}`);
+  console.log(`event loop (daemon, from listening to the end of the load): delay p50 ${f(el.p50)}, p99 ${f(el.p99)}, max ${f(el.max)}; the bench's own: p99 ${f(out.client_loop.p99)}, max ${f(out.client_loop.max)}`);
   console.log(`slowest: ${out.slowest.map((s) => `${s.path} ${s.ms} ms (sent at ${s.at_ms} ms)`).join('; ')}`);
   console.log(`failures: ${out.failures.length}${out.failures.length ? ` (${out.failures.slice(0, 5).join(', ')})` : ''}; health failures: ${out.health_failures}; SSE errors: ${out.sse_errors}`);
 }

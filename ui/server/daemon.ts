@@ -29,6 +29,7 @@ import { groupOf } from '../../sensor/inventory/one-device.js';
 import { Views } from './views.js';
 import { CacheWarmer } from './cache-warmer.js';
 import { startLoopDelay } from './loop-delay.js';
+import { warmHttp } from './http-warmup.js';
 import { chooseBind } from './bind.js';
 import { ReplaySource } from './replay.js';
 import { USAGE, UsageError, parseRunArgs } from './config.js';
@@ -375,6 +376,10 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   const replayLaps = () => (source instanceof ReplaySource ? source.laps : 0);
 
   await warmer.idle();
+  // The dashboard's reads once through the whole HTTP path, on a private loopback port (http-warmup.ts).
+  const firstMac = Object.keys(store.data.devices)[0];
+  const warm = await warmHttp(app.fetch, sessions, ['/api/health', '/api/devices', '/api/devices?lang=nl', '/api/alerts', '/metrics', ...(firstMac ? [`/api/devices/${firstMac}`] : [])]);
+  log(`web: ready (caches made in ${warmer.stats.last_run_ms.toFixed(0)} ms, ${warm.requests} warm-up requests in ${warm.ms.toFixed(0)} ms)`);
   const server = await new Promise<ReturnType<typeof serve> | null>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: bind.host, port: cfg.port }, () => resolve(s));
     s.once('error', (err) => { log(`web: cannot listen on ${bind.host}:${cfg.port}: ${err.message}`); resolve(null); });
