@@ -6,7 +6,7 @@
 // `npm run bench -- --load [--requests 2000] [--concurrency 50] [--sse 32] [--warmup 3000] [--identity]`;
 // test/reliability/load.test.ts runs a smaller one and asserts only that nothing fails and health answers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -45,6 +45,20 @@ export function seedStore(dataDir, devices = 300, alerts = 2000) {
     };
   }
   writeFileSync(path.join(dataDir, 'waakhond.json'), JSON.stringify(store));
+}
+
+/**
+ * CPU time (user + system, ms) a process has used, from /proc (Linux; NaN elsewhere). Unlike latency it
+ * does not grow when other work on the machine takes the CPU away: the figure to compare on a shared machine.
+ */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
 }
 
 /** Percentile of sorted numbers (nearest rank). */
@@ -169,6 +183,7 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
     // flight looks that much slower, though the daemon answered in time. Printed beside the figures.
     const clientLoop = monitorEventLoopDelay({ resolution: 10 });
     clientLoop.enable();
+    const cpu0 = cpuMs(child.pid);
     const t0 = performance.now();
     await Promise.all(Array.from({ length: concurrency }, async () => {
       while (next < requests) {
@@ -184,6 +199,7 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
       }
     }));
     const wallMs = performance.now() - t0;
+    const daemonCpuMs = cpuMs(child.pid) - cpu0;
     clientLoop.disable();
     probing = false;
     await probe;
@@ -198,6 +214,7 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
     const eventLoop = { p50: loopStat('p50'), p99: loopStat('p99'), max: loopStat('max') };
     const out = {
       requests, concurrency, sse, wall_s: wallMs / 1000, devices: macs.length, warmup_ms: warmupMs, gzip, event_loop: eventLoop,
+      daemon_cpu_ms: daemonCpuMs, daemon_cpu_ms_per_request: daemonCpuMs / requests,
       client_loop: { p99: Math.max(0, clientLoop.percentile(99) / 1e6 - 10), max: Math.max(0, clientLoop.max / 1e6 - 10) },
       routes: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v)])),
       health: summary(health), seed, slowest: slowest.sort((a, b) => b[0] - a[0]).slice(0, 5).map(([ms, at, u]) => ({ ms: Math.round(ms), at_ms: Math.round(at), path: u })), health_failures: healthFail, failures, sse_events: sseEvents, sse_errors: sseErrors,
@@ -223,6 +240,7 @@ export function printLoad(out) {
   }
   const el = out.event_loop;
   console.log(`event loop (daemon, from listening to the end of the load): delay p50 ${f(el.p50)}, p99 ${f(el.p99)}, max ${f(el.max)}; the bench's own: p99 ${f(out.client_loop.p99)}, max ${f(out.client_loop.max)}`);
+  console.log(`daemon CPU during the load: ${out.daemon_cpu_ms.toFixed(0)} ms, ${out.daemon_cpu_ms_per_request.toFixed(2)} ms per request (health probes and SSE included)`);
   console.log(`slowest: ${out.slowest.map((s) => `${s.path} ${s.ms} ms (sent at ${s.at_ms} ms)`).join('; ')}`);
   console.log(`failures: ${out.failures.length}${out.failures.length ? ` (${out.failures.slice(0, 5).join(', ')})` : ''}; health failures: ${out.health_failures}; SSE errors: ${out.sse_errors}`);
 }
