@@ -11,6 +11,11 @@ export interface WarmerOptions {
   sliceMs?: number;
   /** After a full reset, wait at least this long since the last warm-up began (a spoofed-MAC flood resets on every eviction). */
   minGapMs?: number;
+  /**
+   * Whether anyone would read the caches (the daemon: a dashboard is open). A reset while nobody looks is
+   * not warmed again: rows for a flood's thousand devices would only take memory. The first run always goes.
+   */
+  wanted?: () => boolean;
   now?: () => number;
 }
 
@@ -25,12 +30,14 @@ export class CacheWarmer {
   private readonly sliceMs: number;
   private readonly minGapMs: number;
   private readonly now: () => number;
+  private readonly wanted: () => boolean;
 
   constructor(private readonly store: Store, private readonly views: Views, opts: WarmerOptions = {}) {
     this.sliceMs = opts.sliceMs ?? 4;
     this.minGapMs = opts.minGapMs ?? 10_000;
     this.now = opts.now ?? (() => performance.now());
-    views.cache.onReset = () => this.request();
+    this.wanted = opts.wanted ?? (() => true);
+    views.cache.onReset = () => { if (this.wanted()) this.request(); };
   }
 
   /** Warms now (or after the current run, or after minGapMs since the last one began). */

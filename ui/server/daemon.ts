@@ -195,9 +195,9 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   const views = new Views(store, book);
   // The cards and list rows of a big stored home are made now, in slices, not by the first dashboards
   // (the web server listens once they are: cache-warmer.ts).
-  const warmer = new CacheWarmer(store, views);
-  warmer.request();
   const hub = new Hub();
+  const warmer = new CacheWarmer(store, views, { wanted: () => hub.subscribers > 0 });
+  warmer.request();
   exporters = await startConfiguredExports((cfg.exports ?? {}) as Parameters<typeof startConfiguredExports>[0], log);
 
   const live: LiveStats = {

@@ -58,4 +58,23 @@ describe('CacheWarmer', () => {
     expect(views.cache.stats.misses).toBe(misses);
     warmer.stop();
   });
+
+  it('does not warm again after a reset while nobody would read it (wanted false)', async () => {
+    const { store, views } = home(20);
+    let open = false;
+    const warmer = new CacheWarmer(store, views, { minGapMs: 0, wanted: () => open });
+    warmer.request();
+    await warmer.idle();
+    expect(warmer.stats.runs).toBe(1);
+    store.removeDevice(Object.keys(store.data.devices)[0]);
+    await new Promise((r) => setTimeout(r, 30));
+    await warmer.idle();
+    expect(warmer.stats.runs).toBe(1);
+    open = true;
+    store.removeDevice(Object.keys(store.data.devices)[0]);
+    await new Promise((r) => setTimeout(r, 0));
+    await warmer.idle();
+    expect(warmer.stats.runs).toBe(2);
+    warmer.stop();
+  });
 });
