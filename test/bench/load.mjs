@@ -212,9 +212,10 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
       return m ? Number(m[1]) * 1000 : NaN;
     };
     const eventLoop = { p50: loopStat('p50'), p99: loopStat('p99'), max: loopStat('max') };
+    const rss = /^waakhond_process_resident_memory_bytes (\S+)$/m.exec(metrics);
     const out = {
       requests, concurrency, sse, wall_s: wallMs / 1000, devices: macs.length, warmup_ms: warmupMs, gzip, event_loop: eventLoop,
-      daemon_cpu_ms: daemonCpuMs, daemon_cpu_ms_per_request: daemonCpuMs / requests,
+      daemon_rss_mb: rss ? Number(rss[1]) / 1048576 : NaN, daemon_cpu_ms: daemonCpuMs, daemon_cpu_ms_per_request: daemonCpuMs / requests,
       client_loop: { p99: Math.max(0, clientLoop.percentile(99) / 1e6 - 10), max: Math.max(0, clientLoop.max / 1e6 - 10) },
       routes: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v)])),
       health: summary(health), seed, slowest: slowest.sort((a, b) => b[0] - a[0]).slice(0, 5).map(([ms, at, u]) => ({ ms: Math.round(ms), at_ms: Math.round(at), path: u })), health_failures: healthFail, failures, sse_events: sseEvents, sse_errors: sseErrors,
@@ -240,7 +241,7 @@ export function printLoad(out) {
   }
   const el = out.event_loop;
   console.log(`event loop (daemon, from listening to the end of the load): delay p50 ${f(el.p50)}, p99 ${f(el.p99)}, max ${f(el.max)}; the bench's own: p99 ${f(out.client_loop.p99)}, max ${f(out.client_loop.max)}`);
-  console.log(`daemon CPU during the load: ${out.daemon_cpu_ms.toFixed(0)} ms, ${out.daemon_cpu_ms_per_request.toFixed(2)} ms per request (health probes and SSE included)`);
+  console.log(`daemon CPU during the load: ${out.daemon_cpu_ms.toFixed(0)} ms, ${out.daemon_cpu_ms_per_request.toFixed(2)} ms per request (health probes and SSE included); resident after it: ${out.daemon_rss_mb.toFixed(0)} MB`);
   console.log(`slowest: ${out.slowest.map((s) => `${s.path} ${s.ms} ms (sent at ${s.at_ms} ms)`).join('; ')}`);
   console.log(`failures: ${out.failures.length}${out.failures.length ? ` (${out.failures.slice(0, 5).join(', ')})` : ''}; health failures: ${out.health_failures}; SSE errors: ${out.sse_errors}`);
 }
