@@ -193,9 +193,9 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     try { store.setBaseline(engine.baseline.serialize()); } catch (err) { log(`baseline: save failed: ${(err as Error).message}`); }
   };
   const views = new Views(store, book);
-  // The cards and list rows of a big stored home are made now, in slices, not by the first dashboards
-  // (the web server listens once they are: cache-warmer.ts).
   const hub = new Hub();
+  // The cards and list rows of a big stored home are made now, in slices, not by the first dashboards
+  // (the web server listens once they are: cache-warmer.ts). Later full resets only while a dashboard is open.
   const warmer = new CacheWarmer(store, views, { wanted: () => hub.subscribers > 0 });
   warmer.request();
   exporters = await startConfiguredExports((cfg.exports ?? {}) as Parameters<typeof startConfiguredExports>[0], log);
