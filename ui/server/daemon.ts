@@ -211,6 +211,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     return s === 'check' ? 'ok' : s;
   };
   const exportDevice = (mac: string) => {
+    // With no export configured, no device (and no status: its advice cards) is made for nobody.
+    if (exporters.none) return;
     // The household's answer and the device's key MAC: the same identity as the API shows.
     const dev = views.exported(mac);
     if (dev) exporters.deviceChanged(dev, exportStatus(dev.mac));
@@ -256,7 +258,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     const stored = store.upsertAlert(keyed);
     if (change === 'raised' || (before && before.severity !== a.severity)) logAlert(keyed, change === 'raised' ? 'raised' : `now ${a.severity}`);
     hub.emit({ type: 'alert', id: a.id, device: keyed.device, change });
-    exporters.alert(keyed, change, { nl: views.deviceLabel(keyed.device, 'nl'), en: views.deviceLabel(keyed.device, 'en') });
+    if (!exporters.none) exporters.alert(keyed, change, { nl: views.deviceLabel(keyed.device, 'nl'), en: views.deviceLabel(keyed.device, 'en') });
     if (keyed.device) { hub.emit({ type: 'device', mac: keyed.device }); exportDevice(keyed.device); }
     // Auto-quarantine (act.auto_quarantine, default off): an infected device is cut off without waiting for a person.
     const dev = keyed.device ? store.data.devices[keyed.device] : undefined;
