@@ -3,7 +3,7 @@
 // Usage: npm run bench [-- --size 1G] [--runs 3] [--keep]   (size of the merged capture; default 512M; median of --runs runs)
 //        npm run bench -- --live [...]                         (live capture ladder: test/bench/live.mjs)
 //        npm run bench -- --memory [--flood 1000000] [--devices 300]   (daemon RSS: memory.mjs)
-//        npm run bench -- --load [--requests 2000] [--concurrency 50] [--sse 32]   (dashboard load on the looping demo: load.mjs)
+//        npm run bench -- --load [--requests 2000] [--concurrency 50] [--sse 32] [--warmup 3000] [--identity]   (dashboard load on the looping demo: load.mjs)
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
@@ -30,7 +30,10 @@ if (argv.includes('--memory')) {
 if (argv.includes('--load')) {
   const { runLoad, printLoad } = await import('./load.mjs');
   const num = (flag, dflt) => (argv.includes(flag) ? Number(argv[argv.indexOf(flag) + 1]) : dflt);
-  const out = await runLoad({ entry: path.join(root, 'dist', 'waakhond.mjs'), requests: num('--requests', 2000), concurrency: num('--concurrency', 50), sse: num('--sse', 32) });
+  const out = await runLoad({
+    entry: path.join(root, 'dist', 'waakhond.mjs'), requests: num('--requests', 2000), concurrency: num('--concurrency', 50), sse: num('--sse', 32),
+    warmupMs: num('--warmup', 3000), gzip: !argv.includes('--identity'),
+  });
   printLoad(out);
   process.exit(out.failures.length || out.health_failures ? 1 : 0);
 }

@@ -1,13 +1,16 @@
 // Load run against the daemon as a household's dashboards would load it: the demo home looping, 32
 // live-update (SSE) streams open, N API requests at C concurrent (device list, device pages, alerts,
-// /metrics), and /api/health probed every 100 ms throughout. Prints p50/p99/max per route.
-// `npm run bench -- --load [--requests 2000] [--concurrency 50] [--sse 32]`; test/reliability/load.test.ts
-// runs a smaller one and asserts only that nothing fails and health answers.
+// /metrics), and /api/health probed every 100 ms throughout. Prints p50/p99/max per route and the daemon's
+// event-loop delay over the run (from its /metrics: how late it ran due work, capture included).
+// Requests say Accept-Encoding as a browser does (gzip, deflate, br); --identity asks for plain bodies.
+// `npm run bench -- --load [--requests 2000] [--concurrency 50] [--sse 32] [--warmup 3000] [--identity]`;
+// test/reliability/load.test.ts runs a smaller one and asserts only that nothing fails and health answers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const PASSWORD = 'load-run-password';
 
@@ -42,6 +45,20 @@ export function seedStore(dataDir, devices = 300, alerts = 2000) {
     };
   }
   writeFileSync(path.join(dataDir, 'waakhond.json'), JSON.stringify(store));
+}
+
+/**
+ * CPU time (user + system, ms) a process has used, from /proc (Linux; NaN elsewhere). Unlike latency it
+ * does not grow when other work on the machine takes the CPU away: the figure to compare on a shared machine.
+ */
+function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
 }
 
 /** Percentile of sorted numbers (nearest rank). */
@@ -86,7 +103,7 @@ function waitForLine(child, re, ms) {
  * Starts `node ENTRY run-args...` on the looping demo, loads it, stops it with SIGTERM.
  * entry: a script that takes `run`'s arguments (dist/waakhond.mjs needs 'run' first: pass it in args).
  */
-export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, requests = 2000, concurrency = 50, sse = 32, warmupMs = 3000, seed = { devices: 300, alerts: 2000 }, log = () => {} }) {
+export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, requests = 2000, concurrency = 50, sse = 32, warmupMs = 3000, gzip = true, seed = { devices: 300, alerts: 2000 }, log = () => {} }) {
   const data = mkdtempSync(path.join(tmpdir(), 'waakhond-load-'));
   // With no source the daemon runs the demo, which keeps its store in DATA/demo (a real run never inherits it).
   const demo = !args.some((a) => a === '--pcap' || a === '--iface' || a === '--stdin');
@@ -112,7 +129,8 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
       req.on('error', reject);
       req.end(body);
     });
-    const headers = { cookie };
+    // What a browser's fetch() sends; the daemon answers the big lists gzipped then (body-cache.ts).
+    const headers = gzip ? { cookie, 'accept-encoding': 'gzip, deflate, br' } : { cookie };
     // Let the demo make devices and alerts before the load starts.
     await new Promise((r) => setTimeout(r, warmupMs));
     let sseEvents = 0;
@@ -130,7 +148,7 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
     const macs = [];
     if (devs.status === 200) {
       // A second request for the body (get() discards it): the device pages to visit.
-      const body = await new Promise((resolve) => http.get(`${base}/api/devices`, { headers }, (res) => {
+      const body = await new Promise((resolve) => http.get(`${base}/api/devices`, { headers: { cookie } }, (res) => {
         let s = ''; res.setEncoding('utf8'); res.on('data', (d) => { s += d; }); res.on('end', () => resolve(s));
       }));
       for (const d of JSON.parse(body).devices) macs.push(d.mac);
@@ -161,6 +179,11 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
     /** The slowest requests: [ms, started at ms into the run, path]. */
     const slowest = [];
     let next = 0;
+    // The bench's own event loop: when it stalls (a machine shared with other work), every request in
+    // flight looks that much slower, though the daemon answered in time. Printed beside the figures.
+    const clientLoop = monitorEventLoopDelay({ resolution: 10 });
+    clientLoop.enable();
+    const cpu0 = cpuMs(child.pid);
     const t0 = performance.now();
     await Promise.all(Array.from({ length: concurrency }, async () => {
       while (next < requests) {
@@ -176,10 +199,24 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
       }
     }));
     const wallMs = performance.now() - t0;
+    const daemonCpuMs = cpuMs(child.pid) - cpu0;
+    clientLoop.disable();
     probing = false;
     await probe;
+    // The daemon's event-loop delay from its start to now (loop-delay.ts, in /metrics).
+    const metrics = await new Promise((resolve) => http.get(`${base}/metrics`, { headers: { cookie } }, (res) => {
+      let s = ''; res.setEncoding('utf8'); res.on('data', (d) => { s += d; }); res.on('end', () => resolve(s));
+    }).on('error', () => resolve('')));
+    const loopStat = (stat) => {
+      const m = new RegExp(`^waakhond_event_loop_delay_seconds\\{stat="${stat}"\\} (\\S+)$`, 'm').exec(metrics);
+      return m ? Number(m[1]) * 1000 : NaN;
+    };
+    const eventLoop = { p50: loopStat('p50'), p99: loopStat('p99'), max: loopStat('max') };
+    const rss = /^waakhond_process_resident_memory_bytes (\S+)$/m.exec(metrics);
     const out = {
-      requests, concurrency, sse, wall_s: wallMs / 1000, devices: macs.length,
+      requests, concurrency, sse, wall_s: wallMs / 1000, devices: macs.length, warmup_ms: warmupMs, gzip, event_loop: eventLoop,
+      daemon_rss_mb: rss ? Number(rss[1]) / 1048576 : NaN, daemon_cpu_ms: daemonCpuMs, daemon_cpu_ms_per_request: daemonCpuMs / requests,
+      client_loop: { p99: Math.max(0, clientLoop.percentile(99) / 1e6 - 10), max: Math.max(0, clientLoop.max / 1e6 - 10) },
       routes: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v)])),
       health: summary(health), seed, slowest: slowest.sort((a, b) => b[0] - a[0]).slice(0, 5).map(([ms, at, u]) => ({ ms: Math.round(ms), at_ms: Math.round(at), path: u })), health_failures: healthFail, failures, sse_events: sseEvents, sse_errors: sseErrors,
     };
@@ -197,11 +234,14 @@ export async function runLoad({ entry, args = ['run'], nodeArgs = [], env = {}, 
 /** The table `npm run bench -- --load` prints. */
 export function printLoad(out) {
   const f = (x) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : '-');
-  console.log(`load: ${out.requests} requests, ${out.concurrency} concurrent, ${out.sse} SSE streams, demo looping on a seeded store (${out.devices} devices, 2000 alerts); ${out.wall_s.toFixed(1)} s`);
+  console.log(`load: ${out.requests} requests, ${out.concurrency} concurrent, ${out.sse} SSE streams, demo looping on a seeded store (${out.devices} devices, 2000 alerts), load from ${out.warmup_ms} ms after login, ${out.gzip ? 'Accept-Encoding: gzip, deflate, br' : 'no Accept-Encoding'}; ${out.wall_s.toFixed(1)} s`);
   console.log('route        n      p50        p99        max');
   for (const [k, s] of [...Object.entries(out.routes), ['health', out.health]]) {
     console.log(`${k.padEnd(10)} ${String(s.n).padStart(5)} ${f(s.p50).padStart(10)} ${f(s.p99).padStart(10)} ${f(s.max).padStart(10)}`);
   }
+  const el = out.event_loop;
+  console.log(`event loop (daemon, from listening to the end of the load): delay p50 ${f(el.p50)}, p99 ${f(el.p99)}, max ${f(el.max)}; the bench's own: p99 ${f(out.client_loop.p99)}, max ${f(out.client_loop.max)}`);
+  console.log(`daemon CPU during the load: ${out.daemon_cpu_ms.toFixed(0)} ms, ${out.daemon_cpu_ms_per_request.toFixed(2)} ms per request (health probes and SSE included); resident after it: ${out.daemon_rss_mb.toFixed(0)} MB`);
   console.log(`slowest: ${out.slowest.map((s) => `${s.path} ${s.ms} ms (sent at ${s.at_ms} ms)`).join('; ')}`);
   console.log(`failures: ${out.failures.length}${out.failures.length ? ` (${out.failures.slice(0, 5).join(', ')})` : ''}; health failures: ${out.health_failures}; SSE errors: ${out.sse_errors}`);
 }

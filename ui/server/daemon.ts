@@ -27,6 +27,9 @@ import { Store } from './store/store.js';
 import { adoptAnswer, storeGroup } from './store/identities.js';
 import { groupOf } from '../../sensor/inventory/one-device.js';
 import { Views } from './views.js';
+import { CacheWarmer } from './cache-warmer.js';
+import { startLoopDelay } from './loop-delay.js';
+import { warmHttp } from './http-warmup.js';
 import { chooseBind } from './bind.js';
 import { ReplaySource } from './replay.js';
 import { USAGE, UsageError, parseRunArgs } from './config.js';
@@ -40,7 +43,12 @@ import { moveDemoDataAside } from './demo-data.js';
 
 export const DEMO_PCAP = 'firmware-scripts/demo/demo-home.pcap';
 /** Frames handed to the pipeline between looks at the clock (see captureDone). */
-const PUSH_SLICE = 512;
+const PUSH_SLICE = 64;
+/**
+ * Longest run of capture work before the event loop gets a turn (ms): a dashboard request or a health
+ * probe never waits longer than this behind the capture (was 25 ms after 512-frame slices; issue #14).
+ */
+const PUSH_TURN_MS = 5;
 
 function log(msg: string): void {
   process.stderr.write(`${new Date().toISOString()} waakhond: ${msg}\n`);
@@ -186,6 +194,10 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   };
   const views = new Views(store, book);
   const hub = new Hub();
+  // The cards and list rows of a big stored home are made now, in slices, not by the first dashboards
+  // (the web server listens once they are: cache-warmer.ts). Later full resets only while a dashboard is open.
+  const warmer = new CacheWarmer(store, views, { wanted: () => hub.subscribers > 0 });
+  warmer.request();
   exporters = await startConfiguredExports((cfg.exports ?? {}) as Parameters<typeof startConfiguredExports>[0], log);
 
   const live: LiveStats = {
@@ -199,6 +211,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     return s === 'check' ? 'ok' : s;
   };
   const exportDevice = (mac: string) => {
+    // With no export configured, no device (and no status: its advice cards) is made for nobody.
+    if (exporters.none) return;
     // The household's answer and the device's key MAC: the same identity as the API shows.
     const dev = views.exported(mac);
     if (dev) exporters.deviceChanged(dev, exportStatus(dev.mac));
@@ -244,7 +258,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     const stored = store.upsertAlert(keyed);
     if (change === 'raised' || (before && before.severity !== a.severity)) logAlert(keyed, change === 'raised' ? 'raised' : `now ${a.severity}`);
     hub.emit({ type: 'alert', id: a.id, device: keyed.device, change });
-    exporters.alert(keyed, change, { nl: views.deviceLabel(keyed.device, 'nl'), en: views.deviceLabel(keyed.device, 'en') });
+    if (!exporters.none) exporters.alert(keyed, change, { nl: views.deviceLabel(keyed.device, 'nl'), en: views.deviceLabel(keyed.device, 'en') });
     if (keyed.device) { hub.emit({ type: 'device', mac: keyed.device }); exportDevice(keyed.device); }
     // Auto-quarantine (act.auto_quarantine, default off): an infected device is cut off without waiting for a person.
     const dev = keyed.device ? store.data.devices[keyed.device] : undefined;
@@ -368,6 +382,11 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   }
   const replayLaps = () => (source instanceof ReplaySource ? source.laps : 0);
 
+  await warmer.idle();
+  // The dashboard's reads once through the whole HTTP path, on a private loopback port (http-warmup.ts).
+  const firstMac = Object.keys(store.data.devices)[0];
+  const warm = await warmHttp(app.fetch, sessions, ['/api/health', '/api/devices', '/api/devices?lang=nl', '/api/alerts', '/metrics', ...(firstMac ? [`/api/devices/${firstMac}`] : [])]);
+  log(`web: ready (caches made in ${warmer.stats.last_run_ms.toFixed(0)} ms, ${warm.requests} warm-up requests in ${warm.ms.toFixed(0)} ms)`);
   const server = await new Promise<ReturnType<typeof serve> | null>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: bind.host, port: cfg.port }, () => resolve(s));
     s.once('error', (err) => { log(`web: cannot listen on ${bind.host}:${cfg.port}: ${err.message}`); resolve(null); });
@@ -378,6 +397,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
   const host = bind.host.includes(':') ? `[${bind.host}]` : bind.host;
   const url = `http://${host}:${port}/`;
   log(`web: dashboard at ${url} (${bind.why})`);
+  startLoopDelay();
   log(`capture: ${describe(spec)} (memory: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB resident)`);
 
   const pruneTimer = setInterval(() => {
@@ -400,14 +420,14 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
         if (frames.length === 0) pipeline.push(frames);
         // A file chunk is ~16k frames; a costly stretch of them (a spoofed flood: a new device per
         // packet) held the event loop for seconds: no health answer, SIGTERM handled late (issue #14).
-        // Frames go in slices, with a turn of the event loop whenever 25 ms have passed. The batch
+        // Frames go in slices, with a turn of the event loop whenever PUSH_TURN_MS have passed. The batch
         // stays valid meanwhile: the source reuses its buffer only after we ask for the next one.
         // After a stop a file's chunk is abandoned (a flood must not hold SIGTERM up), but what a live
         // source still hands over is the last seconds of the home's traffic: it goes into the store.
         const drain = spec.kind === 'iface';
         for (let i = 0; i < frames.length && (!stopped || drain); i += PUSH_SLICE) {
           pipeline.push(frames.length <= PUSH_SLICE ? frames : frames.slice(i, i + PUSH_SLICE));
-          if (performance.now() - since > 25) {
+          if (performance.now() - since > PUSH_TURN_MS) {
             await new Promise<void>((resolve) => setImmediate(resolve));
             since = performance.now();
           }
@@ -439,6 +459,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     url, port, captureDone,
     async stop() {
       stopped = true;
+      warmer.stop();
       clearInterval(pruneTimer);
       clearInterval(connlogTimer);
       clearInterval(baselineTimer);

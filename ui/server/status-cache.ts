@@ -10,6 +10,20 @@ interface Entry {
   cards: Partial<Record<Lang, AdviceCard[]>>;
   /** Wall ms at which a snoozed card wakes up: the cards must be made again then. */
   validUntil: number;
+  /** The device's line in GET /api/devices, as JSON, per language (views.ts devicesJson). */
+  rows: Partial<Record<Lang, Row>>;
+}
+
+/**
+ * One device's entry in the device list: its JSON and what the list is sorted by. Valid for the record
+ * it was made from and its last_seen (traffic moves last_seen without a store change).
+ */
+export interface Row {
+  of: object;
+  lastSeen: number;
+  json: string;
+  rank: number;
+  lastSeenMs: number;
 }
 
 export class StatusCache {
@@ -39,15 +53,39 @@ export class StatusCache {
     return value;
   }
 
+  /**
+   * Each alert's JSON in the alert list, per language. Keyed by the stored record: an updated alert is a
+   * new record (store.upsertAlert), so it misses by itself; a device's name change drops its alerts'.
+   */
+  private alertRows: Record<Lang, WeakMap<object, string>> = { en: new WeakMap(), nl: new WeakMap() };
+  /** Called after a change that dropped everything (cache-warmer.ts makes it all again, ahead of requests). */
+  onReset: (() => void) | null = null;
+
   private changed(c: StoreChange): void {
     this.lists.clear();
     if (c.kind === 'all') {
       this.index = null;
       this.entries.clear();
+      this.alertRows = { en: new WeakMap(), nl: new WeakMap() };
+      this.onReset?.();
       return;
     }
     if (c.kind === 'device') {
       this.entries.delete(c.key);
+      // Its alerts name it (device_label).
+      if (this.index === null) this.alertRows = { en: new WeakMap(), nl: new WeakMap() };
+      else for (const a of this.index.get(c.key)?.values() ?? []) { this.alertRows.en.delete(a); this.alertRows.nl.delete(a); }
+      return;
+    }
+    if (c.kind === 'alerts-removed') {
+      for (const a of c.alerts) {
+        if (a.device === null) continue;
+        const key = this.store.keyOf(a.device);
+        this.index?.get(key)?.delete(a.id);
+        this.index?.get(a.device)?.delete(a.id);
+        this.entries.delete(key);
+        this.entries.delete(a.device);
+      }
       return;
     }
     // One alert added or updated: move it in the index, drop the cards of the device(s) it touches.
@@ -80,12 +118,33 @@ export class StatusCache {
     this.stats.misses++;
     const cards = make();
     if (e === undefined) {
-      e = { cards: {}, validUntil: Infinity };
+      e = { cards: {}, validUntil: Infinity, rows: {} };
       this.entries.set(key, e);
     }
     e.cards[lang] = cards;
     for (const card of cards) if (card.snoozed_until !== null && card.snoozed_until < e.validUntil) e.validUntil = card.snoozed_until;
     return cards;
+  }
+
+  /** The device's list row in `lang`, made by `make` when not cached or made from an older record or last_seen. */
+  row(key: string, lang: Lang, dev: { last_seen: number }, make: () => Row, nowMs = Date.now()): Row {
+    let e = this.entries.get(key);
+    if (e !== undefined && nowMs >= e.validUntil) { this.entries.delete(key); e = undefined; }
+    const hit = e?.rows[lang];
+    if (hit !== undefined && hit.of === dev && hit.lastSeen === dev.last_seen) return hit;
+    const r = make();
+    // make() made the cards (and so the entry) first; a snoozed card that woke meanwhile dropped it.
+    e = this.entries.get(key);
+    if (e !== undefined) e.rows[lang] = r;
+    return r;
+  }
+
+  /** An alert's JSON in the alert list, made by `make` when not cached. */
+  alertRow(a: StoredAlert, lang: Lang, make: () => string): string {
+    const m = this.alertRows[lang];
+    let j = m.get(a);
+    if (j === undefined) { j = make(); m.set(a, j); }
+    return j;
   }
 
   private rebuild(): void {

@@ -8,6 +8,9 @@ import { friendlyName } from '../../sensor/inventory/identity.js';
 import { alertText, evidenceText } from '../../sensor/i18n/alert-text.js';
 import type { HistoryView } from './store/history.js';
 import { StatusCache } from './status-cache.js';
+import type { Row } from './status-cache.js';
+import { BodyCache } from './body-cache.js';
+import type { Body } from './body-cache.js';
 
 /**
  * "What is this?": the device page asks the household when the inventory is less sure than this (or
@@ -128,8 +131,12 @@ export class Views {
   /** Per-device alerts and cards, kept until the store says that device changed (status-cache.ts). */
   readonly cache: StatusCache;
 
+  /** Whole response bodies (the device list, the alert list), until the store changes (body-cache.ts). */
+  readonly bodies = new BodyCache();
+
   constructor(private readonly store: Store, private readonly book: AdviceBook) {
     this.cache = new StatusCache(store);
+    store.onChange(() => this.bodies.clear());
   }
 
   alertsOf(mac: string): StoredAlert[] {
@@ -219,14 +226,59 @@ export class Views {
       .sort((a, b) => rank(b.status) - rank(a.status) || b.last_seen_ms - a.last_seen_ms);
   }
 
-  /** GET /api/devices's body, made at most once a second and after each change (status-cache.ts list). */
-  devicesJson(lang: Lang): string {
-    return this.cache.list(`devices.json.${lang}`, () => JSON.stringify({ devices: this.devices(lang) }), 1000);
+  /**
+   * GET /api/devices's body: JSON.stringify({ devices: devices(lang) }), joined from each device's row,
+   * kept per device until that device changes (status-cache.ts). The whole body is made again at most once
+   * a second ("last seen" moves with traffic, which the store does not announce) and after each change.
+   */
+  devicesBody(lang: Lang): Body {
+    return this.bodies.get(`devices.${lang}`, () => {
+      const rows = Object.values(this.store.data.devices).map((d) => this.row(d, lang));
+      rows.sort((a, b) => b.rank - a.rank || b.lastSeenMs - a.lastSeenMs);
+      return `{"devices":[${rows.map((r) => r.json).join(',')}]}`;
+    }, 1000);
   }
 
-  /** alerts(), kept until the store changes (shared: do not modify). */
-  alertsCached(lang: Lang): AlertView[] {
-    return this.cache.list(`alerts.${lang}`, () => this.alerts(lang));
+  devicesJson(lang: Lang): string {
+    return this.devicesBody(lang).raw.toString('utf8');
+  }
+
+  /** One device's row in the list (cached; made with its cards). */
+  row(d: StoredDevice, lang: Lang): Row {
+    return this.cache.row(d.mac, lang, d, () => {
+      const s = this.summary(d, lang);
+      return { of: d, lastSeen: d.last_seen, json: JSON.stringify(s), rank: rank(s.status), lastSeenMs: s.last_seen_ms };
+    });
+  }
+
+  /** GET /api/alerts's body: alerts(lang), optionally of one severity, the first `limit`, joined from cached rows. */
+  alertsBody(lang: Lang, severity: Severity | null, limit: number): Body {
+    return this.bodies.get(`alerts.${lang}.${severity ?? '*'}.${limit}`, () => {
+      let list = this.alertsByTime();
+      if (severity) list = list.filter((a) => a.severity === severity);
+      return `{"alerts":[${this.alertRows(list.slice(0, limit), lang).join(',')}]}`;
+    });
+  }
+
+  /** Each alert's JSON (alert(a, lang)), cached per alert record. */
+  alertRows(list: StoredAlert[], lang: Lang): string[] {
+    return list.map((a) => this.cache.alertRow(a, lang, () => JSON.stringify(this.alert(a, lang))));
+  }
+
+  /** The stored alerts, newest first, until the store changes (shared: do not modify). */
+  alertsByTime(): StoredAlert[] {
+    return this.cache.list('alerts.by-time', () => Object.values(this.store.data.alerts).sort((a, b) => b.last_seen - a.last_seen));
+  }
+
+  /** Devices by status and alerts by severity (GET /metrics), until the store changes. */
+  counts(): { devices: Record<DeviceStatus, number>; alerts: Record<string, number> } {
+    return this.cache.list('counts', () => {
+      const devices: Record<DeviceStatus, number> = { ok: 0, check: 0, 'update-advised': 0, exposed: 0, infected: 0 };
+      for (const d of Object.values(this.store.data.devices)) devices[this.status(d)]++;
+      const alerts: Record<string, number> = {};
+      for (const a of Object.values(this.store.data.alerts)) alerts[a.severity] = (alerts[a.severity] ?? 0) + 1;
+      return { devices, alerts };
+    }, 1000); // a snoozed card wakes with time, not with a change
   }
 
   detail(rawMac: string, lang: Lang): DeviceDetail | null {
@@ -279,7 +331,7 @@ export class Views {
   }
 
   alerts(lang: Lang = 'en'): AlertView[] {
-    return Object.values(this.store.data.alerts).sort((a, b) => b.last_seen - a.last_seen).map((a) => this.alert(a, lang));
+    return this.alertsByTime().map((a) => this.alert(a, lang));
   }
 }
 

@@ -1,7 +1,9 @@
 // The HTTP API in-process (app.request): sessions, CSRF, validation, headers, metrics, advice and hostile names.
 import { describe, expect, it } from 'vitest';
+import { gunzipSync } from 'node:zlib';
 import { RateLimiter } from '../../../ui/server/auth/rate-limit.js';
-import { CAMERA, HOSTILE, HOSTILE_MAC, METRICS_TOKEN, PASSWORD, PLUG, login, makeApp } from './fixture.js';
+import { startLoopDelay } from '../../../ui/server/loop-delay.js';
+import { CAMERA, HOSTILE, HOSTILE_MAC, METRICS_TOKEN, PASSWORD, PLUG, device, login, makeApp, miraiAlert } from './fixture.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -252,6 +254,56 @@ describe('hostile names', () => {
   });
 });
 
+describe('cached list bodies', () => {
+  it('go gzipped to a client that takes gzip, as they are to one that does not: the same JSON', async () => {
+    const { app, store } = makeApp();
+    for (let i = 0; i < 40; i++) {
+      const mac = `02:00:00:00:01:${i.toString(16).padStart(2, '0')}`;
+      store.upsertDevice(device(mac, { hostname: `host-${i}` }));
+      store.upsertAlert({ ...miraiAlert(mac), id: `a${i}|${mac}` });
+    }
+    const { cookie } = await login(app);
+    let compressed = 0;
+    for (const p of ['/api/devices?lang=nl', '/api/alerts', '/api/alerts?severity=critical&limit=5']) {
+      const plain = await app.request(p, { headers: { cookie } });
+      expect(plain.status, p).toBe(200);
+      expect(plain.headers.get('content-encoding'), p).toBeNull();
+      expect(plain.headers.get('vary'), p).toBe('Accept-Encoding');
+      const text = await plain.text();
+      const gz = await app.request(p, { headers: { cookie, 'accept-encoding': 'gzip, deflate, br' } });
+      expect(gz.status, p).toBe(200);
+      if (text.length >= 2048) {
+        expect(gz.headers.get('content-encoding'), p).toBe('gzip');
+        const bytes = Buffer.from(await gz.arrayBuffer());
+        expect(bytes.length, p).toBeLessThan(text.length / 4);
+        expect(gunzipSync(bytes).toString(), p).toBe(text);
+        compressed++;
+      } else {
+        expect(await gz.text(), p).toBe(text);
+      }
+      // gzip;q=0 refuses it.
+      const refused = await app.request(p, { headers: { cookie, 'accept-encoding': 'gzip;q=0, identity' } });
+      expect(refused.headers.get('content-encoding'), p).toBeNull();
+      expect(await refused.text(), p).toBe(text);
+    }
+    expect(compressed).toBeGreaterThanOrEqual(2);
+    const list = JSON.parse(await (await app.request('/api/devices', { headers: { cookie } })).text()) as { devices: unknown[] };
+    expect(list.devices).toHaveLength(43);
+    const five = JSON.parse(await (await app.request('/api/alerts?severity=critical&limit=5', { headers: { cookie } })).text()) as { alerts: { severity: string }[] };
+    expect(five.alerts).toHaveLength(5);
+    expect(five.alerts.every((a) => a.severity === 'critical')).toBe(true);
+  });
+
+  it('a change is in the next list (the kept body is dropped)', async () => {
+    const { app, store } = makeApp();
+    const { cookie } = await login(app);
+    const names = async () => ((await (await app.request('/api/devices', { headers: { cookie } })).json()) as { devices: { mac: string; label: string }[] }).devices.map((d) => d.label);
+    expect(await names()).not.toContain('Voordeurbel');
+    store.setName(PLUG, 'Voordeurbel');
+    expect(await names()).toContain('Voordeurbel');
+  });
+});
+
 describe('metrics', () => {
   it('needs the bearer token or a session, and speaks the Prometheus text format', async () => {
     const { app } = makeApp();
@@ -269,5 +321,20 @@ describe('metrics', () => {
     for (const line of text.trim().split('\n')) expect(line).toMatch(/^(# (HELP|TYPE) .+|[a-z_]+(\{[^}]*\})? -?[0-9.e+]+)$/);
     const { cookie } = await login(app);
     expect((await app.request('/metrics', { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('reports the event-loop delay once the daemon measures it', async () => {
+    const { app } = makeApp();
+    startLoopDelay();
+    // Block the loop for ~60 ms: the max must show it.
+    await new Promise((r) => setTimeout(r, 30));
+    const t = performance.now();
+    while (performance.now() - t < 60);
+    await new Promise((r) => setTimeout(r, 30));
+    const text = await (await app.request('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const stat = (s: string) => Number(new RegExp(`^waakhond_event_loop_delay_seconds\\{stat="${s}"\\} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(stat('max')).toBeGreaterThanOrEqual(0.045);
+    expect(stat('p99')).toBeLessThanOrEqual(stat('max'));
+    expect(stat('p50')).toBeLessThanOrEqual(stat('p99'));
   });
 });

@@ -58,11 +58,12 @@ export function makeApp(opts: { limiter?: RateLimiter } = {}) {
     inventory_devices: 3, inventory_evicted: 0, laps: 0,
   };
   const logs: string[] = [];
+  const sessions = new Sessions();
   const app = createApp({
-    store, views: new Views(store, book), book, sessions: new Sessions(), limiter: opts.limiter ?? new RateLimiter(), hub,
+    store, views: new Views(store, book), book, sessions, limiter: opts.limiter ?? new RateLimiter(), hub,
     live: () => live, metricsToken: METRICS_TOKEN, webDir: null, log: (m) => logs.push(m), version: 'test',
   });
-  return { app, store, hub, logs, dataDir };
+  return { app, store, hub, logs, dataDir, sessions };
 }
 
 export type TestApp = ReturnType<typeof makeApp>['app'];

@@ -25,7 +25,15 @@ describe('StatusCache', () => {
   it('agrees with a fresh computation after alerts, names, answers, advice states, folds and caps', () => {
     const { store, views, fresh } = setup();
     const same = () => {
-      for (const lang of ['en', 'nl'] as const) expect(views.devices(lang)).toEqual(fresh().devices(lang));
+      const f = fresh();
+      for (const lang of ['en', 'nl'] as const) {
+        expect(views.devices(lang)).toEqual(f.devices(lang));
+        // The list body joined from cached rows, byte for byte what stringifying the fresh list gives.
+        expect(views.devicesJson(lang)).toBe(JSON.stringify({ devices: f.devices(lang) }));
+        expect(views.alertsBody(lang, null, 500).raw.toString()).toBe(JSON.stringify({ alerts: f.alerts(lang).slice(0, 500) }));
+        expect(JSON.parse(views.alertsBody(lang, 'critical', 3).raw.toString())).toEqual({ alerts: f.alerts(lang).filter((a) => a.severity === 'critical').slice(0, 3) });
+      }
+      expect(views.counts()).toEqual(f.counts());
       expect(views.detail(CAMERA, 'en')).toEqual(fresh().detail(CAMERA, 'en'));
     };
     same();
@@ -53,6 +61,45 @@ describe('StatusCache', () => {
     for (let i = 0; i < 15; i++) store.upsertAlert({ ...miraiAlert(PLUG), id: `p${i}|${PLUG}`, last_seen: miraiAlert().last_seen + 2_000_000 + i });
     same();
     expect(Object.keys(store.data.alerts)).toHaveLength(10);
+    // A device new under its own MAC, with alerts stored under that MAC before it was a device.
+    const late = '02:99:88:77:66:55';
+    store.upsertAlert({ ...miraiAlert(late), id: `late|${late}`, last_seen: miraiAlert().last_seen + 9_000_000 });
+    same();
+    store.upsertDevice(device(late, { vendor: 'Acme', category: 'camera', confidence: 0.9 }));
+    same();
+    expect(views.alertsBody('en', null, 500).raw.toString()).toContain('"device_label":"Acme');
+  });
+
+  it('the alert cap drops alerts from the index without a full rebuild', () => {
+    const { store, views } = setup();
+    for (let i = 0; i < 10; i++) store.upsertAlert({ ...miraiAlert(PLUG), id: `p${i}|${PLUG}`, last_seen: miraiAlert().last_seen + i });
+    expect(views.alertsOf(PLUG)).toHaveLength(10);
+    const rebuilds = views.cache.stats.rebuilds;
+    store.upsertAlert({ ...miraiAlert(CAMERA), last_seen: miraiAlert().last_seen + 100 });
+    expect(Object.keys(store.data.alerts)).toHaveLength(10);
+    expect(views.alertsOf(PLUG).map((a) => a.id)).not.toContain(`p0|${PLUG}`);
+    expect(views.alertsOf(PLUG)).toHaveLength(9);
+    expect(views.alertsOf(CAMERA)).toHaveLength(1);
+    expect(views.cache.stats.rebuilds).toBe(rebuilds);
+  });
+
+  it('a device row follows "last seen" moved by traffic (which the store does not announce)', () => {
+    const { store, views } = setup();
+    const before = views.row(store.data.devices[PLUG], 'en');
+    const ts = store.data.devices[PLUG].last_seen + 5_000_000;
+    store.recordTraffic({ type: 'traffic', ts, interval: 1e6, mac: PLUG, ip: null, out_pkts: 1, out_bytes: 100, out_tcp_syn: 0, out_tcp_ack_only: 0, out_udp: 0, out_udp_512: 0, out_gre: 0, out_icmp_echo: 0, out_udp_vse: 0, out_udp_vse_dst: 0, out_distinct_dst: 1, out_distinct_dport: 1, in_pkts: 1, in_bytes: 100, in_tcp_syn: 0, in_udp: 0, in_distinct_src: 1 });
+    const after = views.row(store.data.devices[PLUG], 'en');
+    expect(after.lastSeenMs).toBe(Math.floor(ts / 1000));
+    expect(after.lastSeenMs).toBeGreaterThan(before.lastSeenMs);
+    expect(JSON.parse(after.json).last_seen_ms).toBe(after.lastSeenMs);
+  });
+
+  it('a rename reaches the cached alert rows of that device', () => {
+    const { store, views } = setup();
+    store.upsertAlert(miraiAlert(CAMERA));
+    expect(JSON.parse(views.alertsBody('nl', null, 500).raw.toString()).alerts[0].device_label).toBe('Hikvision camera');
+    store.setName(CAMERA, 'Voordeur');
+    expect(JSON.parse(views.alertsBody('nl', null, 500).raw.toString()).alerts[0].device_label).toBe('Voordeur');
   });
 
   it('a snoozed card wakes when its time comes, without any change in the store', () => {

@@ -37,6 +37,8 @@ export interface Exporters {
   close(): Promise<void>;
   /** The MQTT exporter when configured: the act room listens for fleet commands and publishes act state on it. */
   mqtt?: MqttExporter;
+  /** True for the exporters of "nothing configured": callers skip making what they would be handed. */
+  none?: boolean;
 }
 
 /** Bound on the per-device and per-alert memory of what was last sent. */

@@ -14,6 +14,7 @@ export async function startConfiguredExports(cfgIn: ExportsConfig | ExportsConfi
   }
   log('exports: none configured, nothing is sent');
   return {
+    none: true,
     deviceChanged() {},
     deviceForgotten() {},
     alert() {},

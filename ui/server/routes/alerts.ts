@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../../../rules/engine/types.js';
 import { fail, langOf } from '../context.js';
 import type { Env } from '../context.js';
+import { sendBody } from '../body-cache.js';
 
 const Query = z.object({
   severity: z.enum(SEVERITIES).optional(),
@@ -15,9 +16,8 @@ export function alertRoutes(): Hono<Env> {
   r.get('/api/alerts', (c) => {
     const q = Query.safeParse(c.req.query());
     if (!q.success) return fail(c, 400, `${q.error.issues[0].path.join('.')}: ${q.error.issues[0].message}`);
-    let alerts = c.var.deps.views.alertsCached(langOf(c));
-    if (q.data.severity) alerts = alerts.filter((a) => a.severity === q.data.severity);
-    return c.json({ alerts: alerts.slice(0, q.data.limit ?? 500) });
+    // Kept between changes, joined from each alert's cached JSON (views.ts alertsBody).
+    return sendBody(c, c.var.deps.views.alertsBody(langOf(c), q.data.severity ?? null, q.data.limit ?? 500), 'application/json');
   });
   return r;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { fail, langOf } from '../context.js';
 import type { Env } from '../context.js';
 import { MAC_RE, readJson } from './body.js';
+import { sendBody } from '../body-cache.js';
 
 // A name is shown as text only; still, refuse control characters so logs and exports stay one line.
 const NameBody = z.object({
@@ -19,7 +20,7 @@ export function deviceRoutes(onRename: (mac: string) => void): Hono<Env> {
   const r = new Hono<Env>();
 
   // A read: the body is kept between changes (views.ts devicesJson), not rebuilt for every dashboard.
-  r.get('/api/devices', (c) => c.body(c.var.deps.views.devicesJson(langOf(c)), 200, { 'Content-Type': 'application/json' }));
+  r.get('/api/devices', (c) => sendBody(c, c.var.deps.views.devicesBody(langOf(c)), 'application/json'));
 
   r.get('/api/devices/:mac', (c) => {
     const mac = macParam(c.req.param('mac'));

@@ -82,10 +82,10 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   /**
    * Synchronous on purpose: one small file, and a signal handler can flush without awaiting.
    * Throws when the file could not be replaced (disk full, I/O error): the old file is then intact.
+   * `text`: data's JSON when the caller has it already (the store measured it for its size cap).
    */
-  writeSync(data: T): void {
+  writeSync(data: T, text: string = JSON.stringify(data)): void {
     if (this.refuseWrites) return;
-    const text = JSON.stringify(data);
     const h = hash(text);
     if (h === this.lastHash && existsSync(this.file)) {
       this.wear.unchanged++;

@@ -146,6 +146,8 @@ export function validateStore(data: unknown): string | null {
 export type StoreChange =
   | { kind: 'device'; key: string }
   | { kind: 'alert'; alert: StoredAlert; prevKey: string | null }
+  /** Alerts dropped by the alert cap (a full table drops one per new alert: not worth a full rebuild). */
+  | { kind: 'alerts-removed'; alerts: StoredAlert[] }
   | { kind: 'all' };
 
 export class Store {
@@ -261,8 +263,9 @@ export class Store {
     if (!prev && this.ages !== null && this.deviceCount >= 0) heapPush(this.ages, [stored.last_seen, d.mac]);
     if (!prev) this.capDevices();
     this.changed('news');
-    // A new alias moves alerts (and a device with no record before may already have some).
-    this.emit(newAlias || !prev ? { kind: 'all' } : { kind: 'device', key: d.mac });
+    // A new alias moves alerts to this key: everything is recomputed. A device new under its own MAC keeps
+    // the alerts stored under that MAC where they were (caches index them by it already).
+    this.emit(newAlias || (!prev && this.data.aliases[d.mac] !== undefined) ? { kind: 'all' } : { kind: 'device', key: d.mac });
     return stored;
   }
 
@@ -459,8 +462,8 @@ export class Store {
     this.dirty = false;
     try {
       this.prune();
-      this.enforceSize();
-      this.adapter.writeSync(this.data);
+      // The text enforceSize measured is the text written: a full store's JSON.stringify is 4-9 ms, once is enough.
+      this.adapter.writeSync(this.data, this.enforceSize());
       this.stats.writes++;
     } catch (err) {
       // A failed write: the adapter kept the old file, logged the start of the episode and shows it in saveProblem.
@@ -565,11 +568,13 @@ export class Store {
       this.stats.evicted_alerts++;
     }
     this.alertCount = all.length - victims.length;
-    this.emit({ kind: 'all' });
+    this.emit({ kind: 'alerts-removed', alerts: victims });
   }
 
-  private enforceSize(): void {
-    let bytes = JSON.stringify(this.data).length;
+  /** Trims the store to maxBytes; returns its JSON as it is then. */
+  private enforceSize(): string {
+    let text = JSON.stringify(this.data);
+    let bytes = text.length;
     // Halve traffic history and the device pages' history first (the bulk, the least precious), then drop oldest alerts.
     for (let round = 0; bytes > this.opts.maxBytes && round < 8; round++) {
       for (const d of Object.values(this.data.devices)) d.traffic.splice(0, Math.ceil(d.traffic.length / 2));
@@ -581,9 +586,11 @@ export class Store {
         this.emit({ kind: 'all' });
       }
       this.stats.trimmed_for_size++;
-      bytes = JSON.stringify(this.data).length;
+      text = JSON.stringify(this.data);
+      bytes = text.length;
     }
     this.stats.bytes = bytes;
+    return text;
   }
 }
 
