@@ -41,6 +41,12 @@ import { moveDemoDataAside } from './demo-data.js';
 export const DEMO_PCAP = 'firmware-scripts/demo/demo-home.pcap';
 /** Frames handed to the pipeline between looks at the clock (see captureDone). */
 const PUSH_SLICE = 512;
+/**
+ * Capture files are read in 256 KiB chunks, not analyze's 1 MiB: a chunk's frames live until it is
+ * processed, and under the launchers' 1 MB semi-spaces a bigger chunk's frames are promoted to the old
+ * space (~6 MB more peak resident on the 300-device home of `npm run bench -- --memory`, the same CPU).
+ */
+const FILE_CHUNK_BYTES = 1 << 18;
 
 function log(msg: string): void {
   process.stderr.write(`${new Date().toISOString()} waakhond: ${msg}\n`);
@@ -199,6 +205,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     return s === 'check' ? 'ok' : s;
   };
   const exportDevice = (mac: string) => {
+    if (exporters.idle) return; // nothing configured: no export view to build on every device change
     // The household's answer and the device's key MAC: the same identity as the API shows.
     const dev = views.exported(mac);
     if (dev) exporters.deviceChanged(dev, exportStatus(dev.mac));
@@ -244,7 +251,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     const stored = store.upsertAlert(keyed);
     if (change === 'raised' || (before && before.severity !== a.severity)) logAlert(keyed, change === 'raised' ? 'raised' : `now ${a.severity}`);
     hub.emit({ type: 'alert', id: a.id, device: keyed.device, change });
-    exporters.alert(keyed, change, { nl: views.deviceLabel(keyed.device, 'nl'), en: views.deviceLabel(keyed.device, 'en') });
+    if (!exporters.idle) exporters.alert(keyed, change, { nl: views.deviceLabel(keyed.device, 'nl'), en: views.deviceLabel(keyed.device, 'en') });
     if (keyed.device) { hub.emit({ type: 'device', mac: keyed.device }); exportDevice(keyed.device); }
     // Auto-quarantine (act.auto_quarantine, default off): an infected device is cut off without waiting for a person.
     const dev = keyed.device ? store.data.devices[keyed.device] : undefined;
@@ -279,7 +286,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     live.packets = e.packets; live.bytes = e.bytes; live.malformed = e.malformed; live.dropped = e.dropped ?? 0;
     live.flows_active = e.flows_active; live.tables_full = e.tables_full;
     refreshEngineStats();
-    exporters.health({ ...e, devices: Object.keys(store.data.devices).length, alerts: Object.keys(store.data.alerts).length });
+    if (!exporters.idle) exporters.health({ ...e, devices: Object.keys(store.data.devices).length, alerts: Object.keys(store.data.alerts).length });
     hub.emit({ type: 'stats' });
   };
   const refreshEngineStats = () => {
@@ -464,8 +471,8 @@ async function openSource(spec: SourceSpec): Promise<FrameSource> {
     const backend = b === 'pcap' || b === 'tcpdump' ? b : 'auto';
     return openLive({ iface: spec.iface, filter: spec.filter ?? undefined, backend, bufferSize: spec.bufferSize, immediate: spec.immediate });
   }
-  if (!spec.realtime && !spec.loop) return openCaptureFile(spec.path);
-  return new ReplaySource(() => openCaptureFile(spec.path), spec.path, { realtime: spec.realtime, loop: spec.loop, startAtNow: spec.realtime });
+  if (!spec.realtime && !spec.loop) return openCaptureFile(spec.path, { chunkBytes: FILE_CHUNK_BYTES });
+  return new ReplaySource(() => openCaptureFile(spec.path, { chunkBytes: FILE_CHUNK_BYTES }), spec.path, { realtime: spec.realtime, loop: spec.loop, startAtNow: spec.realtime });
 }
 
 function describe(spec: SourceSpec): string {

@@ -37,6 +37,11 @@ export interface Exporters {
   close(): Promise<void>;
   /** The MQTT exporter when configured: the act room listens for fleet commands and publishes act state on it. */
   mqtt?: MqttExporter;
+  /**
+   * True when no export is configured (start.ts): every method does nothing, so the daemon skips
+   * building what it would pass (a device's export view, its names, table counts) on each event.
+   */
+  idle?: boolean;
 }
 
 /** Bound on the per-device and per-alert memory of what was last sent. */

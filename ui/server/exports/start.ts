@@ -14,6 +14,7 @@ export async function startConfiguredExports(cfgIn: ExportsConfig | ExportsConfi
   }
   log('exports: none configured, nothing is sent');
   return {
+    idle: true,
     deviceChanged() {},
     deviceForgotten() {},
     alert() {},
