@@ -83,9 +83,10 @@ export class AtomicJsonFile<T> implements Adapter<T> {
    * Synchronous on purpose: one small file, and a signal handler can flush without awaiting.
    * Throws when the file could not be replaced (disk full, I/O error): the old file is then intact.
    */
-  writeSync(data: T): void {
+  writeSync(data: T, text: string = JSON.stringify(data)): void {
+    // `text`: the caller's serialisation of `data` when it already made one (the store measures its size
+    // with it), so a save holds one copy of the document as a string, not two (issue #14).
     if (this.refuseWrites) return;
-    const text = JSON.stringify(data);
     const h = hash(text);
     if (h === this.lastHash && existsSync(this.file)) {
       this.wear.unchanged++;

@@ -459,8 +459,7 @@ export class Store {
     this.dirty = false;
     try {
       this.prune();
-      this.enforceSize();
-      this.adapter.writeSync(this.data);
+      this.adapter.writeSync(this.data, this.enforceSize());
       this.stats.writes++;
     } catch (err) {
       // A failed write: the adapter kept the old file, logged the start of the episode and shows it in saveProblem.
@@ -568,8 +567,10 @@ export class Store {
     this.emit({ kind: 'all' });
   }
 
-  private enforceSize(): void {
-    let bytes = JSON.stringify(this.data).length;
+  /** Trims the document to maxBytes and returns its JSON text (the save writes this text: one serialisation per save). */
+  private enforceSize(): string {
+    let text = JSON.stringify(this.data);
+    let bytes = text.length;
     // Halve traffic history and the device pages' history first (the bulk, the least precious), then drop oldest alerts.
     for (let round = 0; bytes > this.opts.maxBytes && round < 8; round++) {
       for (const d of Object.values(this.data.devices)) d.traffic.splice(0, Math.ceil(d.traffic.length / 2));
@@ -581,9 +582,12 @@ export class Store {
         this.emit({ kind: 'all' });
       }
       this.stats.trimmed_for_size++;
-      bytes = JSON.stringify(this.data).length;
+      text = ''; // the oversized text can go while the trimmed one is made
+      text = JSON.stringify(this.data);
+      bytes = text.length;
     }
     this.stats.bytes = bytes;
+    return text;
   }
 }
 
