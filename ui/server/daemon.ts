@@ -256,7 +256,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     // Auto-quarantine (act.auto_quarantine, default off): an infected device is cut off without waiting for a person.
     const dev = keyed.device ? store.data.devices[keyed.device] : undefined;
     // stored_at: an alert that was already open when the household lifted the quarantine does not cut it off again.
-    if (act && dev && views.status(dev) === 'infected') void act.act.infected(dev.mac, stored.stored_at, act.cfg.auto_quarantine);
+    // Off (the default): no device status to work out on every alert event.
+    if (act?.cfg.auto_quarantine && dev && views.status(dev) === 'infected') void act.act.infected(dev.mac, stored.stored_at, true);
   };
   const trafficNotified = new Map<string, number>();
   const daemonSink = (e: WaakhondEvent) => {
