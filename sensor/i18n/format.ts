@@ -4,13 +4,40 @@ import type { Lang } from './langs.js';
 
 const LOCALE: Record<Lang, string> = { nl: 'nl-NL', en: 'en-GB' };
 
-const numberFormats = new Map<Lang, Intl.NumberFormat>();
-/** 1605 -> "1.605" (nl) / "1,605" (en); at most one decimal. */
+const SEPARATORS: Record<Lang, { group: string; decimal: string }> = { nl: { group: '.', decimal: ',' }, en: { group: ',', decimal: '.' } };
+
+/**
+ * 1605 -> "1.605" (nl) / "1,605" (en); at most one decimal, half away from zero, as Intl.NumberFormat
+ * (nl-NL, en-GB, maximumFractionDigits 1) writes it (test/sensor/i18n/format.test.ts compares the two).
+ * Not Intl itself: the daemon fills alert texts with numbers, and the first Intl formatter pages in
+ * ICU's locale data, ~8 MB of the daemon's resident size (issue #14).
+ */
 export function formatNumber(n: number, lang: Lang): string {
   if (!Number.isFinite(n)) return '?';
-  let f = numberFormats.get(lang);
-  if (f === undefined) numberFormats.set(lang, (f = new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 1 })));
-  return f.format(n);
+  const { group, decimal } = SEPARATORS[lang];
+  const [int, frac] = roundOneDecimal(Math.abs(n));
+  let grouped = '';
+  for (let end = int.length; end > 0; end -= 3) grouped = (end > 3 ? group : '') + int.slice(Math.max(0, end - 3), end) + grouped;
+  return `${n < 0 || Object.is(n, -0) ? '-' : ''}${grouped}${frac ? decimal + frac : ''}`;
+}
+
+/** |n| rounded to one decimal, half away from zero, on its shortest decimal form (as ICU rounds): [integer digits, decimal digit or '']. */
+function roundOneDecimal(abs: number): [string, string] {
+  const s = String(abs);
+  // Exponent forms: below 1e-6 rounds to 0; from 1e21 the shortest digits, then zeros ("1.5e+22" -> 15 and 21 zeros).
+  const e = s.indexOf('e');
+  if (e >= 0) {
+    if (abs < 1) return ['0', ''];
+    const digits = s.slice(0, e).replace('.', '');
+    return [digits.padEnd(Number(s.slice(e + 1)) + 1, '0'), ''];
+  }
+  const dot = s.indexOf('.');
+  if (dot < 0) return [s, ''];
+  const int = s.slice(0, dot);
+  let digit = s.charCodeAt(dot + 1) - 48;
+  if (s.length > dot + 2 && s.charCodeAt(dot + 2) >= 53) digit++;
+  if (digit === 10) return [(BigInt(int) + 1n).toString(), ''];
+  return [int, digit === 0 ? '' : String(digit)];
 }
 
 type Unit = 'second' | 'minute' | 'hour' | 'day';

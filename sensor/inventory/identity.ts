@@ -3,6 +3,7 @@ import type { Category, Evidence } from './types.js';
 import type { VendorInfo } from './fingerprints.js';
 import { KIND_NOUN, PRIVATE_WORDS } from '../i18n/kinds.js';
 import type { Lang } from '../i18n/langs.js';
+import { compareText } from '../text-order.js';
 
 export interface Identity {
   vendor: string | null;
@@ -87,7 +88,7 @@ export function resolveIdentity(evidence: Evidence[], privateMac: boolean, vendo
   // A module maker (Espressif, Hi-Flying...) is the answer only when nothing names the brand.
   const brands = scored.filter((s) => !s.module);
   const pool = brands.length ? brands : scored;
-  pool.sort((a, b) => b.score - a.score || b.max - a.max || a.v.localeCompare(b.v));
+  pool.sort((a, b) => b.score - a.score || b.max - a.max || compareText(a.v, b.v));
   const top = pool[0];
   const vendor = top?.v ?? null;
   const same = (e: Evidence) => {

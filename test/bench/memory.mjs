@@ -118,6 +118,12 @@ function memOf(pid) {
   return { hwm_mb: kb('VmHWM') / 1024, rss_mb: kb('VmRSS') / 1024 };
 }
 
+/** User + system CPU seconds of a running process (a figure a shared machine disturbs less than wall time). */
+function cpuOf(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
 /** The V8 flags of the systemd unit, the procd init and the OCI image (a 96 MB old space, 1 MB semi-spaces). */
 export const LAUNCHER_NODE_ARGS = ['--max-old-space-size=96', '--max-semi-space-size=1'];
 
@@ -143,6 +149,36 @@ export async function daemonMemory(entry, pcap, { args = ['run'], nodeArgs = LAU
     await new Promise((r) => setTimeout(r, 1500)); // the flush and its garbage
     const m = memOf(child.pid);
     return { ...m, seconds: (Date.now() - t0) / 1000, log: err.split('\n').filter((l) => /capture:|store:/.test(l)).slice(-3).join('\n') };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => { if (child.exitCode !== null || child.signalCode !== null) r(); else child.once('exit', r); });
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Daemon ingest of a whole capture file (`waakhond run --pcap FILE`): seconds from the start of the
+ * process to its "capture: finished" line (start-up included, as analyze's figure includes it), and the
+ * peak resident size then. `nodeArgs` are the launchers' V8 flags unless given.
+ */
+export async function daemonIngest(entry, pcap, { nodeArgs = LAUNCHER_NODE_ARGS, env = {} } = {}) {
+  const data = mkdtempSync(path.join(tmpdir(), 'waakhond-ingest-'));
+  const t0 = process.hrtime.bigint();
+  const child = spawn(process.execPath, [...nodeArgs, entry, 'run', '--pcap', pcap, '--host', '127.0.0.1', '--port', '0', '--data', data], {
+    env: { ...process.env, WAAKHOND_PASSWORD: 'ingest-run-pw', MALLOC_MMAP_THRESHOLD_: '131072', ...env }, stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr.setEncoding('utf8');
+  try {
+    const seconds = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`capture not finished in 10 min:\n${err}`)), 600_000);
+      child.stderr.on('data', (d) => {
+        err = (err + d).slice(-20000);
+        if (/capture: (finished|ended)/.test(err)) { clearTimeout(timer); resolve(Number(process.hrtime.bigint() - t0) / 1e9); }
+      });
+      child.once('exit', (code, sig) => { clearTimeout(timer); reject(new Error(`daemon exited (${code ?? sig}):\n${err}`)); });
+    });
+    return { seconds, cpu_s: cpuOf(child.pid), hwm_mb: memOf(child.pid).hwm_mb };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => { if (child.exitCode !== null || child.signalCode !== null) r(); else child.once('exit', r); });

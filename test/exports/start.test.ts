@@ -11,6 +11,7 @@ describe('startConfiguredExports', () => {
     ex.deviceChanged(sampleDevice(), 'ok');
     ex.alert(sampleAlert(), 'raised');
     expect(ex.counters()).toEqual({});
+    expect(ex.none).toBe(true); // the daemon then skips building export views per event
     await ex.close();
     expect(logs).toEqual(['exports: none configured, nothing is sent']);
   });
@@ -19,6 +20,7 @@ describe('startConfiguredExports', () => {
     const logs: string[] = [];
     const ex = await startConfiguredExports({ site_id: 'home-1', webhooks: [{ url: 'http://127.0.0.1:9/hook', retries: 0 }] }, (m) => logs.push(m));
     expect(Object.keys(ex.counters())).toEqual(['webhook0']);
+    expect(ex.none).toBeFalsy();
     await ex.close();
     expect(logs).not.toContain('exports: none configured, nothing is sent');
   });

@@ -55,6 +55,25 @@ describe('openCaptureFile', () => {
     expect(got).toEqual(parseChunks(bytes).frames.map((x) => ({ ts: x.ts, hex: x.hex, iface: x.iface })));
   });
 
+  it('reads the same frames in the daemon\'s smaller chunks, records larger than a chunk included', async () => {
+    const pkts = [];
+    for (let i = 0; i < 3000; i++) {
+      const len = i % 499 === 0 ? 300_000 : i % 97 === 0 ? 9000 : 60 + ((i * 37) % 1400);
+      pkts.push({ sec: 1600000000 + i, frac: i, data: payload(i, len) });
+    }
+    const bytes = buildPcap({ le: true, snaplen: 2 << 20, pkts });
+    const f = path.join(dir, 'small-chunks.pcap');
+    writeFileSync(f, bytes);
+    const want = parseChunks(bytes).frames.map((x) => ({ ts: x.ts, hex: x.hex, iface: x.iface }));
+    for (const chunkBytes of [4096, 1 << 18]) {
+      const s = openCaptureFile(f, { chunkBytes });
+      const got = await drain(s);
+      expect(s.stats.error, String(chunkBytes)).toBeNull();
+      expect(got.length, String(chunkBytes)).toBe(3000);
+      expect(got, String(chunkBytes)).toEqual(want);
+    }
+  });
+
   it('keeps a batch\'s frame bytes valid while the next batch is processed (read-ahead reuses buffers)', async () => {
     const pkts = Array.from({ length: 6000 }, (_, i) => ({ sec: 1600000000 + i, frac: i, data: payload(i, 300 + ((i * 53) % 1200)) }));
     const bytes = buildPcap({ le: true, pkts });

@@ -73,6 +73,19 @@ describe('durationWords and numbers', () => {
     expect(formatNumber(Number.POSITIVE_INFINITY, 'nl')).toBe('?');
   });
 
+  it('writes every number as Intl.NumberFormat does (the formatter itself stays out of ICU)', () => {
+    const intl = { nl: new Intl.NumberFormat('nl-NL', { maximumFractionDigits: 1 }), en: new Intl.NumberFormat('en-GB', { maximumFractionDigits: 1 }) };
+    // Halves that binary doubles hold just below (4.35), carries (9.95, 999.95), signs, zeros, exponent forms.
+    const values = [0, -0, -0.01, 0.05, 0.95, 9.95, 999.95, 4.35, 1.05, 2.675, 120.65, 1e21, 1.5e22, 1e-7, -1e-7, 123456789.25, 2 ** 53 + 2, -1234.56];
+    let x = 0x9e3779b9;
+    const rand = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 2 ** 32; };
+    for (let i = 0; i < 20_000; i++) {
+      const r = rand();
+      values.push(i % 3 === 0 ? Math.round(r * 1e6) / 100 : i % 3 === 1 ? (r - 0.5) * 10 ** Math.floor(rand() * 25) : Math.round(r * 1e4) / 1e3);
+    }
+    for (const v of values) for (const lang of ['nl', 'en'] as const) expect(formatNumber(v, lang), `${v} ${lang}`).toBe(intl[lang].format(v));
+  });
+
   it('gives dates with the month in words', () => {
     expect(dayDate(at(2026, 0, 1, 12), 'nl')).toBe('1 januari 2026');
     expect(dayDate(at(2026, 0, 1, 12), 'en')).toBe('1 January 2026');

@@ -6,6 +6,7 @@
 // history of a device it forgets, and trims history first when the file grows over its byte cap.
 import type { Category } from '../../../sensor/inventory/types.js';
 import type { WaakhondEvent } from '../../../sensor/events.js';
+import { compareText } from '../../../sensor/text-order.js';
 
 export const HISTORY_LIMITS = {
   /** Timeline entries and online periods older than this (capture clock) are dropped. */
@@ -249,7 +250,7 @@ export class History {
     const destinations = Object.values(h.dest)
       .map((d) => ({ name: d.name, named: d.named, bytes: sum24(d.hours, nowUs), last_ms: ms(d.last) }))
       .filter((d) => d.bytes > 0)
-      .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+      .sort((a, b) => b.bytes - a.bytes || compareText(a.name, b.name));
     return {
       bounds: { ...HISTORY_LIMITS, offline_after_min: OFFLINE_AFTER_US / 60_000_000 },
       periods: h.periods.map((p) => [ms(p[0]), ms(p[1])]),

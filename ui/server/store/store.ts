@@ -586,6 +586,7 @@ export class Store {
         this.emit({ kind: 'all' });
       }
       this.stats.trimmed_for_size++;
+      text = ''; // the oversized text can go while the trimmed one is made
       text = JSON.stringify(this.data);
       bytes = text.length;
     }
