@@ -121,6 +121,8 @@ export class Inventory {
   private readonly ignore = new Set<string>();
   /** Devices by canonical MAC (the lookup); their recency order is the linked list below. */
   private readonly devices = new Map<string, DeviceState>();
+  /** The device each address is bound to (see bindIp): at most maxDevices x MAX_IPS x 2 entries. */
+  private readonly ipOwner = new Map<string, DeviceState>();
   /**
    * Least and most recently seen device: touch moves a device to the newest end, eviction takes the
    * oldest, list() walks from the oldest. A doubly linked list through the states, because moving an
@@ -266,14 +268,12 @@ export class Inventory {
 
   /** The device MAC an address is bound to (ARP, DHCP, NDP), for results that arrive without a MAC. */
   macForIp(ip: string): string | null {
-    for (let s = this.oldest; s; s = s.newer) if (s.device.ips.includes(ip) || s.device.ipv6.includes(ip)) return s.device.mac;
-    return null;
+    return this.ipOwner.get(ip)?.device.mac ?? null;
   }
 
   /** A UPnP description fetched by active discovery from the device at ip. */
   observeUpnp(ip: string, desc: UpnpDescription, ts: number): void {
-    let s = this.oldest;
-    while (s && !s.device.ips.includes(ip) && !s.device.ipv6.includes(ip)) s = s.newer;
+    const s = this.ipOwner.get(ip);
     if (!s) return;
     const fields = new Map<string, string[]>();
     for (const [k, v] of Object.entries(desc)) if (typeof v === 'string' && v.trim()) fields.set(k, [v.trim().slice(0, 200)]);
@@ -421,6 +421,7 @@ export class Inventory {
     const d = s.device;
     d.router = true;
     if (remote) {
+      for (const a of [...d.ips, ...d.ipv6]) if (remote.has(a)) this.releaseIp(s, a);
       d.ips = d.ips.filter((a) => !remote.has(a));
       d.ipv6 = d.ipv6.filter((a) => !remote.has(a));
     }
@@ -457,6 +458,8 @@ export class Inventory {
 
   /** Forget a device: out of the recency list and the map. */
   private remove(s: DeviceState): void {
+    for (const ip of s.device.ips) this.releaseIp(s, ip);
+    for (const ip of s.device.ipv6) this.releaseIp(s, ip);
     this.unlink(s);
     this.devices.delete(s.device.mac);
     this.behaviour.forget(s.device.mac);
@@ -587,15 +590,24 @@ export class Inventory {
     if (list[0] === ip) return false;
     const had = list.indexOf(ip);
     if (had >= 0) { list.splice(had, 1); list.unshift(ip); return false; }
-    for (const other of this.devices.values()) {
-      if (other === s) continue;
-      const ol = v6 ? other.device.ipv6 : other.device.ips;
+    // An address belongs to one device: the one that had it gives it up. bindIp is the only way an
+    // address joins a list, so ipOwner knows that device (a scan of every device per new address made a
+    // flood of spoofed MACs cost O(devices) a packet).
+    const prev = this.ipOwner.get(ip);
+    if (prev !== undefined && prev !== s) {
+      const ol = v6 ? prev.device.ipv6 : prev.device.ips;
       const i = ol.indexOf(ip);
       if (i >= 0) ol.splice(i, 1);
     }
+    this.ipOwner.set(ip, s);
     list.unshift(ip);
-    if (list.length > MAX_IPS) list.length = MAX_IPS;
+    while (list.length > MAX_IPS) this.releaseIp(s, list.pop()!);
     return true;
+  }
+
+  /** An address left a device's list: it no longer owns it. */
+  private releaseIp(s: DeviceState, ip: string): void {
+    if (this.ipOwner.get(ip) === s) this.ipOwner.delete(ip);
   }
 
   /** Recompute identity from evidence; true if anything a person sees changed. */

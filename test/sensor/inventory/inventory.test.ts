@@ -85,6 +85,30 @@ describe('Inventory', () => {
     expect(inv.stats.devices).toBe(before + 1);
   });
 
+  it('an address moves from device to device and back, past evictions and the per-device cap (bindIp\'s owner index)', () => {
+    const inv = new Inventory({ maxDevices: 3 });
+    const A = '00:11:22:33:44:0a', B = '00:11:22:33:44:0b', C = '00:11:22:33:44:0c', D = '00:11:22:33:44:0d';
+    inv.observe(arp(A, '192.168.1.5', 1000));
+    inv.observe(arp(B, '192.168.1.5', 2000));
+    inv.observe(arp(A, '192.168.1.5', 3000));
+    expect(inv.get(A)!.ips).toEqual(['192.168.1.5']);
+    expect(inv.get(B)!.ips).toEqual([]);
+    expect(inv.macForIp('192.168.1.5')).toBe(A);
+    // A's many addresses: the oldest fall off its list and no longer name it.
+    for (let i = 0; i < 40; i++) inv.observe(arp(A, `192.168.2.${i}`, 4000 + i));
+    expect(inv.get(A)!.ips).not.toContain('192.168.1.5');
+    expect(inv.macForIp('192.168.1.5')).toBeNull();
+    // B takes an address of A's; then A is evicted (C and D come): the address stays B's.
+    inv.observe(arp(B, '192.168.2.39', 5000));
+    expect(inv.get(A)!.ips).not.toContain('192.168.2.39');
+    inv.observe(arp(C, '192.168.3.1', 6000));
+    inv.observe(arp(B, '192.168.2.39', 6500));
+    inv.observe(arp(D, '192.168.3.2', 7000));
+    expect(inv.get(A)).toBeUndefined();
+    expect(inv.macForIp('192.168.2.39')).toBe(B);
+    expect(inv.macForIp('192.168.2.38')).toBeNull();
+  });
+
   it('caps devices, evicts the stalest and counts it', () => {
     const inv = new Inventory({ maxDevices: 3 });
     const evicted: string[] = [];
