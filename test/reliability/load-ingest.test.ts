@@ -5,11 +5,11 @@
 // measures the machine as much as the daemon (`npm run bench -- --load` prints it too).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleEntry } from '../helpers/bundle-entry.js';
+import { bundleDaemon } from '../helpers/bundle-entry.js';
 import { PROJECT_ROOT } from '../helpers/shared.js';
 // @ts-expect-error plain ESM helper shared with the benchmark, no type declarations
 import { writeFlood } from '../bench/memory.mjs';
@@ -21,10 +21,7 @@ let entry: string;
 const started: ChildProcess[] = [];
 
 beforeAll(async () => {
-  mkdirSync(path.join(PROJECT_ROOT, 'test', '.tmp'), { recursive: true });
-  dir = mkdtempSync(path.join(PROJECT_ROOT, 'test', '.tmp', 'load-ingest-'));
-  entry = path.join(dir, 'daemon.mjs');
-  await bundleEntry('test/ui/server/daemon-entry.ts', entry);
+  ({ dir, entry } = await bundleDaemon('load-ingest-'));
 }, 60_000);
 
 afterEach(() => {

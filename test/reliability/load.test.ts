@@ -1,9 +1,8 @@
 // A bounded load run (test/bench/load.mjs) on a 300-device store with a full alert table and the demo
 // looping: 32 SSE streams, 400 API requests at 25 concurrent, /api/health every 100 ms. Asserts only
 // that nothing fails and health always answers; the latency figures are `npm run bench -- --load`'s job.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import path from 'node:path';
-import { bundleEntry } from '../helpers/bundle-entry.js';
+import { rmSync } from 'node:fs';
+import { bundleDaemon } from '../helpers/bundle-entry.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/shared.js';
 // @ts-expect-error plain ESM helper shared with the benchmark, no type declarations
@@ -19,10 +18,7 @@ let dir: string;
 let entry: string;
 
 beforeAll(async () => {
-  mkdirSync(path.join(PROJECT_ROOT, 'test', '.tmp'), { recursive: true });
-  dir = mkdtempSync(path.join(PROJECT_ROOT, 'test', '.tmp', 'load-'));
-  entry = path.join(dir, 'daemon.mjs');
-  await bundleEntry('test/ui/server/daemon-entry.ts', entry);
+  ({ dir, entry } = await bundleDaemon('load-'));
 }, 60_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

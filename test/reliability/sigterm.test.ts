@@ -4,9 +4,9 @@
 // Live traffic goes only between the two namespaces; it keeps flowing while the daemon stops (a LAN does).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { bundleEntry } from '../helpers/bundle-entry.js';
+import { bundleDaemon } from '../helpers/bundle-entry.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../helpers/shared.js';
 import { DEMO_PCAP } from '../../ui/server/daemon.js';
@@ -31,11 +31,7 @@ let dir: string;
 let entry: string;
 
 beforeAll(async () => {
-  // Inside the project, so the bundle finds the optional pcap addon in node_modules (ESM ignores NODE_PATH).
-  mkdirSync(path.join(PROJECT_ROOT, 'test', '.tmp'), { recursive: true });
-  dir = mkdtempSync(path.join(PROJECT_ROOT, 'test', '.tmp', 'sigterm-'));
-  entry = path.join(dir, 'daemon.mjs');
-  await bundleEntry('test/ui/server/daemon-entry.ts', entry);
+  ({ dir, entry } = await bundleDaemon('sigterm-'));
 }, 60_000);
 
 afterAll(() => {
