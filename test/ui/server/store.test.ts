@@ -5,6 +5,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { Store, STORE_FILE, validateStore } from '../../../ui/server/store/store.js';
+import type { AtomicJsonFile } from '../../../ui/server/store/atomic-file.js';
 import { device, miraiAlert } from './fixture.js';
 import { scratchDir } from '../../helpers/scratch.js';
 
@@ -124,5 +125,47 @@ describe('retention and caps', () => {
     await new Promise((r) => setTimeout(r, 120));
     expect(s.stats.writes).toBe(1);
     expect(JSON.parse(readFileSync(path.join(dir, STORE_FILE), 'utf8')).devices['02:00:00:00:00:01'].last_seen).toBe(1e15 + 99);
+  });
+
+  it('a timed save writes off the event loop; a flush() made while it is in flight stands, and no temporary is left', async () => {
+    const dir = tmp();
+    const s = new Store({ dataDir: dir, fsync: true, saveDelayMs: 1 });
+    s.load();
+    // Hold the timed save at the start of its write until the synchronous flush below has run.
+    const adapter = (s as unknown as { adapter: AtomicJsonFile<unknown> }).adapter;
+    const write = adapter.writeAsync.bind(adapter);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let begun!: () => void;
+    const started = new Promise<void>((r) => { begun = r; });
+    adapter.writeAsync = async (text, current) => { begun(); await gate; return write(text, current); };
+    const mac = '02:00:00:00:00:02';
+    s.upsertDevice(device(mac, { last_seen: 1e15 }));
+    s.setName(mac, 'eerste');
+    await started; // the timed save has the store with 'eerste'
+    // The household renames the device and the daemon stops: the synchronous flush writes the newer store,
+    // and the timed save, coming to its rename later, must not put the older one back.
+    s.setName(mac, 'tweede');
+    s.flush();
+    release();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(JSON.parse(readFileSync(path.join(dir, STORE_FILE), 'utf8')).names[mac]).toBe('tweede');
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('changes made while a timed save is in flight are written by the next one', async () => {
+    const dir = tmp();
+    const s = new Store({ dataDir: dir, fsync: true, saveDelayMs: 1 });
+    s.load();
+    const mac = '02:00:00:00:00:03';
+    s.upsertDevice(device(mac, { last_seen: 1e15 }));
+    for (let i = 0; i < 20; i++) {
+      s.setName(mac, `naam ${i}`);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(JSON.parse(readFileSync(path.join(dir, STORE_FILE), 'utf8')).names[mac]).toBe('naam 19');
+    expect(s.stats.writes).toBeGreaterThan(1);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });

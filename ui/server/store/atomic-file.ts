@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, existsSync } from 'node:fs';
 import type { Adapter } from 'lowdb';
-import { cleanTemporaries, writeFileDurably } from './durable-write.js';
+import { cleanTemporaries, writeFileDurably, writeFileDurablyAsync } from './durable-write.js';
 import { SaveHealth } from './save-health.js';
 
 export interface AtomicJsonFileOptions<T> {
@@ -98,6 +98,33 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       this.health.failed(this.file, err);
       throw err;
     }
+    this.lastHash = h;
+    this.wear.writes++;
+    this.wear.bytes_written += Buffer.byteLength(text);
+    this.health.ok();
+  }
+
+  /**
+   * writeSync's save with the writing and fsyncs off the event loop (the store's timed saves). `current()`
+   * is asked just before the rename: false when a newer save was made meanwhile, which then stands.
+   * Rejects like writeSync throws.
+   */
+  async writeAsync(text: string, current: () => boolean): Promise<void> {
+    if (this.refuseWrites) return;
+    const h = hash(text);
+    if (h === this.lastHash && existsSync(this.file)) {
+      this.wear.unchanged++;
+      this.health.ok();
+      return;
+    }
+    let replaced: boolean;
+    try {
+      replaced = await writeFileDurablyAsync(this.file, text, { fsync: this.opts.fsync, current });
+    } catch (err) {
+      this.health.failed(this.file, err);
+      throw err;
+    }
+    if (!replaced) return;
     this.lastHash = h;
     this.wear.writes++;
     this.wear.bytes_written += Buffer.byteLength(text);

@@ -7,6 +7,7 @@
 // (ext4/f2fs/ubifs). A kill -9 between open and rename leaves a temp file: the next start removes it
 // (cleanTemporaries), so a router's small flash does not fill with them.
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface DurableWriteOptions {
@@ -50,6 +51,64 @@ export function writeFileDurably(file: string, data: string | Uint8Array, opts: 
   if (opts.fsync !== false) syncDir(dir);
 }
 
+/**
+ * writeFileDurably with the slow steps (writing, the file's fsync, the folder's fsync) off the event loop:
+ * on a router's flash an fsync can take hundreds of milliseconds, and the dashboard and the capture must
+ * not wait for it (issue #14). The rename stays synchronous, so that at that moment `current()` can say
+ * whether this content is still the newest: a synchronous save made meanwhile wins and this temporary is
+ * removed. Resolves true when the file was replaced, false when superseded; rejects (the old file intact,
+ * no temporary left) like writeFileDurably throws.
+ */
+export async function writeFileDurablyAsync(file: string, data: string | Uint8Array,
+  opts: DurableWriteOptions & { current?: () => boolean } = {}): Promise<boolean> {
+  const dir = path.dirname(file);
+  await mkdir(dir, { recursive: true });
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const tmp = tempNameFor(file);
+  let fh: FileHandle | null = null;
+  try {
+    fh = await open(tmp, 'w', opts.mode ?? 0o600);
+    let off = 0;
+    while (off < buf.length) {
+      const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+      if (bytesWritten <= 0) throw Object.assign(new Error(`ENOSPC: wrote ${off} of ${buf.length} bytes to ${tmp}`), { code: 'ENOSPC' });
+      off += bytesWritten;
+    }
+    if (opts.fsync !== false) await fh.sync();
+    await fh.close();
+    fh = null;
+    if (opts.current !== undefined && !opts.current()) {
+      unlinkSync(tmp);
+      return false;
+    }
+    renameSync(tmp, file);
+  } catch (err) {
+    if (fh !== null) await fh.close().catch(() => undefined);
+    try { unlinkSync(tmp); } catch { /* never created, or already renamed */ }
+    throw err;
+  }
+  if (opts.fsync !== false) await syncDirAsync(dir);
+  return true;
+}
+
+/** syncDir off the event loop. */
+async function syncDirAsync(dir: string): Promise<void> {
+  let dh: FileHandle;
+  try {
+    dh = await open(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await dh.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EBADF' && code !== 'EPERM') throw err;
+  } finally {
+    await dh.close().catch(() => undefined);
+  }
+}
+
 /** fsync of a folder: filesystems that cannot (EINVAL, ENOTSUP, EISDIR on some) are fine; an I/O error is not. */
 function syncDir(dir: string): void {
   let dfd: number;
@@ -69,8 +128,9 @@ function syncDir(dir: string): void {
 }
 
 /**
- * True while another process with this id runs (signal 0 only checks). Our own id is never a live writer: writes are
- * synchronous, so no temporary of ours exists between two calls (and after a reboot a daemon may get its old id back).
+ * True while another process with this id runs (signal 0 only checks). Our own id is never a live writer: temporaries
+ * are cleaned when a file is first read, at start, before any save of ours (and after a reboot a daemon may get its
+ * old id back).
  */
 function alive(pid: number): boolean {
   if (pid === process.pid) return false;

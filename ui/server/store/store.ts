@@ -162,6 +162,14 @@ export class Store {
   /** When the pending timer fires (ms): an urgent change pulls a lazy save forward. */
   private timerDue = 0;
   private dirty = false;
+  /**
+   * A timed save in flight (its writing and fsyncs off the event loop), whether changes made meanwhile
+   * want another when it ends, and the number of the newest save: a timed save that is no longer the
+   * newest when it comes to its rename (a synchronous flush() ran meanwhile) leaves the file to that one.
+   */
+  private saving = false;
+  private saveAgain = false;
+  private saveGen = 0;
   private readonly listeners: ((c: StoreChange) => void)[] = [];
   /** Latest capture time seen (µs): the clock retention runs on, so old captures are not pruned at once. */
   clock = 0;
@@ -460,19 +468,56 @@ export class Store {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     if (!this.dirty) return;
     this.dirty = false;
+    this.saveGen++;
     try {
       this.prune();
       // The text enforceSize measured is the text written: a full store's JSON.stringify is 4-9 ms, once is enough.
       this.adapter.writeSync(this.data, this.enforceSize());
       this.stats.writes++;
     } catch (err) {
-      // A failed write: the adapter kept the old file, logged the start of the episode and shows it in saveProblem.
-      // Anything else (a bug in pruning) is logged here.
-      if (!this.adapter.health.problem) this.opts.log(`store: save failed: ${(err as Error).message} (will retry)`);
-      this.stats.write_errors++;
-      this.dirty = true;
-      this.schedule(this.adapter.health.retryDelay(this.opts.saveDelayMs));
+      this.saveFailed(err);
     }
+  }
+
+  /**
+   * The timed save: flush()'s, with the writing and fsyncs off the event loop (a router's flash can take
+   * hundreds of milliseconds to fsync; the dashboard and the capture must not wait: issue #14). The
+   * document is serialised here, synchronously, so what is written is the store as it is now.
+   */
+  private flushTimed(): void {
+    if (this.saving) { this.saveAgain = true; return; }
+    if (!this.dirty) return;
+    this.dirty = false;
+    const gen = ++this.saveGen;
+    let text: string;
+    try {
+      this.prune();
+      text = this.enforceSize();
+    } catch (err) {
+      this.saveFailed(err);
+      return;
+    }
+    this.saving = true;
+    this.adapter.writeAsync(text, () => this.saveGen === gen).then(
+      () => { this.stats.writes++; },
+      (err: unknown) => this.saveFailed(err),
+    ).finally(() => {
+      this.saving = false;
+      if (this.saveAgain) {
+        this.saveAgain = false;
+        // After a failure the back-off timer (saveFailed) decides when to try again, not new changes.
+        if (!this.adapter.health.problem) this.flushTimed();
+      }
+    });
+  }
+
+  private saveFailed(err: unknown): void {
+    // A failed write: the adapter kept the old file, logged the start of the episode and shows it in saveProblem.
+    // Anything else (a bug in pruning) is logged here.
+    if (!this.adapter.health.problem) this.opts.log(`store: save failed: ${(err as Error).message} (will retry)`);
+    this.stats.write_errors++;
+    this.dirty = true;
+    this.schedule(this.adapter.health.retryDelay(this.opts.saveDelayMs));
   }
 
   close(): void {
@@ -504,7 +549,7 @@ export class Store {
       clearTimeout(this.timer);
     }
     this.timerDue = due;
-    this.timer = setTimeout(() => { this.timer = null; this.flush(); }, delayMs);
+    this.timer = setTimeout(() => { this.timer = null; this.flushTimed(); }, delayMs);
     this.timer.unref();
   }
 
