@@ -68,14 +68,14 @@ describeNeeds('quarantine buttons in Chromium (capability FAKED at the detection
 
   it('quarantine, lift, pause 1 h and resume change the kernel\'s sets; a refused change says why and changes nothing', async () => {
     const page = await openDevice(browser, daemon, mac);
-    await page.getByRole('button', { name: 'Quarantine' }).click();
+    await page.getByRole('button', { name: 'Quarantine', exact: true }).click();
     await page.getByTestId('act-quarantined').waitFor();
     expect(await page.getByTestId('act-quarantined').innerText()).toContain('by you');
     expect(nsNft('list', 'set', 'inet', 'waakhond', 'quarantine').stdout).toContain(mac);
     expect(nsNft('list', 'set', 'bridge', 'waakhond', 'quarantine').stdout).toContain(mac);
 
     await page.getByRole('button', { name: 'Lift quarantine' }).click();
-    await page.getByRole('button', { name: 'Quarantine' }).waitFor();
+    await page.getByRole('button', { name: 'Quarantine', exact: true }).waitFor();
     expect(nsNft('list', 'set', 'inet', 'waakhond', 'quarantine').stdout).not.toContain(mac);
 
     await page.getByRole('button', { name: 'Pause internet 1 hour' }).click();
@@ -87,10 +87,10 @@ describeNeeds('quarantine buttons in Chromium (capability FAKED at the detection
 
     // The firewall goes away under us (its namespace deleted): the click fails with the reason, nothing changed.
     spawnSync('ip', ['netns', 'del', NS]);
-    await page.getByRole('button', { name: 'Quarantine' }).click();
+    await page.getByRole('button', { name: 'Quarantine', exact: true }).click();
     await expect.poll(() => page.getByRole('alert').innerText().catch(() => ''), { timeout: 10_000 }).toContain('nothing was changed');
     expect(await page.getByTestId('act-quarantined').count()).toBe(0);
-    await page.getByRole('button', { name: 'Quarantine' }).waitFor();
+    await page.getByRole('button', { name: 'Quarantine', exact: true }).waitFor();
     await page.close();
   }, 60_000);
 });
