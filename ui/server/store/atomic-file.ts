@@ -87,21 +87,14 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   writeSync(data: T, text: string = JSON.stringify(data)): void {
     if (this.refuseWrites) return;
     const h = hash(text);
-    if (h === this.lastHash && existsSync(this.file)) {
-      this.wear.unchanged++;
-      this.health.ok();
-      return;
-    }
+    if (this.unchanged(h)) return;
     try {
       writeFileDurably(this.file, text, { fsync: this.opts.fsync });
     } catch (err) {
       this.health.failed(this.file, err);
       throw err;
     }
-    this.lastHash = h;
-    this.wear.writes++;
-    this.wear.bytes_written += Buffer.byteLength(text);
-    this.health.ok();
+    this.written(h, text);
   }
 
   /**
@@ -112,11 +105,7 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   async writeAsync(text: string, current: () => boolean): Promise<void> {
     if (this.refuseWrites) return;
     const h = hash(text);
-    if (h === this.lastHash && existsSync(this.file)) {
-      this.wear.unchanged++;
-      this.health.ok();
-      return;
-    }
+    if (this.unchanged(h)) return;
     let replaced: boolean;
     try {
       replaced = await writeFileDurablyAsync(this.file, text, { fsync: this.opts.fsync, current });
@@ -124,7 +113,18 @@ export class AtomicJsonFile<T> implements Adapter<T> {
       this.health.failed(this.file, err);
       throw err;
     }
-    if (!replaced) return;
+    if (replaced) this.written(h, text);
+  }
+
+  /** The file holds this content already (hash of the text): nothing to write (flash wear). */
+  private unchanged(h: string): boolean {
+    if (h !== this.lastHash || !existsSync(this.file)) return false;
+    this.wear.unchanged++;
+    this.health.ok();
+    return true;
+  }
+
+  private written(h: string, text: string): void {
     this.lastHash = h;
     this.wear.writes++;
     this.wear.bytes_written += Buffer.byteLength(text);

@@ -102,11 +102,16 @@ async function syncDirAsync(dir: string): Promise<void> {
   try {
     await dh.sync();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EBADF' && code !== 'EPERM') throw err;
+    if (!cannotSyncDir(err)) throw err;
   } finally {
     await dh.close().catch(() => undefined);
   }
+}
+
+/** A folder's fsync refused because the filesystem does not do it (fine), not an I/O error (not fine). */
+function cannotSyncDir(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EINVAL' || code === 'ENOTSUP' || code === 'EISDIR' || code === 'EBADF' || code === 'EPERM';
 }
 
 /** fsync of a folder: filesystems that cannot (EINVAL, ENOTSUP, EISDIR on some) are fine; an I/O error is not. */
@@ -120,8 +125,7 @@ function syncDir(dir: string): void {
   try {
     fsyncSync(dfd);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EINVAL' && code !== 'ENOTSUP' && code !== 'EISDIR' && code !== 'EBADF' && code !== 'EPERM') throw err;
+    if (!cannotSyncDir(err)) throw err;
   } finally {
     closeSync(dfd);
   }
