@@ -6,7 +6,8 @@
 // f64 lost_up_to (NaN = none) | u32 body length | u32 CRC-32 of the body; body = deflate-raw of the columns
 // ts (f64, delta from the previous when FLAG_DELTA), end - ts (f64), mac (f64), local IPv4 (u32), remote IPv4 (u32),
 // local port (u16), remote port (u16), family (u8), protocol (u8), then the IPv6 pairs as UTF-8 "local remote\n".
-import { crc32 as zlibCrc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32 as zlibCrc32, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ConnLog, type ConnColumns } from './connlog.js';
 
 export const CONNLOG_MAGIC = 'WKCL';
@@ -26,10 +27,24 @@ export function isConnLogBinary(buf: Uint8Array): boolean {
 }
 
 /**
- * Level 1 by default: on 100,000 unlike records it is ~3% larger than level 6 and ~3x faster (a save runs on the
- * event loop, every connlog.save_interval_s).
+ * Level 1 by default: on 100,000 unlike records it is ~3% larger than level 6 and ~3x faster (the save at
+ * shutdown runs on the event loop; the daemon's timed saves compress in the thread pool, encodeConnLogAsync).
  */
 export function encodeConnLog(log: ConnLog, level = 1): Buffer {
+  const { raw, head } = connLogRaw(log);
+  return sealConnLog(head, deflateRawSync(raw, { level }));
+}
+
+/** encodeConnLog with the compression in libuv's thread pool, off the event loop (the daemon's timed saves). */
+export async function encodeConnLogAsync(log: ConnLog, level = 1): Promise<Buffer> {
+  const { raw, head } = connLogRaw(log);
+  return sealConnLog(head, await deflateRawAsync(raw, { level }));
+}
+
+const deflateRawAsync = promisify(deflateRaw);
+
+/** The uncompressed columns and the header (all but the body's length and checksum), taken from the ring now. */
+function connLogRaw(log: ConnLog): { raw: Buffer; head: Buffer } {
   const c = log.columns();
   const n = c.count;
   let delta = true;
@@ -48,7 +63,6 @@ export function encodeConnLog(log: ConnLog, level = 1): Buffer {
   for (let k = 0; k < n; k++, o += 1) raw[o] = c.fam[k];
   for (let k = 0; k < n; k++, o += 1) raw[o] = c.proto[k];
   v6.copy(raw, o);
-  const body = deflateRawSync(raw, { level });
   const head = Buffer.alloc(HEADER_BYTES);
   head.write(CONNLOG_MAGIC, 0, 'latin1');
   head.writeUInt16LE(CONNLOG_FORMAT_VERSION, 4);
@@ -57,6 +71,10 @@ export function encodeConnLog(log: ConnLog, level = 1): Buffer {
   head.writeUInt32LE(n, 12);
   head.writeDoubleLE(c.overwritten, 16);
   head.writeDoubleLE(c.lostUpTo ?? Number.NaN, 24);
+  return { raw, head };
+}
+
+function sealConnLog(head: Buffer, body: Buffer): Buffer {
   head.writeUInt32LE(body.length, 32);
   head.writeUInt32LE(crc32(body) >>> 0, 36);
   return Buffer.concat([head, body]);

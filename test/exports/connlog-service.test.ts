@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startConnLog } from '../../ui/server/exports/connlog-service.js';
 import type { TcpSynEvent } from '../../sensor/events.js';
+import { encodeConnLog } from '../../sensor/connlog-codec.js';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -17,6 +18,34 @@ function syn(ts: number, dst: string): TcpSynEvent {
 }
 
 describe('connlog service', () => {
+  it('a timed save writes off the event loop what a synchronous one writes, and loads back the same', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'waakhond-cls-'));
+    dirs.push(dir);
+    const a = startConnLog({ dataDir: dir, log: () => {}, saveEveryS: 0 });
+    for (let i = 0; i < 3000; i++) a.observe(syn(1_520_629_064_000_000 + i * 1000, `45.0.${i >> 8}.${i & 255}`));
+    a.saveTimed();
+    for (let i = 0; i < 200 && readdirSync(dir).filter((n) => n === 'connlog.bin').length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const timed = readFileSync(path.join(dir, 'connlog.bin'));
+    expect(encodeConnLog(a.connlog).equals(timed)).toBe(true);
+    const b = startConnLog({ dataDir: dir, log: () => {}, saveEveryS: 0 });
+    expect(b.connlog.query({ remote_ip: '45.0.11.183', at: 1_520_629_066_999_000, window_s: 1 }).matches).toHaveLength(1);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a synchronous save made while a timed one is in flight stands', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'waakhond-cls-'));
+    dirs.push(dir);
+    const a = startConnLog({ dataDir: dir, log: () => {}, saveEveryS: 0 });
+    a.observe(syn(1_520_629_064_000_000, '45.0.0.1'));
+    a.saveTimed(); // compresses in the thread pool: still in flight when save() below runs
+    a.observe(syn(1_520_629_065_000_000, '45.0.0.2'));
+    a.save();
+    await new Promise((r) => setTimeout(r, 200));
+    const b = startConnLog({ dataDir: dir, log: () => {}, saveEveryS: 0 });
+    expect(b.connlog.stats.entries).toBe(2);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('answers GET /api/lookup, saves on close and loads again at start', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'waakhond-cls-'));
     dirs.push(dir);

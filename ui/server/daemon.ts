@@ -412,7 +412,8 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
     if (pruned.alerts || pruned.devices) log(`store: cleared ${pruned.alerts} alert(s) and ${pruned.devices} device(s) past their retention`);
   }, 3600_000);
   pruneTimer.unref();
-  const connlogTimer = setInterval(saveLog, cfg.connlog.save_interval_s * 1000);
+  // Timed saves compress, write and fsync off the event loop; the ones at the end of the capture and at stop are synchronous.
+  const connlogTimer = setInterval(() => connlogService.saveTimed(), cfg.connlog.save_interval_s * 1000);
   connlogTimer.unref();
   const baselineTimer = setInterval(saveBaseline, 300_000);
   baselineTimer.unref();

@@ -5,8 +5,8 @@
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { ConnLog } from '../../../sensor/connlog.js';
-import { decodeConnLog, encodeConnLog, isConnLogBinary } from '../../../sensor/connlog-codec.js';
-import { cleanTemporaries, writeFileDurably } from '../store/durable-write.js';
+import { decodeConnLog, encodeConnLog, encodeConnLogAsync, isConnLogBinary } from '../../../sensor/connlog-codec.js';
+import { cleanTemporaries, writeFileDurably, writeFileDurablyAsync } from '../store/durable-write.js';
 import { SaveHealth, type SaveProblem } from '../store/save-health.js';
 
 export const CONNLOG_FILE = 'connlog.bin';
@@ -49,26 +49,52 @@ export function connlogSaveProblem(dataDir: string): SaveProblem | null {
 export function saveConnLog(log: ConnLog, dataDir: string, opts: SaveConnLogOptions = {}): string {
   const file = path.join(dataDir, CONNLOG_FILE);
   const mark = changeMark(log);
-  const prev = lastSaved.get(log);
-  const health = healthOf(file, opts.log);
-  if (prev && prev.file === file && prev.mark === mark && existsSync(file)) {
-    connlogWear.unchanged++;
-    return file;
-  }
+  if (unchanged(log, file, mark)) return file;
   const bytes = encodeConnLog(log);
   try {
     writeFileDurably(file, bytes, { fsync: opts.fsync });
   } catch (err) {
-    health.failed(file, err);
+    healthOf(file, opts.log).failed(file, err);
     throw err;
   }
-  health.ok();
+  written(log, dataDir, file, mark, bytes.length, opts);
+  return file;
+}
+
+/**
+ * saveConnLog with the compression, the writing and the fsyncs off the event loop (the daemon's timed saves).
+ * `current()` is asked just before the rename: false when a newer save was made meanwhile (saveConnLog at
+ * shutdown), which then stands. Rejects like saveConnLog throws.
+ */
+export async function saveConnLogAsync(log: ConnLog, dataDir: string, current: () => boolean, opts: SaveConnLogOptions = {}): Promise<void> {
+  const file = path.join(dataDir, CONNLOG_FILE);
+  const mark = changeMark(log);
+  if (unchanged(log, file, mark)) return;
+  const bytes = await encodeConnLogAsync(log);
+  let replaced: boolean;
+  try {
+    replaced = await writeFileDurablyAsync(file, bytes, { fsync: opts.fsync, current });
+  } catch (err) {
+    healthOf(file, opts.log).failed(file, err);
+    throw err;
+  }
+  if (replaced) written(log, dataDir, file, mark, bytes.length, opts);
+}
+
+function unchanged(log: ConnLog, file: string, mark: number): boolean {
+  const prev = lastSaved.get(log);
+  if (!prev || prev.file !== file || prev.mark !== mark || !existsSync(file)) return false;
+  connlogWear.unchanged++;
+  return true;
+}
+
+function written(log: ConnLog, dataDir: string, file: string, mark: number, bytes: number, opts: SaveConnLogOptions): void {
+  healthOf(file, opts.log).ok();
   lastSaved.set(log, { mark, file });
   connlogWear.writes++;
-  connlogWear.bytes_written += bytes.length;
+  connlogWear.bytes_written += bytes;
   const legacy = path.join(dataDir, CONNLOG_LEGACY_FILE);
   if (existsSync(legacy)) try { unlinkSync(legacy); } catch { /* read-only: it is only read when connlog.bin is absent */ }
-  return file;
 }
 
 /** Removes temporaries of saves a kill -9 interrupted; returns their names. */

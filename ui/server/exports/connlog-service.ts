@@ -6,7 +6,7 @@ import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { ConnLog } from '../../../sensor/connlog.js';
 import type { EventSink } from '../../../sensor/events.js';
-import { cleanConnLogTemporaries, connLogPath, connlogSaveProblem, loadConnLog, saveConnLog } from './connlog-file.js';
+import { cleanConnLogTemporaries, connLogPath, connlogSaveProblem, loadConnLog, saveConnLog, saveConnLogAsync } from './connlog-file.js';
 import { lookupRoutes } from './lookup-route.js';
 import type { DescribeDevice } from './lookup.js';
 import type { SaveProblem } from '../store/save-health.js';
@@ -30,8 +30,10 @@ export interface ConnLogService {
   readonly observe: EventSink;
   /** Mount with app.route('/', service.routes) behind the session check (GET /api/lookup). */
   readonly routes: Hono;
-  /** Saves if the ring changed; a failure is kept in saveProblem and retried with back-off, never thrown. */
+  /** Saves now if the ring changed (shutdown); a failure is kept in saveProblem and retried with back-off, never thrown. */
   save(): void;
+  /** The timed save: as save(), with the compression, writing and fsyncs off the event loop. */
+  saveTimed(): void;
   /** Why saving fails and since when, or null while it works. */
   readonly saveProblem: SaveProblem | null;
   close(): void;
@@ -63,27 +65,45 @@ export function startConnLog(opts: ConnLogServiceOptions): ConnLogService {
   const log = connlog;
   let retry: NodeJS.Timeout | null = null;
   let failures = 0;
+  // The newest save's number: a timed save still in flight when save() runs leaves the file to it.
+  let gen = 0;
+  let saving = false;
+  const failed = (): void => {
+    // connlog-file logged the start of the episode; try again sooner than the next interval, backing off.
+    failures++;
+    retry = setTimeout(saveTimed, Math.min(300_000, 5000 * 2 ** Math.min(6, failures - 1)));
+    retry.unref();
+  };
   const save = (): void => {
     if (!dir) return;
     if (retry) { clearTimeout(retry); retry = null; }
+    gen++;
     try {
       saveConnLog(log, dir, { fsync: opts.fsync, log: opts.log });
       failures = 0;
     } catch {
-      // connlog-file logged the start of the episode; try again sooner than the next interval, backing off.
-      failures++;
-      retry = setTimeout(save, Math.min(300_000, 5000 * 2 ** Math.min(6, failures - 1)));
-      retry.unref();
+      failed();
     }
   };
+  const saveTimed = (): void => {
+    if (!dir || saving) return; // one in flight: the next interval saves what came since
+    if (retry) { clearTimeout(retry); retry = null; }
+    const mine = ++gen;
+    saving = true;
+    saveConnLogAsync(log, dir, () => gen === mine, { fsync: opts.fsync, log: opts.log }).then(
+      () => { failures = 0; },
+      failed,
+    ).finally(() => { saving = false; });
+  };
   const every = opts.saveEveryS ?? 300;
-  const timer = every > 0 && dir ? setInterval(save, every * 1000) : null;
+  const timer = every > 0 && dir ? setInterval(saveTimed, every * 1000) : null;
   timer?.unref();
   return {
     connlog: log,
     observe: log.observe,
     routes: lookupRoutes({ connlog: log, describe: opts.describe }),
     save,
+    saveTimed,
     get saveProblem() { return dir ? connlogSaveProblem(dir) : null; },
     close() {
       if (timer) clearInterval(timer);
