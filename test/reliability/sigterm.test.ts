@@ -14,7 +14,7 @@ import { STORE_FILE } from '../../ui/server/store/store.js';
 // @ts-expect-error plain ESM generator shared with the memory benchmark, no type declarations
 import { writeFlood } from '../bench/memory.mjs';
 import { waitForLog } from '../helpers/wait-log.js';
-import { cannotNetns, sh } from '../helpers/netns.js';
+import { cannotNetns, sh, vethPairSteps } from '../helpers/netns.js';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 const DEADLINE_MS = 5000;
@@ -183,16 +183,7 @@ function liveSuite(): void {
   let sender: ChildProcess | null = null;
 
   beforeAll(() => {
-    const steps: [string, string[]][] = [
-      ['ip', ['netns', 'add', NS_A]],
-      ['ip', ['netns', 'add', NS_B]],
-      ['ip', ['link', 'add', VETH_A, 'netns', NS_A, 'type', 'veth', 'peer', 'name', VETH_B, 'netns', NS_B]],
-      ['ip', ['-n', NS_A, 'addr', 'add', `${ADDR_A}/30`, 'dev', VETH_A]],
-      ['ip', ['-n', NS_B, 'addr', 'add', `${ADDR_B}/30`, 'dev', VETH_B]],
-      ['ip', ['-n', NS_A, 'link', 'set', VETH_A, 'up']],
-      ['ip', ['-n', NS_B, 'link', 'set', VETH_B, 'up']],
-      ['ip', ['-n', NS_B, 'link', 'set', 'lo', 'up']],
-    ];
+    const steps = vethPairSteps({ ns: NS_A, veth: VETH_A, addr: ADDR_A }, { ns: NS_B, veth: VETH_B, addr: ADDR_B });
     for (const [c, a] of steps) {
       const r = sh(c, a);
       if (!r.ok) throw new Error(`${c} ${a.join(' ')}: ${r.out.trim()}`);

@@ -13,7 +13,7 @@ import { describeNeeds, missingTools, skipUnless } from '../../helpers/needs.js'
 import { NEED_CAP_NET_RAW, openLive } from '../../../sensor/capture/live.js';
 import { parseTcpdumpDrops, parseTcpdumpFinalDrops } from '../../../sensor/capture/live-tcpdump.js';
 import { loadPcapAddon } from '../../../sensor/capture/live-pcap.js';
-import { cannotNetns, sh } from '../../helpers/netns.js';
+import { cannotNetns, sh, vethPairSteps } from '../../helpers/netns.js';
 
 const ID = String(process.pid % 100000);
 const NS_A = `wkA-${ID}`;
@@ -43,17 +43,7 @@ function liveSuite(): void {
   const setupErrors: string[] = [];
 
   beforeAll(async () => {
-    const steps: [string, string[]][] = [
-      ['ip', ['netns', 'add', NS_A]],
-      ['ip', ['netns', 'add', NS_B]],
-      ['ip', ['link', 'add', VETH_A, 'netns', NS_A, 'type', 'veth', 'peer', 'name', VETH_B, 'netns', NS_B]],
-      ['ip', ['-n', NS_A, 'addr', 'add', `${ADDR_A}/30`, 'dev', VETH_A]],
-      ['ip', ['-n', NS_B, 'addr', 'add', `${ADDR_B}/30`, 'dev', VETH_B]],
-      ['ip', ['-n', NS_A, 'link', 'set', VETH_A, 'up']],
-      ['ip', ['-n', NS_B, 'link', 'set', VETH_B, 'up']],
-      ['ip', ['-n', NS_A, 'link', 'set', 'lo', 'up']],
-      ['ip', ['-n', NS_B, 'link', 'set', 'lo', 'up']],
-    ];
+    const steps = vethPairSteps({ ns: NS_A, veth: VETH_A, addr: ADDR_A }, { ns: NS_B, veth: VETH_B, addr: ADDR_B });
     for (const [c, a] of steps) {
       const r = sh(c, a);
       if (!r.ok) setupErrors.push(`${c} ${a.join(' ')}: ${r.out.trim()}`);
