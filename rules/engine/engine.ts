@@ -186,9 +186,8 @@ export interface HeldDevice {
   n: number[];
   lastDst: number[];
   lastPort: number[];
-  /** Capture time of the next fold (once a second), and held SYNs no hold rule matched. */
+  /** Capture time of the next fold (once a second). */
   nextFold: number;
-  unmatched: number;
   released: boolean;
 }
 
@@ -877,7 +876,7 @@ export class RuleEngine implements FieldContext {
       const n = this.holdRules.length;
       h = {
         device, alerts: new Array<AlertState | null>(n).fill(null), n: new Array<number>(n).fill(0),
-        lastDst: new Array<number>(n).fill(0), lastPort: new Array<number>(n).fill(0), nextFold: 0, unmatched: 0, released: false,
+        lastDst: new Array<number>(n).fill(0), lastPort: new Array<number>(n).fill(0), nextFold: 0, released: false,
       };
       this.held.set(device, h);
       this.stats.holds_started++;
@@ -908,7 +907,6 @@ export class RuleEngine implements FieldContext {
     if (m === HOLD_PASS) return 0;
     if (ts > this.now) this.now = ts;
     this.stats.held_syns++;
-    if (m === 0) h.unmatched++;
     if (this.baseline !== null) {
       this.heldDev = h;
       this.heldCur = s;
