@@ -107,13 +107,11 @@ export class HoldPlan {
   private readonly cache = new Map<number, number>();
   /** Per UDP port: 1 a held datagram goes the usual way (a rule wants it as an event), 2 it is counted. */
   private readonly udpCache = new Uint8Array(65536);
-  private readonly holdSteps: { event: string; checks: Check[] }[];
   /** Rules that may pass a SYN: their steps on tcp_syn or conn that pin dst_port, with the ports pinned. */
   private readonly passSteps: { event: string; checks: Check[]; ports: Set<number> }[] = [];
 
   constructor(private readonly holds: PlanRule[], others: PlanRule[], private readonly ctx: FieldContext) {
     if (holds.length > 30) throw new Error('more than 30 hold rules');
-    this.holdSteps = holds.map((r) => ({ event: r.stepEvents[0]!, checks: r.steps[0]! }));
     for (const r of others) {
       if (r.groupBy.some((g) => PER_DESTINATION.has(g))) continue;
       r.stepEvents.forEach((ev, i) => {
@@ -152,8 +150,8 @@ export class HoldPlan {
       for (const s of this.passSteps) {
         if (s.event === 'conn' && s.ports.has(port) && matches(s.checks, probe('conn', port, false, 0, true) as never, this.ctx)) pass = true;
       }
-      for (const s of this.holdSteps) {
-        if (s.event === 'conn' && matches(s.checks, probe('conn', port, false, 0, true) as never, this.ctx)) pass = true;
+      for (const r of this.holds) {
+        if (r.stepEvents[0] === 'conn' && matches(r.steps[0]!, probe('conn', port, false, 0, true) as never, this.ctx)) pass = true;
       }
       this.udpCache[port] = v = pass ? 1 : 2;
     }
