@@ -62,11 +62,12 @@ class Counters {
   clear(): void {
     this.out_pkts = this.out_bytes = this.out_tcp_syn = this.out_tcp_ack_only = this.out_udp = 0;
     this.out_udp_512 = this.out_gre = this.out_icmp_echo = this.out_udp_vse = 0;
-    this.vseDst.clear();
+    // Set.clear() allocates a new table even for an empty set: only the used ones are cleared.
+    if (this.vseDst.size !== 0) this.vseDst.clear();
     this.in_pkts = this.in_bytes = this.in_tcp_syn = this.in_udp = 0;
-    this.outDst.clear();
-    this.outDport.clear();
-    this.inSrc.clear();
+    if (this.outDst.size !== 0) this.outDst.clear();
+    if (this.outDport.size !== 0) this.outDport.clear();
+    if (this.inSrc.size !== 0) this.inSrc.clear();
     this.recent.fill(-1);
   }
 }

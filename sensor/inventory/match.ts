@@ -35,8 +35,10 @@ export class Matcher {
 
   match(o: Observation): Match[] {
     const out: Match[] = [];
-    for (const r of this.byKind.get(o.kind) ?? []) {
-      const m = matchRule(r, o);
+    const rules = this.byKind.get(o.kind);
+    if (rules === undefined) return out;
+    for (let i = 0; i < rules.length; i++) {
+      const m = matchRule(rules[i], o);
       if (m) out.push(m);
     }
     return out;
@@ -44,24 +46,34 @@ export class Matcher {
 }
 
 function matchRule(r: Rule, o: Observation): Match | null {
-  const groups: Record<string, string> = {};
-  const parts: string[] = [];
-  for (const [field, re] of r.match) {
+  // Most rules fail on their first field: nothing is allocated until one matches.
+  let groups: Record<string, string> | null = null;
+  let parts: string[] | null = null;
+  const match = r.match;
+  for (let i = 0; i < match.length; i++) {
+    const field = match[i][0];
     const values = o.fields.get(field.startsWith('txt.') ? field.toLowerCase() : field);
     if (!values) return null;
+    const re = match[i][1];
     let hit: string | null = null;
-    for (const v of values) {
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j];
       const m = re.exec(v);
       if (m) {
         hit = v;
-        if (m.groups) for (const [k, g] of Object.entries(m.groups)) if (g && !groups[k]) groups[k] = g;
+        if (m.groups) {
+          groups ??= {};
+          for (const k in m.groups) { const g = m.groups[k]; if (g && !groups[k]) groups[k] = g; }
+        }
         break;
       }
     }
     if (hit === null) return null;
     const label = field.startsWith('txt.') ? `TXT ${field.slice(4)}=` : `${FIELD_LABEL[field] ?? field} `;
-    parts.push(`${label}${hit}`);
+    (parts ??= []).push(`${label}${hit}`);
   }
+  groups ??= {};
+  parts ??= [];
   const model = r.model ? fill(r.model, groups) : undefined;
   const vendor = r.vendor ? fill(r.vendor, groups) : undefined;
   const ev: Match = {

@@ -3,6 +3,10 @@ import type { Endpoints, HttpRequestEvent, HttpResponseEvent } from '../../event
 import { netText, printableText } from '../bytes.js';
 import { isTchar, lineEnd, MAX_HEADER_LINES, readHeaders } from './lines.js';
 
+/** The header fields the request and response parsers read (readHeaders skips the text of the rest). */
+const REQUEST_FIELDS: readonly string[] = ['host', 'user-agent'];
+const RESPONSE_FIELDS: readonly string[] = ['server', 'content-type'];
+
 type PipelineOwned = 'type' | 'ts' | keyof Endpoints | 'src_port' | 'dst_port';
 export type HttpRequestFields = Omit<HttpRequestEvent, PipelineOwned>;
 export type HttpResponseFields = Omit<HttpResponseEvent, PipelineOwned>;
@@ -37,7 +41,7 @@ export function parseHttpRequest(payload: Uint8Array): HttpRequestFields | null 
     if (name === 'host' && host === null) host = value;
     else if (name === 'user-agent' && user_agent === null) user_agent = value;
     return host !== null && user_agent !== null;
-  });
+  }, REQUEST_FIELDS);
   // The body's printable start, if the head ends in this segment and a body follows it (RFC 9112 6.3:
   // Content-Length bounds it; without one a request has no body, unless chunked).
   let body: string | null = null;
@@ -123,7 +127,7 @@ export function parseHttpResponse(payload: Uint8Array): HttpResponseFields | nul
       if (name === 'server' && server === null) server = value;
       else if (name === 'content-type' && content_type === null) content_type = value;
       return server !== null && content_type !== null;
-    });
+    }, RESPONSE_FIELDS);
   }
   return { status: d0 * 100 + d1 * 10 + d2, server, content_type };
 }
