@@ -88,6 +88,8 @@ export interface Rule {
   kind: RuleKind;
   /** [field, regex] pairs; field "txt.md" etc. for TXT keys. */
   match: [string, RegExp][];
+  /** A dns rule whose only field is a plain domain: that domain, lower-case (the matcher indexes it). */
+  domain?: string;
   vendor?: string;
   model?: string;
   category?: Category;
@@ -187,16 +189,23 @@ export function loadFingerprints(dir: string = defaultFingerprintsDir()): Finger
       const prev = ids.get(r.data.id);
       if (prev) { out.errors.push({ file, entry: i, id: r.data.id, reason: `duplicate id (first in ${prev})` }); return; }
       ids.set(r.data.id, file);
-      const match: [string, RegExp][] = Object.entries(r.data.match).map(([k, p]) => [k, compileField(kind, k, p)]);
-      out.rules.push({ ...r.data, kind, match, file });
+      const entries = Object.entries(r.data.match);
+      const match: [string, RegExp][] = entries.map(([k, p]) => [k, compileField(kind, k, p)]);
+      const domain = entries.length === 1 ? plainDomain(kind, entries[0][0], entries[0][1]) : null;
+      out.rules.push({ ...r.data, kind, match, file, ...(domain !== null ? { domain } : {}) });
     });
   }
   return out;
 }
 
+/** A dns rule's plain domain ("tuya.com", not a pattern), lower-cased; null for anything else. */
+function plainDomain(kind: RuleKind, field: string, p: string): string | null {
+  return kind === 'dns' && field === 'domain' && /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(p) ? p.toLowerCase() : null;
+}
+
 /** dns rules may name a plain domain: it matches that domain and every name under it. */
 function compileField(kind: RuleKind, field: string, p: string): RegExp {
-  if (kind === 'dns' && field === 'domain' && /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(p)) {
+  if (plainDomain(kind, field, p) !== null) {
     return new RegExp(`(^|\\.)${p.replace(/\./g, '\\.')}\\.?$`, 'i');
   }
   return new RegExp(p, 'i');

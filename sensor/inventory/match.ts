@@ -24,6 +24,14 @@ export interface Match extends Evidence {
 
 export class Matcher {
   private readonly byKind = new Map<RuleKind, Rule[]>();
+  /**
+   * dns rules that name a plain domain (fingerprints.ts compiles them to "(^|\.)domain\.?$"), by that
+   * domain: a name's own suffixes find them without running every rule's expression. The index only
+   * picks candidates; each is still matched by its expression, in file order.
+   */
+  private readonly dnsByDomain = new Map<string, number[]>();
+  /** Positions in byKind.get('dns') of the dns rules the index cannot find (patterns, several fields). */
+  private readonly dnsOthers: number[] = [];
 
   constructor(rules: Rule[]) {
     for (const r of rules) {
@@ -31,17 +39,51 @@ export class Matcher {
       list.push(r);
       this.byKind.set(r.kind, list);
     }
+    const dns = this.byKind.get('dns') ?? [];
+    for (let i = 0; i < dns.length; i++) {
+      const domain = dns[i].domain;
+      if (domain === undefined) { this.dnsOthers.push(i); continue; }
+      const at = this.dnsByDomain.get(domain);
+      if (at) at.push(i);
+      else this.dnsByDomain.set(domain, [i]);
+    }
   }
 
   match(o: Observation): Match[] {
     const out: Match[] = [];
     const rules = this.byKind.get(o.kind);
     if (rules === undefined) return out;
+    if (o.kind === 'dns') {
+      const names = o.fields.get('domain');
+      const candidates = names === undefined ? this.dnsOthers : this.dnsCandidates(names);
+      for (let i = 0; i < candidates.length; i++) {
+        const m = matchRule(rules[candidates[i]], o);
+        if (m) out.push(m);
+      }
+      return out;
+    }
     for (let i = 0; i < rules.length; i++) {
       const m = matchRule(rules[i], o);
       if (m) out.push(m);
     }
     return out;
+  }
+
+  /** Positions of the dns rules that may match one of these names, ascending (the rules' order). */
+  private dnsCandidates(names: string[]): number[] {
+    let found: number[] | null = null;
+    for (const full of names) {
+      // "(^|\.)domain\.?$", case-insensitive: the name less one trailing dot is the domain or ends in ".domain".
+      let n = full.toLowerCase();
+      if (n.endsWith('.')) n = n.slice(0, -1);
+      for (let at = 0; at >= 0; at = n.indexOf('.', at) + 1 || -1) {
+        const hit = this.dnsByDomain.get(at === 0 ? n : n.slice(at));
+        if (hit) (found ??= []).push(...hit);
+      }
+    }
+    if (found === null) return this.dnsOthers;
+    found.push(...this.dnsOthers);
+    return [...new Set(found)].sort((a, b) => a - b);
   }
 }
 
