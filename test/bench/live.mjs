@@ -2,11 +2,14 @@
 // and removed here); tcpreplay sends a capture from one at a fixed rate, and in the other the pcap
 // addon + pipeline + inventory + rule engine (what `waakhond analyze` does) capture it, then
 // `tcpdump -i` on the same link at the same rate, same ring. Prints sent / counted / dropped and the
-// loss per rate for both. Root only (namespaces); nothing leaves the namespaces.
-// Usage: npm run bench -- --live [--rates 50k,100k,200k] [--seconds 2] [--buffer-size 16M] [--immediate] [--input syn|corpus|both]
+// loss per rate for both. With --daemon, the capturing side is the daemon itself as the launchers run it
+// (`waakhond run --iface`, their V8 flags, store, connection log, dashboard): what a household runs.
+// Root only (namespaces); nothing leaves the namespaces.
+// Usage: npm run bench -- --live [--rates 50k,100k,200k] [--seconds 2] [--buffer-size 16M] [--immediate] [--input syn|corpus|both] [--daemon]
 import { build } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +35,8 @@ const seconds = Number(opt('--seconds', '2'));
 const bufferSize = num(opt('--buffer-size', '16M')); // = DEFAULT_BUFFER_SIZE (sensor/capture/live-pcap.ts)
 const immediate = argv.includes('--immediate');
 const inputs = opt('--input', 'both');
+const asDaemon = argv.includes('--daemon');
+const { LAUNCHER_NODE_ARGS } = await import('./memory.mjs');
 
 const tmp = path.join(root, 'test', '.tmp');
 mkdirSync(tmp, { recursive: true });
@@ -114,6 +119,43 @@ async function waakhond(file, pps, n) {
   return { sent, rated, counted: d.counted, dropped: d.dropped, rss: Math.round(d.maxrss_kb / 1024) };
 }
 
+/**
+ * The daemon as the launchers run it, capturing in B: counted and dropped from its "capture: finished
+ * (N frames, D dropped)" line after SIGTERM (a live source drains what it still holds before it stops).
+ */
+async function daemon(file, pps, n) {
+  const data = mkdtempSync(path.join(tmpdir(), 'waakhond-live-'));
+  const entry = path.join(root, 'dist', 'waakhond.mjs');
+  const proc = spawn('ip', ['netns', 'exec', NS_B, process.execPath, ...LAUNCHER_NODE_ARGS, entry, 'run', '--iface', VB, '--buffer-size', String(bufferSize),
+    '--host', '127.0.0.1', '--port', '0', '--data', data], {
+    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, WAAKHOND_PASSWORD: 'live-bench-pw', MALLOC_MMAP_THRESHOLD_: '131072' },
+  });
+  let err = '';
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (d) => { err = (err + d).slice(-20000); });
+  const until = (re, what) => new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const t = setInterval(() => {
+      const m = re.exec(err);
+      if (m) { clearInterval(t); resolve(m); } else if (Date.now() - t0 > 60_000 || proc.exitCode !== null) { clearInterval(t); reject(new Error(`daemon: no ${what}:\n${err}`)); }
+    }, 20);
+  });
+  try {
+    await until(/web: ready/, 'ready line');
+    const { sent, rated } = replay(file, pps, n);
+    await new Promise((r) => setTimeout(r, 1500));
+    // `ip netns exec` execs node: the child's pid is the daemon's.
+    const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0);
+    proc.kill('SIGTERM');
+    const m = await until(/capture: finished \((\d+) frames, (\d+) dropped\)/, 'capture: finished line with drops');
+    await new Promise((r) => { if (proc.exitCode !== null) r(); else proc.once('exit', r); });
+    return { sent, rated, counted: Number(m[1]), dropped: Number(m[2]), rss: Math.round(hwm / 1024) };
+  } finally {
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
 async function tcpdump(file, pps, n) {
   const proc = spawn('ip', ['netns', 'exec', NS_B, 'tcpdump', '-n', '-i', VB, '-B', String(Math.round(bufferSize / 1024)), '-w', '/dev/null', ...(immediate ? ['--immediate-mode'] : [])], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
@@ -129,13 +171,15 @@ async function tcpdump(file, pps, n) {
 }
 
 const pct = (r) => `${(100 * (r.sent - r.counted) / r.sent).toFixed(2)}%`;
-console.log(`ring ${bufferSize >> 20} MiB, ${immediate ? 'immediate' : 'batch (100 ms timeout)'} mode, ${seconds} s per rate; load average ${spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 3).join(' ')}`);
+if (asDaemon && !existsSync(path.join(root, 'dist', 'waakhond.mjs'))) { console.error('bench --live --daemon: dist/waakhond.mjs missing (npm run build)'); process.exit(1); }
+if (asDaemon && immediate) { console.error('bench --live --daemon: --immediate is a config setting of the daemon (capture.immediate), not measured here'); process.exit(1); }
+console.log(`${asDaemon ? `capturing: the daemon (waakhond run --iface, ${LAUNCHER_NODE_ARGS.join(' ')})` : 'capturing: pipeline + inventory + rules (as analyze)'}; ring ${bufferSize >> 20} MiB, ${immediate ? 'immediate' : 'batch (100 ms timeout)'} mode, ${seconds} s per rate; load average ${spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 3).join(' ')}`);
 for (const [label, file] of files) {
   console.log(`\n${label}: ${file}`);
   console.log(`${'rate'.padEnd(8)} ${'waakhond: sent counted dropped loss unaccounted'.padEnd(56)} tcpdump -i: sent captured dropped loss`);
   for (const pps of rates) {
     const n = pps * seconds;
-    const w = await waakhond(file, pps, n);
+    const w = asDaemon ? await daemon(file, pps, n) : await waakhond(file, pps, n);
     const t = await tcpdump(file, pps, n);
     const un = w.sent - w.counted - w.dropped;
     console.log(`${String(pps / 1000 + 'k').padEnd(8)} ${`${w.sent} ${w.counted} ${w.dropped} ${pct(w)} ${un} (tcpreplay ${Math.round(w.rated / 1000)}k/s, rss ${w.rss} MB)`.padEnd(56)} ${t.sent} ${t.counted} ${t.dropped} ${pct(t)} (tcpreplay ${Math.round(t.rated / 1000)}k/s)`);

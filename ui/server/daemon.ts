@@ -450,7 +450,9 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
       const err = source.stats.error ?? (spec.kind === 'iface' && !stopped ? 'the live capture stopped' : null);
       live.capture_state = err ? 'failed' : 'ended';
       live.capture_error = err;
-      log(err ? `capture: ended: ${err}` : `capture: finished (${source.stats.frames} frames)`);
+      // A live source's loss is said with its count: what was not seen is never silent.
+      const lost = source.stats.dropped !== null ? `, ${source.stats.dropped} dropped` : '';
+      log(err ? `capture: ended: ${err}` : `capture: finished (${source.stats.frames} frames${lost})`);
     } catch (err) {
       live.capture_state = 'failed';
       live.capture_error = (err as Error).message;
