@@ -76,9 +76,13 @@ export class Matcher {
       // "(^|\.)domain\.?$", case-insensitive: the name less one trailing dot is the domain or ends in ".domain".
       let n = full.toLowerCase();
       if (n.endsWith('.')) n = n.slice(0, -1);
-      for (let at = 0; at >= 0; at = n.indexOf('.', at) + 1 || -1) {
+      // The name itself, then what follows each of its dots.
+      for (let at = 0; ;) {
         const hit = this.dnsByDomain.get(at === 0 ? n : n.slice(at));
         if (hit) (found ??= []).push(...hit);
+        const dot = n.indexOf('.', at);
+        if (dot < 0) break;
+        at = dot + 1;
       }
     }
     if (found === null) return this.dnsOthers;
