@@ -5,7 +5,7 @@ import { isLocallyAdministered, isNonDeviceMac, normalizeMac } from './mac.js';
 import { friendlyName, resolveIdentity, VendorIndex } from './identity.js';
 import { defaultFingerprintsDir, loadFingerprints, type Fingerprints } from './fingerprints.js';
 import { Matcher } from './match.js';
-import { forReceiver, modelCodesOf, observationSignature, observationsOf, observationTarget, type Observation } from './observe.js';
+import { dnsQuerySignature, forReceiver, modelCodesOf, observationSignature, observationsOf, observationTarget, synSignature, type Observation } from './observe.js';
 import { withHaTables } from './ha-tables.js';
 import { ouiStatus, ouiTable } from './oui.js';
 import { hash52 } from '../hash.js';
@@ -147,7 +147,9 @@ export class Inventory {
   private readonly know: ReturnType<typeof knowledge>;
   private evictedCount = 0;
   /** Event signature -> what it gives (bounded by MAX_TEMPLATES). */
-  private readonly templates = new Map<string, Template>();
+  private readonly templates = new Map<string | number, Template>();
+  /** One-question unicast DNS queries by name (observe.ts dnsQuerySignature), apart from the signatures above. */
+  private readonly queryTemplates = new Map<string, Template>();
   private nextTemplateId = 0;
   /** What devices do (behaviour.ts): evidence when knowledge runs out, bounded like the devices. */
   private readonly behaviour: Behaviour;
@@ -253,9 +255,18 @@ export class Inventory {
       default:
         return;
     }
-    const signature = observationSignature(e);
-    if (signature === null || signature.length > MAX_SIGNATURE) for (const o of observationsOf(e)) this.apply(o, e);
-    else this.applySigned(signature, e);
+    const quick = e.type === 'tcp_syn' ? synSignature(e) : e.type === 'dns' ? dnsQuerySignature(e) : undefined;
+    if (quick === null) {
+      // A SYN from outside the home: no observation.
+    } else if (typeof quick === 'number') {
+      this.applySigned(quick, e, this.templates);
+    } else if (quick !== undefined && quick.length <= MAX_SIGNATURE) {
+      this.applySigned(quick, e, this.queryTemplates);
+    } else {
+      const signature = observationSignature(e);
+      if (signature === null || signature.length > MAX_SIGNATURE) for (const o of observationsOf(e)) this.apply(o, e);
+      else this.applySigned(signature, e, this.templates);
+    }
     if (e.type === 'dns' && e.llmnr && e.response && e.answers.length && (e.direction === 'internal' || e.direction === 'outbound')) {
       // RFC 4795 2.1: a responder answers only for its own name.
       this.touch(e.src_mac, e.ts, { ip: e.src_ip, hostname: clean(e.answers[0].name.replace(/\.$/, '')), rank: NAME_RANK.netbios });
@@ -284,12 +295,12 @@ export class Inventory {
    * An event by its signature: the first time its devices see it, observations are built and matched
    * as usual; repeats only touch the same devices in the same order with address and name.
    */
-  private applySigned(signature: string, e: WaakhondEvent): void {
-    let t = this.templates.get(signature);
+  private applySigned<K>(signature: K, e: WaakhondEvent, templates: Map<K, Template>): void {
+    let t = templates.get(signature);
     let built: Observation[] | null = null;
     if (!t) {
       built = observationsOf(e);
-      if (this.templates.size >= MAX_TEMPLATES) this.templates.clear();
+      if (templates.size >= MAX_TEMPLATES) templates.clear();
       t = {
         id: this.nextTemplateId++,
         obs: built.map((o) => {
@@ -297,7 +308,7 @@ export class Inventory {
           return { receiver: forReceiver(o), hostname, rank };
         }),
       };
-      this.templates.set(signature, t);
+      templates.set(signature, t);
     }
     if (t.obs.length === 0) return;
     const sender = observationTarget(e, false);

@@ -1,5 +1,5 @@
 // Event -> observation: the named fields of one event that fingerprint rules match against.
-import type { DhcpEvent, DiscoveryEvent, DnsEvent, WaakhondEvent } from '../events.js';
+import type { DhcpEvent, DiscoveryEvent, DnsEvent, TcpSynEvent, WaakhondEvent } from '../events.js';
 import type { EvidenceSource } from './types.js';
 import type { RuleKind } from './fingerprints.js';
 
@@ -170,6 +170,23 @@ export function observationSignature(e: WaakhondEvent): string | null {
     default:
       return null;
   }
+}
+
+/**
+ * The two commonest signed events keyed without building a string: a SYN from the LAN by its stack
+ * traits as one number (ttl < 2^8, window < 2^16, options length < 2^8: the fields its signature
+ * "syn|ttl,window,optlen" holds), and a one-question unicast DNS query by its name alone (the only
+ * thing its signature "dns|q1|<name>" holds; the caller keeps these in a table of their own, so a name
+ * cannot meet another kind's signature). undefined: no quick key, use observationSignature.
+ */
+export function synSignature(e: TcpSynEvent): number | null | undefined {
+  if (!fromLan(e)) return null;
+  if (e.ttl > 255 || e.window > 65535 || e.options_length > 255) return undefined;
+  return e.ttl * 16777216 + e.window * 256 + e.options_length;
+}
+
+export function dnsQuerySignature(e: DnsEvent): string | undefined {
+  return !e.mdns && !e.response && !e.llmnr && e.questions.length === 1 && fromLan(e) ? e.questions[0].name : undefined;
 }
 
 /** Whether an observation speaks for the device an event was sent to (http_api) rather than its sender. */

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { WaakhondEvent } from '../../../sensor/events.js';
-import { forReceiver, observationSignature, observationsOf, observationTarget } from '../../../sensor/inventory/observe.js';
+import { dnsQuerySignature, forReceiver, observationSignature, observationsOf, observationTarget, synSignature } from '../../../sensor/inventory/observe.js';
 import { dhcp, dns, httpReq, httpResp, ssdp, tls } from './ev.js';
 
 const A = 'b0:c5:54:25:5b:0e';
@@ -107,6 +107,26 @@ describe('observationSignature', () => {
     }), { numRuns: 4000 });
     expect(kept).toBeGreaterThan(200);
     expect(changed).toBe(0);
+  });
+
+  it('the quick keys of SYNs and one-question DNS queries agree with the signatures they stand in for', () => {
+    // Equal quick keys must mean equal signatures and unequal ones unequal (the inventory keeps quick
+    // keys in tables of their own); a null SYN key means no observation, as a null signature does.
+    const quick = (e: WaakhondEvent): number | string | null | undefined =>
+      e.type === 'tcp_syn' ? synSignature(e) : e.type === 'dns' ? dnsQuerySignature(e) : undefined;
+    let compared = 0;
+    const quickEvent = event.filter((e) => quick(e) !== undefined);
+    fc.assert(fc.property(quickEvent, quickEvent, (a, b) => {
+      const qa = quick(a);
+      if (qa === undefined) return;
+      if (qa === null) { expect(observationSignature(a)).toBeNull(); return; }
+      expect(observationSignature(a)).not.toBeNull();
+      const qb = quick(b);
+      if (qb === undefined || qb === null || a.type !== b.type) return;
+      compared++;
+      expect(qa === qb).toBe(observationSignature(a) === observationSignature(b));
+    }), { numRuns: 4000 });
+    expect(compared).toBeGreaterThan(100);
   });
 
   it('observationTarget names the MAC and address each observation speaks for', () => {
