@@ -1,8 +1,8 @@
 // The sensor pipeline: frames -> decode -> flows, protocol parsers and traffic counters -> events.
 // Everything downstream (inventory, rules, store, exports) consumes only the events it emits.
-import type { Frame } from './capture/frame.js';
+import { FrameBatch, type Frame } from './capture/frame.js';
 import { DEFAULT_LOCAL_NETS, LocalNets } from './addr.js';
-import { decodeFrame } from './decode/dispatch.js';
+import { decodeFrameAt } from './decode/dispatch.js';
 import { ETHERTYPE_ARP } from './decode/ethernet.js';
 import { isGroupMac, ipv4ToString, ipv6ToString, macToString, TextCache } from './decode/format.js';
 import { parseNdp } from './decode/ndp.js';
@@ -148,12 +148,44 @@ export class Pipeline implements RoomHost {
     this.holds?.hold(mac, handle, this.stats.last_ts ?? 0);
   }
 
-  /** Processes a batch of frames in order. Never throws because of packet contents. */
-  push(frames: Frame[]): void {
-    for (let i = 0; i < frames.length; i++) this.frame(frames[i]);
-    // An empty batch: a live source telling of new drops while no packet comes. Reported now
-    // (the sources send one a second at most), stamped with the last capture time.
-    if (frames.length === 0 && this.stats.last_ts !== null && (this.dropped ?? 0) > (this.reportedDropped ?? 0)) {
+  /**
+   * Processes a batch of frames in order: a source's FrameBatch, or frames built by hand (tests,
+   * tools). Never throws because of packet contents.
+   */
+  push(frames: FrameBatch | readonly Frame[]): void {
+    if (frames instanceof FrameBatch) {
+      this.pushBatch(frames);
+      return;
+    }
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i];
+      this.frame(f.data, 0, f.data.length, f.len, f.ts, f.linktype);
+    }
+    if (frames.length === 0) this.noFrames();
+  }
+
+  /** Processes a source's batch in order: per frame no object and no view, only its offsets into the batch's bytes. */
+  pushBatch(b: FrameBatch): void {
+    const n = b.length;
+    const data = b.data;
+    const off = b.off;
+    const caplen = b.caplen;
+    const len = b.len;
+    const ts = b.ts;
+    const linktype = b.linktype;
+    for (let i = 0; i < n; i++) {
+      const o = off[i];
+      this.frame(data, o, o + caplen[i], len[i], ts[i], linktype[i]);
+    }
+    if (n === 0) this.noFrames();
+  }
+
+  /**
+   * An empty batch: a live source telling of new drops while no packet comes. Reported now
+   * (the sources send one a second at most), stamped with the last capture time.
+   */
+  private noFrames(): void {
+    if (this.stats.last_ts !== null && (this.dropped ?? 0) > (this.reportedDropped ?? 0)) {
       this.emit(this.statsEvent(this.stats.last_ts));
     }
   }
@@ -173,12 +205,12 @@ export class Pipeline implements RoomHost {
     if ((this.dropped ?? 0) > (this.reportedDropped ?? 0) && nowTs >= this.lastStatsTs + 1_000_000) this.emit(this.statsEvent(nowTs));
   }
 
-  private frame(frame: Frame): void {
+  /** The frame data[start .. end): `len` bytes on the wire, captured at `ts` (µs). */
+  private frame(data: Uint8Array, start: number, end: number, len: number, ts: number, linktype: number): void {
     const p = this.p;
     const st = this.stats;
     st.packets++;
-    st.bytes += frame.len;
-    const ts = frame.ts;
+    st.bytes += len;
     if (st.first_ts === null) st.first_ts = ts;
     // Capture time only moves forward for timers (merged or reordered captures must not rewind them).
     if (st.last_ts === null || ts > st.last_ts) st.last_ts = ts;
@@ -196,10 +228,12 @@ export class Pipeline implements RoomHost {
     this.traffic.advance(now);
 
     p.reset();
-    p.data = frame.data;
+    p.data = data;
+    p.frameOff = start;
+    p.frameEnd = end;
     p.ts = ts;
-    p.wireLen = frame.len;
-    const r = decodeFrame(frame.data, frame.linktype, p, this.keepTunnel);
+    p.wireLen = len;
+    const r = decodeFrameAt(data, start, end, linktype, p, this.keepTunnel);
     if (p.tunnelDepth !== 0) {
       st.tunneled++;
       if (p.tunnelTooDeep) st.tunnel_too_deep++;
@@ -219,7 +253,7 @@ export class Pipeline implements RoomHost {
     const dstLocal = p.ipVersion === 4 ? this.local.isLocal4(p.ip4Dst) : this.local.isLocal6(p.data, p.ip6DstOff);
     this.srcLocal = srcLocal;
     this.dstLocal = dstLocal;
-    this.count(srcLocal, dstLocal, frame.len);
+    this.count(srcLocal, dstLocal, len);
     if (p.l4Off < 0) return; // non-first fragment: no transport header
 
     const proto = p.ipProto;

@@ -1,14 +1,14 @@
 // Base for capture-file parsers fed by chunks: joins a record split across chunks and turns a
 // partial record left at end of input into a clear error, so each format only parses whole records.
-import { newSourceStats, type Frame, type SourceStats } from './frame.js';
+import { FrameBatch, newSourceStats, type SourceStats } from './frame.js';
 
 /** A streaming capture parser: feed chunks in file order, then call end(). */
 export interface CaptureParser {
   /**
-   * Parse one more chunk and return the frames completed by it. Frame.data views the chunk (or a
+   * Parse one more chunk and return the frames completed by it. The batch's bytes are the chunk (or a
    * buffer joining the previous chunk's tail with it): valid as long as the caller keeps the chunk.
    */
-  push(chunk: Uint8Array): Frame[];
+  push(chunk: Uint8Array): FrameBatch;
   /** End of input: a partial record or header left over becomes stats.error. */
   end(): void;
   /**
@@ -16,7 +16,7 @@ export interface CaptureParser {
    * tail (buf.subarray(used)) back at the start of the next buffer. Lets a file reader reuse its
    * buffers instead of allocating one per chunk.
    */
-  pushWhole(buf: Uint8Array): { frames: Frame[]; used: number };
+  pushWhole(buf: Uint8Array): { frames: FrameBatch; used: number };
   /** End of input for pushWhole(): `leftover` bytes were never consumed. */
   endWhole(leftover: number): void;
   /** True once a fatal error stopped the parser; later chunks are ignored. */
@@ -24,8 +24,7 @@ export interface CaptureParser {
   readonly stats: SourceStats;
 }
 
-const NO_FRAMES: Frame[] = [];
-Object.freeze(NO_FRAMES);
+const NO_BYTES = new Uint8Array(0);
 
 /** Largest record or block we buffer: above this a length field is taken as corrupt (libpcap's biggest per-DLT limit is 128 MiB for D-Bus; none of our link types comes near 16 MiB). */
 export const MAX_RECORD = 16 * 1024 * 1024;
@@ -40,9 +39,15 @@ export abstract class ChunkParser implements CaptureParser {
   private carry: Uint8Array | null = null;
   /** File offset of the first byte of the buffer handed to parse(). */
   protected base = 0;
+  /** Frames in the last batch: the next batch's arrays start that big (chunks of a file are alike). */
+  private lastCount = 0;
 
-  push(chunk: Uint8Array): Frame[] {
-    if (this.failed || chunk.length === 0) return NO_FRAMES;
+  private newBatch(buf: Uint8Array): FrameBatch {
+    return new FrameBatch(buf, Math.max(256, this.lastCount + (this.lastCount >> 3)));
+  }
+
+  push(chunk: Uint8Array): FrameBatch {
+    if (this.failed || chunk.length === 0) return new FrameBatch(NO_BYTES, 1);
     let buf = chunk;
     const carry = this.carry;
     if (carry !== null) {
@@ -54,17 +59,19 @@ export abstract class ChunkParser implements CaptureParser {
       buf = joined;
       this.carry = null;
     }
-    const out: Frame[] = [];
+    const out = this.newBatch(buf);
     const used = this.parse(buf, out);
+    this.lastCount = out.length;
     if (!this.failed && used < buf.length) this.carry = buf.subarray(used);
     this.base += used;
     return out;
   }
 
-  pushWhole(buf: Uint8Array): { frames: Frame[]; used: number } {
-    if (this.failed || buf.length === 0) return { frames: NO_FRAMES, used: 0 };
-    const out: Frame[] = [];
+  pushWhole(buf: Uint8Array): { frames: FrameBatch; used: number } {
+    if (this.failed || buf.length === 0) return { frames: new FrameBatch(NO_BYTES, 1), used: 0 };
+    const out = this.newBatch(buf);
     const used = this.parse(buf, out);
+    this.lastCount = out.length;
     this.base += used;
     return { frames: out, used };
   }
@@ -101,8 +108,8 @@ export abstract class ChunkParser implements CaptureParser {
     this.fail(`corrupt record at byte ${at}: ${why}`);
   }
 
-  /** Parse whole records from buf into out; return how many bytes were consumed. */
-  protected abstract parse(buf: Uint8Array, out: Frame[]): number;
+  /** Parse whole records from buf into out (whose data is buf); return how many bytes were consumed. */
+  protected abstract parse(buf: Uint8Array, out: FrameBatch): number;
   /** Whether the file header (pcap) or first section header (pcapng) has been read. */
   protected abstract headerDone(): boolean;
   /** Noun for a partial unit at end of file ("truncated record"). */

@@ -2,7 +2,7 @@
 // large chunks so that a multi-GB capture never sits in memory.
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { Frame, FrameSource, SourceStats } from './frame.js';
+import type { FrameBatch, FrameSource, SourceStats } from './frame.js';
 import { AutoParser } from './detect.js';
 import { MAXIMUM_SNAPLEN } from './chunked.js';
 
@@ -38,7 +38,7 @@ export class StreamFrameSource implements FrameSource {
     this.stream?.destroy();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
+  async *[Symbol.asyncIterator](): AsyncIterator<FrameBatch> {
     if (this.started) throw new Error(`${this.name}: a frame source can be iterated only once`);
     this.started = true;
     if (this.closed) return;
@@ -89,7 +89,7 @@ const HEADROOM = MAXIMUM_SNAPLEN + 64;
  * the current one is parsed and processed, so the disk or page cache and the parser work at once.
  * The record split at a chunk's end is copied in front of the next chunk's bytes.
  *
- * Frame.data of a batch stays valid while that batch and the next one are processed: the buffer is
+ * A batch's bytes stay valid while that batch and the next one are processed: the buffer is
  * reused for the batch after that. Copy what you keep longer.
  */
 export class FileFrameSource implements FrameSource {
@@ -121,7 +121,7 @@ export class FileFrameSource implements FrameSource {
     this.closed = true;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
+  async *[Symbol.asyncIterator](): AsyncIterator<FrameBatch> {
     if (this.started) throw new Error(`${this.name}: a frame source can be iterated only once`);
     this.started = true;
     if (this.closed) return;
@@ -184,9 +184,11 @@ export class FileFrameSource implements FrameSource {
 
 /**
  * A pcap or pcapng file, format by magic. `chunkBytes` (default FILE_CHUNK): the daemon reads smaller
- * chunks, because a chunk's frame objects live until the whole chunk is processed, and with the
- * launchers' 1 MB semi-spaces a 1 MiB chunk's ~15k frames outlive two scavenges and are promoted,
- * growing the old space (issue #14: ~6 MB of the daemon's peak on a 300-device home). Never throws: a missing or unreadable file, a bad magic or a
+ * chunks, because what a chunk makes lives until the whole chunk is processed, and with the
+ * launchers' 1 MB semi-spaces a 1 MiB chunk's ~15k frame objects outlived two scavenges and were
+ * promoted, growing the old space (issue #14: ~6 MB of the daemon's peak on a 300-device home).
+ * Frames are now rows of a FrameBatch, not objects, but the events of a chunk still live as long.
+ * Never throws: a missing or unreadable file, a bad magic or a
  * truncated/corrupt record ends the iteration early with the reason in stats.error (frames before it
  * are delivered).
  */

@@ -1,8 +1,8 @@
 // Live capture through the optional native `pcap` addon (libpcap): BPF filter in the kernel, frames
-// copied out of libpcap's ring into slabs, kernel drop counters from pcap_stats().
+// copied out of libpcap's ring into the pending batch's buffer, kernel drop counters from pcap_stats().
 import { endianness } from 'node:os';
-import type { Frame, FrameSource, SourceStats } from './frame.js';
-import { newSourceStats } from './frame.js';
+import type { FrameSource, SourceStats } from './frame.js';
+import { emptyBatch, FrameBatch, newSourceStats } from './frame.js';
 import { capNetRawError, hasCapNetRaw, isPermissionError } from './live-errors.js';
 
 /** The parts of node_pcap 3.x we use (its own typings are for Node 10). */
@@ -46,7 +46,8 @@ export async function loadPcapAddon(): Promise<{ mod: PcapModule } | { reason: s
   }
 }
 
-const SLAB = 1 << 20;
+/** Smallest buffer a pending batch starts with; it doubles while a burst fills it. */
+const MIN_BATCH_BYTES = 1 << 16;
 /**
  * Kernel ring (libpcap buffer) by default, chosen on `npm run bench -- --live` (veth + tcpreplay, a
  * 3 s Mirai-style SYN burst at 40 k/s, pipeline + rules, busy shared machine): 8 MiB lost 2.9%,
@@ -70,15 +71,15 @@ export class PcapLiveSource implements FrameSource {
   readonly name: string;
   readonly stats: SourceStats = newSourceStats();
   readonly backend = 'pcap';
-  private batch: Frame[] = [];
+  /** Frames read and not yet handed on: their bytes are copied into batch.data up to batchBytes. */
+  private batch = new FrameBatch(new Uint8Array(MIN_BATCH_BYTES), 256);
+  private batchBytes = 0;
   private wake: (() => void) | null = null;
   private closed = false;
   /** pcap_breakloop() was called (node_pcap's close()). */
   private breakSent = false;
   /** libpcap answered the break with -2: the poll handle is stopped and the pcap handle closed. */
   private released = false;
-  private slab = new Uint8Array(SLAB);
-  private slabOff = 0;
   /** Frames the userland queue refused (consumer too slow and the queue at its bound). */
   private queueDrops = 0;
   /** Kernel drops (ps_drop + ps_ifdrop) summed from 32-bit deltas, so a wrapping counter keeps counting. */
@@ -135,15 +136,18 @@ export class PcapLiveSource implements FrameSource {
       this.stats.dropped = this.kernelDrops + this.queueDrops + this.lostAtStop;
       return;
     }
-    // libpcap's buffer is reused for the next packet: copy into a slab shared by many frames.
-    if (this.slabOff + caplen > this.slab.length) {
-      this.slab = new Uint8Array(Math.max(SLAB, caplen));
-      this.slabOff = 0;
+    // libpcap's buffer is reused for the next packet: copy into the batch's buffer (one per batch,
+    // doubled when a burst fills it; frames are offsets, so moving the bytes moves them all).
+    const b = this.batch;
+    const at = this.batchBytes;
+    if (at + caplen > b.data.length) {
+      const bigger = new Uint8Array(Math.max(b.data.length * 2, at + caplen));
+      bigger.set(b.data.subarray(0, at));
+      b.data = bigger;
     }
-    const data = this.slab.subarray(this.slabOff, this.slabOff + caplen);
-    data.set(this.session.buf.subarray(0, caplen));
-    this.slabOff += caplen;
-    this.batch.push({ ts: sec * 1e6 + usec, len, data, linktype: this.linktype, iface: 0 });
+    b.data.set(this.session.buf.subarray(0, caplen), at);
+    this.batchBytes = at + caplen;
+    b.add(at, caplen, len, sec * 1e6 + usec, this.linktype, 0);
     this.stats.frames++;
     this.stats.bytes += len;
     if (this.wake !== null) {
@@ -235,14 +239,16 @@ export class PcapLiveSource implements FrameSource {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
+  async *[Symbol.asyncIterator](): AsyncIterator<FrameBatch> {
     try {
       for (;;) {
         if (this.batch.length > 0) {
           // Kernel drops reach stats.dropped (sensor_stats, /metrics) within STATS_EVERY_MS while packets flow.
           if (Date.now() - this.lastStatsMs >= STATS_EVERY_MS) this.readDrops();
           const out = this.batch;
-          this.batch = [];
+          // The next batch's buffer as big as this one needed (bursts come in runs), within bounds.
+          this.batch = new FrameBatch(new Uint8Array(Math.max(MIN_BATCH_BYTES, Math.min(this.batchBytes, 16 << 20))), Math.max(256, out.length));
+          this.batchBytes = 0;
           yield out;
           continue;
         }
@@ -250,7 +256,7 @@ export class PcapLiveSource implements FrameSource {
         if ((this.stats.dropped ?? 0) > this.newsAt) {
           // Drops not yet handed on with an empty batch: the consumer reports them even if no packet follows.
           this.newsAt = this.stats.dropped ?? 0;
-          yield [];
+          yield emptyBatch();
           continue;
         }
         await new Promise<void>((resolve) => {
