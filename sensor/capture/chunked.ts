@@ -14,9 +14,10 @@ export interface CaptureParser {
   /**
    * Parse the whole records at the start of buf and keep nothing: the caller hands the unconsumed
    * tail (buf.subarray(used)) back at the start of the next buffer. Lets a file reader reuse its
-   * buffers instead of allocating one per chunk.
+   * buffers instead of allocating one per chunk; `into`, a batch the caller is done with, is emptied
+   * and filled again (its arrays reused) instead of a new one.
    */
-  pushWhole(buf: Uint8Array): { frames: FrameBatch; used: number };
+  pushWhole(buf: Uint8Array, into?: FrameBatch): { frames: FrameBatch; used: number };
   /** End of input for pushWhole(): `leftover` bytes were never consumed. */
   endWhole(leftover: number): void;
   /** True once a fatal error stopped the parser; later chunks are ignored. */
@@ -67,9 +68,15 @@ export abstract class ChunkParser implements CaptureParser {
     return out;
   }
 
-  pushWhole(buf: Uint8Array): { frames: FrameBatch; used: number } {
+  pushWhole(buf: Uint8Array, into?: FrameBatch): { frames: FrameBatch; used: number } {
     if (this.failed || buf.length === 0) return { frames: new FrameBatch(NO_BYTES, 1), used: 0 };
-    const out = this.newBatch(buf);
+    let out: FrameBatch;
+    if (into === undefined) out = this.newBatch(buf);
+    else {
+      out = into;
+      out.data = buf;
+      out.length = 0;
+    }
     const used = this.parse(buf, out);
     this.lastCount = out.length;
     this.base += used;

@@ -42,11 +42,11 @@ export class AutoParser implements CaptureParser {
     return inner === null ? emptyBatch() : inner.push(buf);
   }
 
-  pushWhole(buf: Uint8Array): { frames: FrameBatch; used: number } {
-    if (this.inner !== null) return this.inner.pushWhole(buf);
+  pushWhole(buf: Uint8Array, into?: FrameBatch): { frames: FrameBatch; used: number } {
+    if (this.inner !== null) return this.inner.pushWhole(buf, into);
     if (this.ownFailed || buf.length < 4) return { frames: emptyBatch(), used: 0 };
     const inner = this.detect(buf);
-    return inner === null ? { frames: emptyBatch(), used: 0 } : inner.pushWhole(buf);
+    return inner === null ? { frames: emptyBatch(), used: 0 } : inner.pushWhole(buf, into);
   }
 
   endWhole(leftover: number): void {

@@ -89,8 +89,8 @@ const HEADROOM = MAXIMUM_SNAPLEN + 64;
  * the current one is parsed and processed, so the disk or page cache and the parser work at once.
  * The record split at a chunk's end is copied in front of the next chunk's bytes.
  *
- * A batch's bytes stay valid while that batch and the next one are processed: the buffer is
- * reused for the batch after that. Copy what you keep longer.
+ * A batch (its bytes and its arrays) stays valid while that batch and the next one are processed:
+ * the buffer and the batch are reused for the batch after that. Copy what you keep longer.
  */
 export class FileFrameSource implements FrameSource {
   readonly name: string;
@@ -135,6 +135,8 @@ export class FileFrameSource implements FrameSource {
     const parser = this.parser;
     const chunk = this.chunk;
     const bufs = [0, 1, 2].map(() => new Uint8Array(HEADROOM + chunk));
+    // The batch made from each buffer, refilled when the buffer comes round again (no typed arrays per chunk).
+    const batches: (FrameBatch | undefined)[] = [undefined, undefined, undefined];
     let which = 0;
     let carry: Uint8Array | null = null;
     let pos = 0;
@@ -165,7 +167,8 @@ export class FileFrameSource implements FrameSource {
           view.set(buf.subarray(HEADROOM, HEADROOM + bytesRead), left);
         }
         carry = null;
-        const { frames, used } = parser.pushWhole(view);
+        const { frames, used } = parser.pushWhole(view, batches[which]);
+        batches[which] = frames;
         if (used < view.length) carry = view.subarray(used);
         if (frames.length > 0) yield frames;
         if (parser.failed) break;
