@@ -90,14 +90,14 @@ const HEADROOM = MAXIMUM_SNAPLEN + 64;
 const READ_AHEAD = 2;
 
 /**
- * A capture file read with positional reads into three buffers used in turn, so that reading a
- * multi-GB file allocates nothing per chunk (a fresh 1 MiB buffer per chunk left ~70 MB of
- * external memory waiting for the GC). The next chunk is read ahead (in libuv's thread pool) while
+ * A capture file read with positional reads into READ_AHEAD + 2 buffers used in turn, so that reading
+ * a multi-GB file allocates nothing per chunk (a fresh 1 MiB buffer per chunk left ~70 MB of
+ * external memory waiting for the GC). The next chunks are read ahead (in libuv's thread pool) while
  * the current one is parsed and processed, so the disk or page cache and the parser work at once.
  * The record split at a chunk's end is copied in front of the next chunk's bytes.
  *
  * A batch (its bytes and its arrays) stays valid while that batch and the next one are processed:
- * the buffer and the batch are reused for the batch after that. Copy what you keep longer.
+ * its buffer and the batch are reused later. Copy what you keep longer.
  */
 export class FileFrameSource implements FrameSource {
   readonly name: string;
