@@ -164,20 +164,24 @@ export class Pipeline implements RoomHost {
     if (frames.length === 0) this.noFrames();
   }
 
-  /** Processes a source's batch in order: per frame no object and no view, only its offsets into the batch's bytes. */
-  pushBatch(b: FrameBatch): void {
-    const n = b.length;
+  /**
+   * Processes a source's batch in order, or its frames start..end (the daemon hands a big batch over
+   * in pieces, with turns of the event loop between): per frame no object and no view, only its
+   * offsets into the batch's bytes.
+   */
+  pushBatch(b: FrameBatch, start = 0, end = b.length): void {
+    const n = Math.min(end, b.length);
     const data = b.data;
     const off = b.off;
     const caplen = b.caplen;
     const len = b.len;
     const ts = b.ts;
     const linktype = b.linktype;
-    for (let i = 0; i < n; i++) {
+    for (let i = Math.max(0, start); i < n; i++) {
       const o = off[i];
       this.frame(data, o, o + caplen[i], len[i], ts[i], linktype[i]);
     }
-    if (n === 0) this.noFrames();
+    if (b.length === 0) this.noFrames();
   }
 
   /**

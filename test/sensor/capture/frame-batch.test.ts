@@ -113,8 +113,12 @@ describe('Pipeline.push', () => {
     const objects = run((p) => p.push(frames));
     const batch = FrameBatch.fromFrames(frames);
     const batched = run((p) => { p.push(batch.slice(0, 64)); p.pushBatch(batch.slice(64)); });
+    // As the daemon hands a batch over: in pieces of 64 frames, the last one short.
+    const pieces = run((p) => { for (let i = 0; i < batch.length; i += 64) p.pushBatch(batch, i, i + 64); });
     expect(objects.events.length).toBeGreaterThan(50);
     expect(batched.events).toEqual(objects.events);
     expect(batched.stats).toEqual(objects.stats);
+    expect(pieces.events).toEqual(objects.events);
+    expect(pieces.stats).toEqual(objects.stats);
   });
 });
