@@ -78,10 +78,19 @@ const MAC_CACHE_MAX = 4096;
 const IP4_CACHE_MAX = 8192;
 
 export class Pipeline implements RoomHost {
-  readonly stats: PipelineStats = {
+  /**
+   * Capture time of the first packet and the latest (times only move forward), NaN before any: kept
+   * as plain numbers because a field that may hold null (stats.last_ts) boxes every new time it is
+   * given, one heap number per packet for the GC. stats reads them.
+   */
+  private firstTs = NaN;
+  private lastTs = NaN;
+  readonly stats: PipelineStats = ((self: Pipeline) => ({
     packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0, unanswered_inbound: 0, flows_evicted: 0,
-    tunneled: 0, tunnel_too_deep: 0, held_syns: 0, held_datagrams: 0, internal_errors: 0, events: 0, first_ts: null, last_ts: null,
-  };
+    tunneled: 0, tunnel_too_deep: 0, held_syns: 0, held_datagrams: 0, internal_errors: 0, events: 0,
+    get first_ts(): number | null { return self.firstTs === self.firstTs ? self.firstTs : null; },
+    get last_ts(): number | null { return self.lastTs === self.lastTs ? self.lastTs : null; },
+  }))(this);
   readonly flows: FlowTable;
   private readonly traffic: TrafficCounters;
   private readonly local: LocalNets;
@@ -150,18 +159,10 @@ export class Pipeline implements RoomHost {
 
   /**
    * Processes a batch of frames in order: a source's FrameBatch, or frames built by hand (tests,
-   * tools). Never throws because of packet contents.
+   * tools: copied into a batch first). Never throws because of packet contents.
    */
   push(frames: FrameBatch | readonly Frame[]): void {
-    if (frames instanceof FrameBatch) {
-      this.pushBatch(frames);
-      return;
-    }
-    for (let i = 0; i < frames.length; i++) {
-      const f = frames[i];
-      this.frame(f.data, 0, f.data.length, f.len, f.ts, f.linktype);
-    }
-    if (frames.length === 0) this.noFrames();
+    this.pushBatch(frames instanceof FrameBatch ? frames : FrameBatch.fromFrames(frames));
   }
 
   /**
@@ -171,16 +172,9 @@ export class Pipeline implements RoomHost {
    */
   pushBatch(b: FrameBatch, start = 0, end = b.length): void {
     const n = Math.min(end, b.length);
-    const data = b.data;
-    const off = b.off;
-    const caplen = b.caplen;
-    const len = b.len;
-    const ts = b.ts;
-    const linktype = b.linktype;
-    for (let i = Math.max(0, start); i < n; i++) {
-      const o = off[i];
-      this.frame(data, o, o + caplen[i], len[i], ts[i], linktype[i]);
-    }
+    // frame() reads the batch's arrays itself: a time passed as an argument to a call not inlined
+    // is boxed, one heap number per packet (16 MB of garbage per million packets).
+    for (let i = Math.max(0, start); i < n; i++) this.frame(b, i);
     if (b.length === 0) this.noFrames();
   }
 
@@ -209,16 +203,22 @@ export class Pipeline implements RoomHost {
     if ((this.dropped ?? 0) > (this.reportedDropped ?? 0) && nowTs >= this.lastStatsTs + 1_000_000) this.emit(this.statsEvent(nowTs));
   }
 
-  /** The frame data[start .. end): `len` bytes on the wire, captured at `ts` (µs). */
-  private frame(data: Uint8Array, start: number, end: number, len: number, ts: number, linktype: number): void {
+  /** Frame i of the batch. */
+  private frame(b: FrameBatch, i: number): void {
     const p = this.p;
     const st = this.stats;
+    const data = b.data;
+    const start = b.off[i];
+    const end = start + b.caplen[i];
+    const len = b.len[i];
+    const ts = b.ts[i];
     st.packets++;
     st.bytes += len;
-    if (st.first_ts === null) st.first_ts = ts;
+    // NaN (no packet yet) fails every comparison: the first packet sets both.
+    if (!(this.firstTs === this.firstTs)) this.firstTs = ts;
     // Capture time only moves forward for timers (merged or reordered captures must not rewind them).
-    if (st.last_ts === null || ts > st.last_ts) st.last_ts = ts;
-    const now = st.last_ts;
+    if (!(ts <= this.lastTs)) this.lastTs = ts;
+    const now = this.lastTs;
     if (now >= this.nextExpire) {
       if (this.nextExpire >= 0) this.flows.expire(now);
       if (this.holds !== null && this.holds.size !== 0) this.holds.expire(now);
@@ -237,7 +237,7 @@ export class Pipeline implements RoomHost {
     p.frameEnd = end;
     p.ts = ts;
     p.wireLen = len;
-    const r = decodeFrameAt(data, start, end, linktype, p, this.keepTunnel);
+    const r = decodeFrameAt(data, start, end, b.linktype[i], p, this.keepTunnel);
     if (p.tunnelDepth !== 0) {
       st.tunneled++;
       if (p.tunnelTooDeep) st.tunnel_too_deep++;
