@@ -134,6 +134,16 @@ export class Pipeline implements RoomHost {
   private lastStatsTs = -Infinity;
   /** Held scanners (null: no sink to count their SYNs); see sensor/scan-hold.ts. */
   private readonly holds: ScanHolds | null;
+  /**
+   * The last source MAC asked about the holds, whether it is held, and the same MAC as the number the
+   * holds' Map is keyed by. A 48-bit MAC is no small integer: each Map lookup with p.srcMac boxed it
+   * anew (twice per held SYN: 31 MB of garbage on a 1 M-SYN scan). A scan comes from one device, so the
+   * last answer nearly always stands; hold() and expire() forget it. heldKey is typed unknown on purpose:
+   * a field that only ever held numbers would be stored unboxed and boxed again at each call.
+   */
+  private heldMac = -1;
+  private heldYes = false;
+  private heldKey: unknown = null;
   private readonly heldSyn: HeldSyn = { ts: 0, srcIp: 0, srcPort: 0, dstIp: 0, dstPort: 0, seq: 0, window: 0, ttl: 0, optLen: 0, ecn: false };
 
   constructor(opts: PipelineOptions) {
@@ -155,6 +165,7 @@ export class Pipeline implements RoomHost {
    */
   hold(mac: string, handle: unknown): void {
     this.holds?.hold(mac, handle, this.stats.last_ts ?? 0);
+    this.heldMac = -1;
   }
 
   /**
@@ -221,7 +232,10 @@ export class Pipeline implements RoomHost {
     const now = this.lastTs;
     if (now >= this.nextExpire) {
       if (this.nextExpire >= 0) this.flows.expire(now);
-      if (this.holds !== null && this.holds.size !== 0) this.holds.expire(now);
+      if (this.holds !== null && this.holds.size !== 0) {
+        this.holds.expire(now);
+        this.heldMac = -1;
+      }
       this.nextExpire = now + 1_000_000;
     }
     if (this.nextStats < 0) this.nextStats = now + this.statsInterval;
@@ -274,11 +288,11 @@ export class Pipeline implements RoomHost {
     const flags = p.tcpFlags;
     // A held scanner's SYN to the internet is counted into its alerts and the connection log: no flow, no event.
     if (this.holds !== null && this.holds.size !== 0 && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && srcLocal && !dstLocal &&
-        p.ipVersion === 4 && p.srcMac >= 0 && isPublicV4(p.ip4Dst) && this.holds.has(p.srcMac)) {
+        p.ipVersion === 4 && p.srcMac >= 0 && isPublicV4(p.ip4Dst) && this.isHeld(p.srcMac)) {
       const s = this.heldSyn;
       s.ts = p.ts; s.srcIp = p.ip4Src; s.srcPort = p.srcPort; s.dstIp = p.ip4Dst; s.dstPort = p.dstPort;
       s.seq = p.seq; s.window = p.window; s.ttl = p.ttl; s.optLen = p.tcpOptLen; s.ecn = (flags & (TCP_ECE | TCP_CWR)) !== 0;
-      if (this.holds.syn(p.srcMac, s)) {
+      if (this.holds.syn(this.heldKey as number, s)) {
         this.stats.held_syns++;
         return;
       }
@@ -329,16 +343,26 @@ export class Pipeline implements RoomHost {
     }
   }
 
+  /** Whether a source MAC is held (holds is not null); leaves the MAC in heldKey for the holds' lookups. */
+  private isHeld(mac: number): boolean {
+    if (mac !== this.heldMac) {
+      this.heldMac = mac;
+      this.heldKey = mac;
+      this.heldYes = this.holds!.has(mac);
+    }
+    return this.heldYes;
+  }
+
   private udp(): void {
     const p = this.p;
     // A held flooder's datagram to the internet that no room wants: counted, no flow (sensor/scan-hold.ts).
     if (this.holds !== null && this.holds.size !== 0 && this.srcLocal && !this.dstLocal && p.ipVersion === 4 && p.srcMac >= 0 &&
-        isPublicV4(p.ip4Dst) && this.holds.has(p.srcMac) &&
+        isPublicV4(p.ip4Dst) && this.isHeld(p.srcMac) &&
         !this.rooms.wantsDatagram(p.srcPort, p.dstPort, p.data.subarray(p.payloadOff, p.payloadOff + Math.max(0, p.payloadLen)))) {
       const s = this.heldSyn;
       s.ts = p.ts; s.srcIp = p.ip4Src; s.srcPort = p.srcPort; s.dstIp = p.ip4Dst; s.dstPort = p.dstPort;
       s.seq = 0; s.window = 0; s.ttl = p.ttl; s.optLen = 0; s.ecn = false;
-      if (this.holds.udp(p.srcMac, s)) {
+      if (this.holds.udp(this.heldKey as number, s)) {
         this.stats.held_datagrams++;
         return;
       }
