@@ -44,7 +44,9 @@ export abstract class ChunkParser implements CaptureParser {
   private lastCount = 0;
 
   private newBatch(buf: Uint8Array): FrameBatch {
-    return new FrameBatch(buf, Math.max(256, this.lastCount + (this.lastCount >> 3)));
+    // No more than the chunk can hold (a record is at least 16 bytes): a stream fed packet by packet
+    // (`tcpdump -U -w -` on a quiet link) must not allocate arrays for hundreds of frames per packet.
+    return new FrameBatch(buf, Math.min(Math.max(16, this.lastCount + (this.lastCount >> 3)), (buf.length >> 4) + 1));
   }
 
   push(chunk: Uint8Array): FrameBatch {
