@@ -46,8 +46,8 @@ export async function loadPcapAddon(): Promise<{ mod: PcapModule } | { reason: s
   }
 }
 
-/** Smallest buffer a pending batch starts with; it doubles while a burst fills it. */
-const MIN_BATCH_BYTES = 1 << 16;
+/** Frames are copied into slabs this big; batches follow one another in a slab until it is full. */
+const SLAB = 1 << 20;
 /**
  * Kernel ring (libpcap buffer) by default, chosen on `npm run bench -- --live` (veth + tcpreplay, a
  * 3 s Mirai-style SYN burst at 40 k/s, pipeline + rules, busy shared machine): 8 MiB lost 2.9%,
@@ -71,9 +71,15 @@ export class PcapLiveSource implements FrameSource {
   readonly name: string;
   readonly stats: SourceStats = newSourceStats();
   readonly backend = 'pcap';
-  /** Frames read and not yet handed on: their bytes are copied into batch.data up to batchBytes. */
-  private batch = new FrameBatch(new Uint8Array(MIN_BATCH_BYTES), 256);
-  private batchBytes = 0;
+  /**
+   * The slab frames are copied into: the pending batch's bytes are slab[batchStart .. slabOff), the
+   * batches handed on before it lie in front of them (left alone: the consumer may still read them).
+   */
+  private slab = new Uint8Array(SLAB);
+  private slabOff = 0;
+  private batchStart = 0;
+  /** Frames read and not yet handed on. */
+  private batch = new FrameBatch(this.slab, 64);
   private wake: (() => void) | null = null;
   private closed = false;
   /** pcap_breakloop() was called (node_pcap's close()). */
@@ -136,17 +142,22 @@ export class PcapLiveSource implements FrameSource {
       this.stats.dropped = this.kernelDrops + this.queueDrops + this.lostAtStop;
       return;
     }
-    // libpcap's buffer is reused for the next packet: copy into the batch's buffer (one per batch,
-    // doubled when a burst fills it; frames are offsets, so moving the bytes moves them all).
+    // libpcap's buffer is reused for the next packet: copy it into the slab. A batch's frames must be
+    // in one buffer: when the slab is full, the pending batch's bytes move to a new slab with it.
     const b = this.batch;
-    const at = this.batchBytes;
-    if (at + caplen > b.data.length) {
-      const bigger = new Uint8Array(Math.max(b.data.length * 2, at + caplen));
-      bigger.set(b.data.subarray(0, at));
-      b.data = bigger;
+    if (this.slabOff + caplen > this.slab.length) {
+      const have = this.slabOff - this.batchStart;
+      const fresh = new Uint8Array(Math.max(SLAB, 2 * (have + caplen)));
+      fresh.set(this.slab.subarray(this.batchStart, this.slabOff), 0);
+      for (let i = 0; i < b.length; i++) b.off[i] -= this.batchStart;
+      this.slab = fresh;
+      this.slabOff = have;
+      this.batchStart = 0;
+      b.data = fresh;
     }
-    b.data.set(this.session.buf.subarray(0, caplen), at);
-    this.batchBytes = at + caplen;
+    const at = this.slabOff;
+    this.session.buf.copy(this.slab, at, 0, caplen); // no view per packet
+    this.slabOff = at + caplen;
     b.add(at, caplen, len, sec * 1e6 + usec, this.linktype, 0);
     this.stats.frames++;
     this.stats.bytes += len;
@@ -246,9 +257,9 @@ export class PcapLiveSource implements FrameSource {
           // Kernel drops reach stats.dropped (sensor_stats, /metrics) within STATS_EVERY_MS while packets flow.
           if (Date.now() - this.lastStatsMs >= STATS_EVERY_MS) this.readDrops();
           const out = this.batch;
-          // The next batch's buffer as big as this one needed (bursts come in runs), within bounds.
-          this.batch = new FrameBatch(new Uint8Array(Math.max(MIN_BATCH_BYTES, Math.min(this.batchBytes, 16 << 20))), Math.max(256, out.length));
-          this.batchBytes = 0;
+          // The next batch goes on in the same slab; its arrays start as big as this one's (bursts come in runs).
+          this.batchStart = this.slabOff;
+          this.batch = new FrameBatch(this.slab, Math.max(16, Math.min(out.length, this.maxQueued)));
           yield out;
           continue;
         }

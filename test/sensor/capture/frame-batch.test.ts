@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FrameBatch, type Frame } from '../../../sensor/capture/frame.js';
 import { decodeFrame, decodeFrameAt } from '../../../sensor/decode/dispatch.js';
+import { PcapLiveSource } from '../../../sensor/capture/live-pcap.js';
 import { Packet } from '../../../sensor/decode/packet.js';
 import { Pipeline } from '../../../sensor/pipeline.js';
 import type { WaakhondEvent } from '../../../sensor/events.js';
@@ -120,5 +121,51 @@ describe('Pipeline.push', () => {
     expect(batched.stats).toEqual(objects.stats);
     expect(pieces.events).toEqual(objects.events);
     expect(pieces.stats).toEqual(objects.stats);
+  });
+});
+
+describe('PcapLiveSource batches', () => {
+  it('hands every frame over byte for byte when batches fill and overflow its slabs', async () => {
+    // A stand-in for node_pcap's session: each 'packet' callback reads header + buf as libpcap left them.
+    const buf = Buffer.alloc(262144);
+    const header = Buffer.alloc(16);
+    let onPacket: () => void = () => {};
+    const session = {
+      link_type: 'LINKTYPE_ETHERNET', buf, header,
+      session: { dispatch: () => 0, read_callback: () => {}, stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }) },
+      on: (_ev: 'packet', fn: () => void) => { onPacket = fn; },
+      close: () => {},
+      stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }),
+    };
+    const src = new PcapLiveSource(session, 'fake0');
+    const sent: string[] = [];
+    const packet = (i: number, size: number) => {
+      for (let k = 0; k < size; k++) buf[k] = (i * 31 + k) & 0xff;
+      header.writeUInt32LE(1_700_000_000 + i, 0);
+      header.writeUInt32LE(i % 1_000_000, 4);
+      header.writeUInt32LE(size, 8);
+      header.writeUInt32LE(size + 4, 12);
+      onPacket();
+      sent.push(Buffer.from(buf.subarray(0, size)).toString('hex'));
+    };
+    const got: { hex: string; ts: number; len: number }[] = [];
+    const batches: FrameBatch[] = [];
+    const it = src[Symbol.asyncIterator]();
+    let i = 0;
+    // Bursts of different sizes: small ones, and ones of several MB that overflow a 1 MiB slab mid-batch.
+    for (const [count, size] of [[3, 60], [2000, 1514], [1, 9000], [5000, 700], [10, 200_000], [50, 64]] as [number, number][]) {
+      for (let k = 0; k < count; k++) packet(i++, size);
+      const r = await it.next();
+      expect(r.done).toBe(false);
+      const b = r.value as FrameBatch;
+      expect(b.length).toBe(count);
+      batches.push(b);
+    }
+    src.close();
+    // Read only now: a batch's bytes stay put while later ones fill the slab (or a new one).
+    for (const b of batches) for (const f of b) got.push({ hex: Buffer.from(f.data).toString('hex'), ts: f.ts, len: f.len });
+    expect(got.map((g) => g.hex)).toEqual(sent);
+    expect(got.map((g) => g.ts)).toEqual(sent.map((_, k) => (1_700_000_000 + k) * 1e6 + (k % 1_000_000)));
+    expect(got.map((g) => g.len)).toEqual(sent.map((h) => h.length / 2 + 4));
   });
 });
