@@ -1,6 +1,6 @@
 // Base for capture-file parsers fed by chunks: joins a record split across chunks and turns a
 // partial record left at end of input into a clear error, so each format only parses whole records.
-import { FrameBatch, newSourceStats, type SourceStats } from './frame.js';
+import { emptyBatch, FrameBatch, newSourceStats, type SourceStats } from './frame.js';
 
 /** A streaming capture parser: feed chunks in file order, then call end(). */
 export interface CaptureParser {
@@ -25,8 +25,6 @@ export interface CaptureParser {
   readonly stats: SourceStats;
 }
 
-const NO_BYTES = new Uint8Array(0);
-
 /** Largest record or block we buffer: above this a length field is taken as corrupt (libpcap's biggest per-DLT limit is 128 MiB for D-Bus; none of our link types comes near 16 MiB). */
 export const MAX_RECORD = 16 * 1024 * 1024;
 
@@ -50,7 +48,7 @@ export abstract class ChunkParser implements CaptureParser {
   }
 
   push(chunk: Uint8Array): FrameBatch {
-    if (this.failed || chunk.length === 0) return new FrameBatch(NO_BYTES, 1);
+    if (this.failed || chunk.length === 0) return emptyBatch();
     let buf = chunk;
     const carry = this.carry;
     if (carry !== null) {
@@ -71,7 +69,7 @@ export abstract class ChunkParser implements CaptureParser {
   }
 
   pushWhole(buf: Uint8Array, into?: FrameBatch): { frames: FrameBatch; used: number } {
-    if (this.failed || buf.length === 0) return { frames: new FrameBatch(NO_BYTES, 1), used: 0 };
+    if (this.failed || buf.length === 0) return { frames: emptyBatch(), used: 0 };
     let out: FrameBatch;
     if (into === undefined) out = this.newBatch(buf);
     else {
