@@ -86,6 +86,8 @@ const HEADROOM = MAXIMUM_SNAPLEN + 64;
  * Chunks read ahead of the one being processed. One left the reading thread idle from the end of
  * each read until the parser had finished the chunk before and asked again; with two the next read
  * is already queued (a thread-pool round trip costs ~20-75 µs per read on the 2-core test machine).
+ * analyze --json of the 1 GB bulk capture, medians of 7 interleaved runs: 1 ahead 0.61 s, 2 ahead
+ * 0.56 s, 3 ahead 0.60 s (five 1.25 MiB buffers start to crowd the cache).
  */
 const READ_AHEAD = 2;
 
