@@ -1,8 +1,8 @@
 // The sensor pipeline: frames -> decode -> flows, protocol parsers and traffic counters -> events.
 // Everything downstream (inventory, rules, store, exports) consumes only the events it emits.
-import type { Frame } from './capture/frame.js';
+import { FrameBatch, type Frame } from './capture/frame.js';
 import { DEFAULT_LOCAL_NETS, LocalNets } from './addr.js';
-import { decodeFrame } from './decode/dispatch.js';
+import { decodeFrameAt } from './decode/dispatch.js';
 import { ETHERTYPE_ARP } from './decode/ethernet.js';
 import { isGroupMac, ipv4ToString, ipv6ToString, macToString, TextCache } from './decode/format.js';
 import { parseNdp } from './decode/ndp.js';
@@ -78,10 +78,19 @@ const MAC_CACHE_MAX = 4096;
 const IP4_CACHE_MAX = 8192;
 
 export class Pipeline implements RoomHost {
-  readonly stats: PipelineStats = {
+  /**
+   * Capture time of the first packet and the latest (times only move forward), NaN before any: kept
+   * as plain numbers because a field that may hold null (stats.last_ts) boxes every new time it is
+   * given, one heap number per packet for the GC. stats reads them.
+   */
+  private firstTs = NaN;
+  private lastTs = NaN;
+  readonly stats: PipelineStats = ((self: Pipeline) => ({
     packets: 0, bytes: 0, malformed: 0, unsupported_link: 0, ip_fragments: 0, unparsed: 0, unanswered_inbound: 0, flows_evicted: 0,
-    tunneled: 0, tunnel_too_deep: 0, held_syns: 0, held_datagrams: 0, internal_errors: 0, events: 0, first_ts: null, last_ts: null,
-  };
+    tunneled: 0, tunnel_too_deep: 0, held_syns: 0, held_datagrams: 0, internal_errors: 0, events: 0,
+    get first_ts(): number | null { return self.firstTs === self.firstTs ? self.firstTs : null; },
+    get last_ts(): number | null { return self.lastTs === self.lastTs ? self.lastTs : null; },
+  }))(this);
   readonly flows: FlowTable;
   private readonly traffic: TrafficCounters;
   private readonly local: LocalNets;
@@ -125,6 +134,16 @@ export class Pipeline implements RoomHost {
   private lastStatsTs = -Infinity;
   /** Held scanners (null: no sink to count their SYNs); see sensor/scan-hold.ts. */
   private readonly holds: ScanHolds | null;
+  /**
+   * The last source MAC asked about the holds, whether it is held, and the same MAC as the number the
+   * holds' Map is keyed by. A 48-bit MAC is no small integer: each Map lookup with p.srcMac boxed it
+   * anew (twice per held SYN: 31 MB of garbage on a 1 M-SYN scan). A scan comes from one device, so the
+   * last answer nearly always stands; hold() and expire() forget it. heldKey is typed unknown on purpose:
+   * a field that only ever held numbers would be stored unboxed and boxed again at each call.
+   */
+  private heldMac = -1;
+  private heldYes = false;
+  private heldKey: unknown = null;
   private readonly heldSyn: HeldSyn = { ts: 0, srcIp: 0, srcPort: 0, dstIp: 0, dstPort: 0, seq: 0, window: 0, ttl: 0, optLen: 0, ecn: false };
 
   constructor(opts: PipelineOptions) {
@@ -146,14 +165,36 @@ export class Pipeline implements RoomHost {
    */
   hold(mac: string, handle: unknown): void {
     this.holds?.hold(mac, handle, this.stats.last_ts ?? 0);
+    this.heldMac = -1;
   }
 
-  /** Processes a batch of frames in order. Never throws because of packet contents. */
-  push(frames: Frame[]): void {
-    for (let i = 0; i < frames.length; i++) this.frame(frames[i]);
-    // An empty batch: a live source telling of new drops while no packet comes. Reported now
-    // (the sources send one a second at most), stamped with the last capture time.
-    if (frames.length === 0 && this.stats.last_ts !== null && (this.dropped ?? 0) > (this.reportedDropped ?? 0)) {
+  /**
+   * Processes a batch of frames in order: a source's FrameBatch, or frames built by hand (tests,
+   * tools: copied into a batch first). Never throws because of packet contents.
+   */
+  push(frames: FrameBatch | readonly Frame[]): void {
+    this.pushBatch(frames instanceof FrameBatch ? frames : FrameBatch.fromFrames(frames));
+  }
+
+  /**
+   * Processes a source's batch in order, or its frames start..end (the daemon hands a big batch over
+   * in pieces, with turns of the event loop between): per frame no object and no view, only its
+   * offsets into the batch's bytes.
+   */
+  pushBatch(b: FrameBatch, start = 0, end = b.length): void {
+    const n = Math.min(end, b.length);
+    // frame() reads the batch's arrays itself: a time passed as an argument to a call not inlined
+    // is boxed, one heap number per packet (16 MB of garbage per million packets).
+    for (let i = Math.max(0, start); i < n; i++) this.frame(b, i);
+    if (b.length === 0) this.noFrames();
+  }
+
+  /**
+   * An empty batch: a live source telling of new drops while no packet comes. Reported now
+   * (the sources send one a second at most), stamped with the last capture time.
+   */
+  private noFrames(): void {
+    if (this.stats.last_ts !== null && (this.dropped ?? 0) > (this.reportedDropped ?? 0)) {
       this.emit(this.statsEvent(this.stats.last_ts));
     }
   }
@@ -173,19 +214,28 @@ export class Pipeline implements RoomHost {
     if ((this.dropped ?? 0) > (this.reportedDropped ?? 0) && nowTs >= this.lastStatsTs + 1_000_000) this.emit(this.statsEvent(nowTs));
   }
 
-  private frame(frame: Frame): void {
+  /** Frame i of the batch. */
+  private frame(b: FrameBatch, i: number): void {
     const p = this.p;
     const st = this.stats;
+    const data = b.data;
+    const start = b.off[i];
+    const end = start + b.caplen[i];
+    const len = b.len[i];
+    const ts = b.ts[i];
     st.packets++;
-    st.bytes += frame.len;
-    const ts = frame.ts;
-    if (st.first_ts === null) st.first_ts = ts;
+    st.bytes += len;
+    // NaN (no packet yet) fails every comparison: the first packet sets both.
+    if (!(this.firstTs === this.firstTs)) this.firstTs = ts;
     // Capture time only moves forward for timers (merged or reordered captures must not rewind them).
-    if (st.last_ts === null || ts > st.last_ts) st.last_ts = ts;
-    const now = st.last_ts;
+    if (!(ts <= this.lastTs)) this.lastTs = ts;
+    const now = this.lastTs;
     if (now >= this.nextExpire) {
       if (this.nextExpire >= 0) this.flows.expire(now);
-      if (this.holds !== null && this.holds.size !== 0) this.holds.expire(now);
+      if (this.holds !== null && this.holds.size !== 0) {
+        this.holds.expire(now);
+        this.heldMac = -1;
+      }
       this.nextExpire = now + 1_000_000;
     }
     if (this.nextStats < 0) this.nextStats = now + this.statsInterval;
@@ -196,10 +246,12 @@ export class Pipeline implements RoomHost {
     this.traffic.advance(now);
 
     p.reset();
-    p.data = frame.data;
+    p.data = data;
+    p.frameOff = start;
+    p.frameEnd = end;
     p.ts = ts;
-    p.wireLen = frame.len;
-    const r = decodeFrame(frame.data, frame.linktype, p, this.keepTunnel);
+    p.wireLen = len;
+    const r = decodeFrameAt(data, start, end, b.linktype[i], p, this.keepTunnel);
     if (p.tunnelDepth !== 0) {
       st.tunneled++;
       if (p.tunnelTooDeep) st.tunnel_too_deep++;
@@ -219,7 +271,7 @@ export class Pipeline implements RoomHost {
     const dstLocal = p.ipVersion === 4 ? this.local.isLocal4(p.ip4Dst) : this.local.isLocal6(p.data, p.ip6DstOff);
     this.srcLocal = srcLocal;
     this.dstLocal = dstLocal;
-    this.count(srcLocal, dstLocal, frame.len);
+    this.count(srcLocal, dstLocal, len);
     if (p.l4Off < 0) return; // non-first fragment: no transport header
 
     const proto = p.ipProto;
@@ -236,11 +288,11 @@ export class Pipeline implements RoomHost {
     const flags = p.tcpFlags;
     // A held scanner's SYN to the internet is counted into its alerts and the connection log: no flow, no event.
     if (this.holds !== null && this.holds.size !== 0 && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && srcLocal && !dstLocal &&
-        p.ipVersion === 4 && p.srcMac >= 0 && isPublicV4(p.ip4Dst) && this.holds.has(p.srcMac)) {
+        p.ipVersion === 4 && p.srcMac >= 0 && isPublicV4(p.ip4Dst) && this.isHeld(p.srcMac)) {
       const s = this.heldSyn;
       s.ts = p.ts; s.srcIp = p.ip4Src; s.srcPort = p.srcPort; s.dstIp = p.ip4Dst; s.dstPort = p.dstPort;
       s.seq = p.seq; s.window = p.window; s.ttl = p.ttl; s.optLen = p.tcpOptLen; s.ecn = (flags & (TCP_ECE | TCP_CWR)) !== 0;
-      if (this.holds.syn(p.srcMac, s)) {
+      if (this.holds.syn(this.heldKey as number, s)) {
         this.stats.held_syns++;
         return;
       }
@@ -291,16 +343,26 @@ export class Pipeline implements RoomHost {
     }
   }
 
+  /** Whether a source MAC is held (holds is not null); leaves the MAC in heldKey for the holds' lookups. */
+  private isHeld(mac: number): boolean {
+    if (mac !== this.heldMac) {
+      this.heldMac = mac;
+      this.heldKey = mac;
+      this.heldYes = this.holds!.has(mac);
+    }
+    return this.heldYes;
+  }
+
   private udp(): void {
     const p = this.p;
     // A held flooder's datagram to the internet that no room wants: counted, no flow (sensor/scan-hold.ts).
     if (this.holds !== null && this.holds.size !== 0 && this.srcLocal && !this.dstLocal && p.ipVersion === 4 && p.srcMac >= 0 &&
-        isPublicV4(p.ip4Dst) && this.holds.has(p.srcMac) &&
+        isPublicV4(p.ip4Dst) && this.isHeld(p.srcMac) &&
         !this.rooms.wantsDatagram(p.srcPort, p.dstPort, p.data.subarray(p.payloadOff, p.payloadOff + Math.max(0, p.payloadLen)))) {
       const s = this.heldSyn;
       s.ts = p.ts; s.srcIp = p.ip4Src; s.srcPort = p.srcPort; s.dstIp = p.ip4Dst; s.dstPort = p.dstPort;
       s.seq = 0; s.window = 0; s.ttl = p.ttl; s.optLen = 0; s.ecn = false;
-      if (this.holds.udp(p.srcMac, s)) {
+      if (this.holds.udp(this.heldKey as number, s)) {
         this.stats.held_datagrams++;
         return;
       }

@@ -1,6 +1,5 @@
 // Picks the capture parser from the file's first 4 bytes (pcap magic in either order, or pcapng's SHB).
-import type { Frame } from './frame.js';
-import { newSourceStats, type SourceStats } from './frame.js';
+import { emptyBatch, newSourceStats, type FrameBatch, type SourceStats } from './frame.js';
 import type { CaptureParser } from './chunked.js';
 import { isPcapMagic, PcapParser } from './pcap.js';
 import { PcapngParser, PCAPNG_SHB } from './pcapng.js';
@@ -25,9 +24,9 @@ export class AutoParser implements CaptureParser {
     return this.inner instanceof PcapParser ? 'pcap' : this.inner instanceof PcapngParser ? 'pcapng' : null;
   }
 
-  push(chunk: Uint8Array): Frame[] {
+  push(chunk: Uint8Array): FrameBatch {
     if (this.inner !== null) return this.inner.push(chunk);
-    if (this.ownFailed) return [];
+    if (this.ownFailed) return emptyBatch();
     let buf = chunk;
     if (this.head !== null) {
       buf = new Uint8Array(this.head.length + chunk.length);
@@ -37,17 +36,17 @@ export class AutoParser implements CaptureParser {
     }
     if (buf.length < 4) {
       this.head = buf.slice();
-      return [];
+      return emptyBatch();
     }
     const inner = this.detect(buf);
-    return inner === null ? [] : inner.push(buf);
+    return inner === null ? emptyBatch() : inner.push(buf);
   }
 
-  pushWhole(buf: Uint8Array): { frames: Frame[]; used: number } {
-    if (this.inner !== null) return this.inner.pushWhole(buf);
-    if (this.ownFailed || buf.length < 4) return { frames: [], used: 0 };
+  pushWhole(buf: Uint8Array, into?: FrameBatch): { frames: FrameBatch; used: number } {
+    if (this.inner !== null) return this.inner.pushWhole(buf, into);
+    if (this.ownFailed || buf.length < 4) return { frames: emptyBatch(), used: 0 };
     const inner = this.detect(buf);
-    return inner === null ? { frames: [], used: 0 } : inner.pushWhole(buf);
+    return inner === null ? { frames: emptyBatch(), used: 0 } : inner.pushWhole(buf, into);
   }
 
   endWhole(leftover: number): void {

@@ -1,8 +1,8 @@
 // Live capture through the optional native `pcap` addon (libpcap): BPF filter in the kernel, frames
-// copied out of libpcap's ring into slabs, kernel drop counters from pcap_stats().
+// copied out of libpcap's ring into the pending batch's buffer, kernel drop counters from pcap_stats().
 import { endianness } from 'node:os';
-import type { Frame, FrameSource, SourceStats } from './frame.js';
-import { newSourceStats } from './frame.js';
+import type { FrameSource, SourceStats } from './frame.js';
+import { emptyBatch, FrameBatch, newSourceStats } from './frame.js';
 import { capNetRawError, hasCapNetRaw, isPermissionError } from './live-errors.js';
 
 /** The parts of node_pcap 3.x we use (its own typings are for Node 10). */
@@ -46,6 +46,7 @@ export async function loadPcapAddon(): Promise<{ mod: PcapModule } | { reason: s
   }
 }
 
+/** Frames are copied into slabs this big; batches follow one another in a slab until it is full. */
 const SLAB = 1 << 20;
 /**
  * Kernel ring (libpcap buffer) by default, chosen on `npm run bench -- --live` (veth + tcpreplay, a
@@ -70,15 +71,21 @@ export class PcapLiveSource implements FrameSource {
   readonly name: string;
   readonly stats: SourceStats = newSourceStats();
   readonly backend = 'pcap';
-  private batch: Frame[] = [];
+  /**
+   * The slab frames are copied into: the pending batch's bytes are slab[batchStart .. slabOff), the
+   * batches handed on before it lie in front of them (left alone: the consumer may still read them).
+   */
+  private slab = new Uint8Array(SLAB);
+  private slabOff = 0;
+  private batchStart = 0;
+  /** Frames read and not yet handed on. */
+  private batch = new FrameBatch(this.slab, 64);
   private wake: (() => void) | null = null;
   private closed = false;
   /** pcap_breakloop() was called (node_pcap's close()). */
   private breakSent = false;
   /** libpcap answered the break with -2: the poll handle is stopped and the pcap handle closed. */
   private released = false;
-  private slab = new Uint8Array(SLAB);
-  private slabOff = 0;
   /** Frames the userland queue refused (consumer too slow and the queue at its bound). */
   private queueDrops = 0;
   /** Kernel drops (ps_drop + ps_ifdrop) summed from 32-bit deltas, so a wrapping counter keeps counting. */
@@ -135,15 +142,23 @@ export class PcapLiveSource implements FrameSource {
       this.stats.dropped = this.kernelDrops + this.queueDrops + this.lostAtStop;
       return;
     }
-    // libpcap's buffer is reused for the next packet: copy into a slab shared by many frames.
+    // libpcap's buffer is reused for the next packet: copy it into the slab. A batch's frames must be
+    // in one buffer: when the slab is full, the pending batch's bytes move to a new slab with it.
+    const b = this.batch;
     if (this.slabOff + caplen > this.slab.length) {
-      this.slab = new Uint8Array(Math.max(SLAB, caplen));
-      this.slabOff = 0;
+      const have = this.slabOff - this.batchStart;
+      const fresh = new Uint8Array(Math.max(SLAB, 2 * (have + caplen)));
+      fresh.set(this.slab.subarray(this.batchStart, this.slabOff), 0);
+      for (let i = 0; i < b.length; i++) b.off[i] -= this.batchStart;
+      this.slab = fresh;
+      this.slabOff = have;
+      this.batchStart = 0;
+      b.data = fresh;
     }
-    const data = this.slab.subarray(this.slabOff, this.slabOff + caplen);
-    data.set(this.session.buf.subarray(0, caplen));
-    this.slabOff += caplen;
-    this.batch.push({ ts: sec * 1e6 + usec, len, data, linktype: this.linktype, iface: 0 });
+    const at = this.slabOff;
+    this.session.buf.copy(this.slab, at, 0, caplen); // no view per packet
+    this.slabOff = at + caplen;
+    b.add(at, caplen, len, sec * 1e6 + usec, this.linktype, 0);
     this.stats.frames++;
     this.stats.bytes += len;
     if (this.wake !== null) {
@@ -235,14 +250,16 @@ export class PcapLiveSource implements FrameSource {
     }
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
+  async *[Symbol.asyncIterator](): AsyncIterator<FrameBatch> {
     try {
       for (;;) {
         if (this.batch.length > 0) {
           // Kernel drops reach stats.dropped (sensor_stats, /metrics) within STATS_EVERY_MS while packets flow.
           if (Date.now() - this.lastStatsMs >= STATS_EVERY_MS) this.readDrops();
           const out = this.batch;
-          this.batch = [];
+          // The next batch goes on in the same slab; its arrays start as big as this one's (bursts come in runs).
+          this.batchStart = this.slabOff;
+          this.batch = new FrameBatch(this.slab, Math.max(16, Math.min(out.length, this.maxQueued)));
           yield out;
           continue;
         }
@@ -250,7 +267,7 @@ export class PcapLiveSource implements FrameSource {
         if ((this.stats.dropped ?? 0) > this.newsAt) {
           // Drops not yet handed on with an empty batch: the consumer reports them even if no packet follows.
           this.newsAt = this.stats.dropped ?? 0;
-          yield [];
+          yield emptyBatch();
           continue;
         }
         await new Promise<void>((resolve) => {

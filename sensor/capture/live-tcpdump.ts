@@ -2,7 +2,7 @@
 // stdout is parsed as a pcap stream; its statistics (asked for every second with SIGUSR1, and its
 // exit summary) give the drop counters while it runs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Frame, FrameSource, SourceStats } from './frame.js';
+import { emptyBatch, type FrameBatch, type FrameSource, type SourceStats } from './frame.js';
 import { openCaptureStream, type StreamFrameSource } from './file.js';
 import { capNetRawError, isPermissionError } from './live-errors.js';
 
@@ -138,8 +138,8 @@ export class TcpdumpLiveSource implements FrameSource {
     this.killTimer.unref();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
-    let it: AsyncIterator<Frame[]> | null = null;
+  async *[Symbol.asyncIterator](): AsyncIterator<FrameBatch> {
+    let it: AsyncIterator<FrameBatch> | null = null;
     try {
       // Batches as they come; and an empty one when tcpdump reports new drops while no packet is coming
       // (the loss was the last burst), so the consumer hands the count on now, not at the next packet.
@@ -149,7 +149,7 @@ export class TcpdumpLiveSource implements FrameSource {
         const dropped = this.inner.stats.dropped ?? 0;
         if (dropped > this.newsAt) {
           this.newsAt = dropped;
-          yield [];
+          yield emptyBatch();
           continue;
         }
         const news = new Promise<null>((resolve) => { this.dropsNews = () => resolve(null); });

@@ -2,7 +2,7 @@
 //
 // Format: draft-ietf-opsawg-pcap (File Header 24 bytes, Packet Record header 16 bytes), plus
 // Kuznetzov's "modified" pcap (magic a1b2cd34, 24-byte record header) which tcpdump also reads.
-import type { Frame } from './frame.js';
+import type { FrameBatch } from './frame.js';
 import { ChunkParser, MAXIMUM_SNAPLEN, MAX_RECORD } from './chunked.js';
 
 /** Magic numbers as read big-endian from the first 4 bytes. */
@@ -38,7 +38,7 @@ export class PcapParser extends ChunkParser {
     return this.haveHeader;
   }
 
-  protected parse(buf: Uint8Array, out: Frame[]): number {
+  protected parse(buf: Uint8Array, out: FrameBatch): number {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let off = 0;
     if (!this.haveHeader) {
@@ -51,14 +51,12 @@ export class PcapParser extends ChunkParser {
       if (this.failed) return 0;
       off = FILE_HEADER_LEN;
     }
-    // Hot loop: locals only, one Frame object and one view per record.
+    // Hot loop: locals only, no object and no view per record (FrameBatch.add writes typed arrays).
     const le = this.le;
     const nano = this.nano;
     const hl = this.recHeaderLen;
     const maxCap = this.maxCapLen;
     const linktype = this.linktype;
-    const ab = buf.buffer;
-    const bo = buf.byteOffset;
     const end = buf.length;
     let frames = 0;
     let bytes = 0;
@@ -73,13 +71,7 @@ export class PcapParser extends ChunkParser {
       }
       const next = off + hl + incl;
       if (next > end) break;
-      out.push({
-        ts: sec * 1e6 + (nano ? Math.floor(frac / 1000) : frac),
-        len: orig,
-        data: new Uint8Array(ab, bo + off + hl, incl),
-        linktype,
-        iface: 0,
-      });
+      out.add(off + hl, incl, orig, sec * 1e6 + (nano ? Math.floor(frac / 1000) : frac), linktype, 0);
       frames++;
       bytes += orig;
       off = next;

@@ -2,7 +2,7 @@
 // the obsolete Packet Block; other blocks are skipped by their length.
 //
 // Format: draft-ietf-opsawg-pcapng (block = type, total length, body, total length again).
-import type { Frame } from './frame.js';
+import type { FrameBatch } from './frame.js';
 import { ChunkParser, MAXIMUM_SNAPLEN, MAX_RECORD } from './chunked.js';
 
 export const PCAPNG_SHB = 0x0a0d0d0a;
@@ -63,10 +63,8 @@ export class PcapngParser extends ChunkParser {
   }
   private allIfaces: Iface[] = [];
 
-  protected parse(buf: Uint8Array, out: Frame[]): number {
+  protected parse(buf: Uint8Array, out: FrameBatch): number {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const ab = buf.buffer;
-    const bo = buf.byteOffset;
     const end = buf.length;
     let off = 0;
     let frames = 0;
@@ -131,7 +129,7 @@ export class PcapngParser extends ChunkParser {
         if (ifc.mode === 'us') ts = high * TWO32 + low + ifc.offsetUs;
         else ts = tsOf(ifc, high, low);
         this.lastTs = ts;
-        out.push({ ts, len: orig, data: new Uint8Array(ab, bo + off + 28, cap), linktype: ifc.linktype, iface: ifc.index });
+        out.add(off + 28, cap, orig, ts, ifc.linktype, ifc.index);
         frames++;
         bytes += orig;
       } else if (type === BT_SPB) {
@@ -148,7 +146,7 @@ export class PcapngParser extends ChunkParser {
         const orig = dv.getUint32(off + 8, le);
         let cap = Math.min(orig, blen - 16);
         if (ifc.snaplen !== 0 && cap > ifc.snaplen) cap = ifc.snaplen;
-        out.push({ ts: this.lastTs, len: orig, data: new Uint8Array(ab, bo + off + 12, cap), linktype: ifc.linktype, iface: ifc.index });
+        out.add(off + 12, cap, orig, this.lastTs, ifc.linktype, ifc.index);
         frames++;
         bytes += orig;
       } else if (type === PCAPNG_SHB) {

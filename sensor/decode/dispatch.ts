@@ -19,37 +19,46 @@ import { MAX_TUNNEL_DEPTH, tunnelPayload, type KeepWrapped } from './tunnel.js';
 import { decodeUdp } from './udp.js';
 
 /**
- * Decodes one frame into p (which the caller has reset). Never throws on any input.
+ * Decodes one frame, the whole of b, into p (which the caller has reset). Never throws on any input.
  * Tunnels (GRE, ERSPAN, VXLAN, IP-in-IP) are unwrapped up to maxDepth encapsulations, so p describes
  * the innermost packet, unless keepWrapped says to keep a tunnel's carrier as the packet.
  */
 export function decodeFrame(
   b: Uint8Array, linktype: number, p: Packet, keepWrapped: KeepWrapped | null = null, maxDepth = MAX_TUNNEL_DEPTH,
 ): DecodeResult {
-  const end = b.length;
+  return decodeFrameAt(b, 0, b.length, linktype, p, keepWrapped, maxDepth);
+}
+
+/**
+ * Decodes the frame b[start .. end) (one frame of a FrameBatch's buffer) into p, as decodeFrame.
+ * Every offset p gets is into b, and no layer reads past end: the next frame follows it in b.
+ */
+export function decodeFrameAt(
+  b: Uint8Array, start: number, end: number, linktype: number, p: Packet, keepWrapped: KeepWrapped | null = null, maxDepth = MAX_TUNNEL_DEPTH,
+): DecodeResult {
   let r: DecodeResult;
   switch (linktype) {
     case LINKTYPE_ETHERNET:
-      r = decodeEthernet(b, 0, end, p);
+      r = decodeEthernet(b, start, end, p);
       break;
     case LINKTYPE_LINUX_SLL:
-      r = decodeSll(b, 0, end, p);
+      r = decodeSll(b, start, end, p);
       break;
     case LINKTYPE_LINUX_SLL2:
-      r = decodeSll2(b, 0, end, p);
+      r = decodeSll2(b, start, end, p);
       break;
     case LINKTYPE_RAW:
     case LINKTYPE_RAW_ALT12:
     case LINKTYPE_RAW_ALT14:
     case LINKTYPE_IPV4:
     case LINKTYPE_IPV6:
-      r = rawIp(b, 0, end, p);
+      r = rawIp(b, start, end, p);
       break;
     case LINKTYPE_NULL:
     case LINKTYPE_LOOP:
       // 4-byte address family (host order for NULL, network order for LOOP); the IP version nibble tells.
-      if (end < 4) return DECODE_MALFORMED;
-      r = rawIp(b, 4, end, p);
+      if (end - start < 4) return DECODE_MALFORMED;
+      r = rawIp(b, start + 4, end, p);
       break;
     default:
       return DECODE_UNSUPPORTED;

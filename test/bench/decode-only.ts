@@ -1,6 +1,6 @@
 // Benchmark entry: merge captures, or time decode-only / pipeline-only passes over one capture.
 import { openCaptureFile } from '../../sensor/capture/file.js';
-import { decodeFrame } from '../../sensor/decode/dispatch.js';
+import { decodeFrameAt } from '../../sensor/decode/dispatch.js';
 import { Packet } from '../../sensor/decode/packet.js';
 import { mergeCaptures } from './merge.js';
 import { writeBulk } from './bulk.js';
@@ -36,10 +36,12 @@ if (mode === 'bulk') {
   const t0 = process.hrtime.bigint();
   const src = openCaptureFile(rest[0]);
   for await (const batch of src) {
-    for (const f of batch) {
+    const data = batch.data;
+    for (let i = 0; i < batch.length; i++) {
       p.reset();
-      p.data = f.data;
-      if (decodeFrame(f.data, f.linktype, p) === 0) ok++;
+      p.data = data;
+      const o = batch.off[i];
+      if (decodeFrameAt(data, o, o + batch.caplen[i], batch.linktype[i], p) === 0) ok++;
       frames++;
     }
   }

@@ -81,7 +81,7 @@ beforeAll(async () => {
   let last = 0;
   for await (const batch of openCaptureFile(DEMO)) {
     for (let i = 0; i < batch.length; i++) {
-      const f = batch[i]!;
+      const f = batch.frame(i);
       if (first < 0) first = f.ts;
       last = f.ts;
       captureMs = f.ts / 1000;

@@ -438,7 +438,7 @@ export async function startDaemon(opts: RunOptions, log: (msg: string) => void, 
         // source still hands over is the last seconds of the home's traffic: it goes into the store.
         const drain = spec.kind === 'iface';
         for (let i = 0; i < frames.length && (!stopped || drain); i += PUSH_SLICE) {
-          pipeline.push(frames.length <= PUSH_SLICE ? frames : frames.slice(i, i + PUSH_SLICE));
+          pipeline.pushBatch(frames, i, i + PUSH_SLICE);
           if (performance.now() - since > PUSH_TURN_MS) {
             await new Promise<void>((resolve) => setImmediate(resolve));
             since = performance.now();

@@ -1,5 +1,5 @@
 // Replays a capture file as a frame source: as fast as it reads, or paced by frame time, in a loop with time moving forward.
-import type { Frame, FrameSource, SourceStats } from '../../sensor/capture/frame.js';
+import type { FrameBatch, FrameSource, SourceStats } from '../../sensor/capture/frame.js';
 import { newSourceStats } from '../../sensor/capture/frame.js';
 
 export interface ReplayOptions {
@@ -53,7 +53,7 @@ export class ReplaySource implements FrameSource {
     });
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<Frame[]> {
+  async *[Symbol.asyncIterator](): AsyncIterator<FrameBatch> {
     const now = this.opts.now ?? Date.now;
     const gap = this.opts.lapGapUs ?? 1_000_000;
     let offset: number | null = null; // µs added to every frame ts
@@ -68,13 +68,15 @@ export class ReplaySource implements FrameSource {
       let frames = 0;
       for await (const batch of src) {
         if (this.closed) break;
+        if (batch.length === 0) continue;
+        const times = batch.ts;
         if (offset === null) {
-          offset = this.opts.startAtNow ? now() * 1000 - batch[0].ts : 0;
+          offset = this.opts.startAtNow ? now() * 1000 - times[0] : 0;
           anchorWall = now();
-          anchorTs = batch[0].ts + offset;
+          anchorTs = times[0] + offset;
         }
         if (lapFirst === null) {
-          lapFirst = batch[0].ts;
+          lapFirst = times[0];
           // Next lap starts a gap after the previous lap's last frame.
           if (lastOut !== -Infinity) {
             offset = lastOut + gap - lapFirst;
@@ -83,10 +85,9 @@ export class ReplaySource implements FrameSource {
         }
         let start = 0;
         for (let i = 0; i < batch.length; i++) {
-          const f = batch[i];
-          let ts = f.ts + offset;
+          let ts = times[i] + offset;
           if (ts < lastOut) ts = lastOut; // out-of-order records within a capture: never step back
-          f.ts = ts;
+          times[i] = ts;
           lastOut = ts;
           frames++;
           if (this.opts.realtime) {

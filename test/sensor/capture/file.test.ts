@@ -81,7 +81,7 @@ describe('openCaptureFile', () => {
     writeFileSync(f, bytes);
     const want = parseChunks(bytes).frames.map((x) => x.hex);
     const got: string[] = [];
-    let prev: { data: Uint8Array }[] | null = null;
+    let prev: Iterable<{ data: Uint8Array }> | null = null;
     let batches = 0;
     for await (const batch of openCaptureFile(f)) {
       batches++;

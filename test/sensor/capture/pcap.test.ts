@@ -39,8 +39,10 @@ describe('pcap', () => {
     const p = new PcapParser();
     const frames = p.push(bytes);
     expect(frames).toHaveLength(3);
-    expect(frames[0].data.buffer).toBe(bytes.buffer);
-    expect(frames[0].data.byteOffset).toBe(24 + 16);
+    expect(frames.data).toBe(bytes);
+    expect(frames.off[0]).toBe(24 + 16);
+    expect(frames.frame(0).data.buffer).toBe(bytes.buffer);
+    expect(frames.frame(0).data.byteOffset).toBe(24 + 16);
   });
 
   it('rejects a bad magic with a clear error', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReplaySource } from '../../../ui/server/replay.js';
 import type { Frame, FrameSource } from '../../../sensor/capture/frame.js';
-import { newSourceStats } from '../../../sensor/capture/frame.js';
+import { FrameBatch, newSourceStats } from '../../../sensor/capture/frame.js';
 
 /** A file-like source: frames at the given capture times (µs), in batches of `batch`. */
 function fake(ts: number[], batch = 2): () => FrameSource {
@@ -14,7 +14,7 @@ function fake(ts: number[], batch = 2): () => FrameSource {
         for (let i = 0; i < ts.length; i += batch) {
           const frames: Frame[] = ts.slice(i, i + batch).map((t) => ({ ts: t, len: 60, data: new Uint8Array(60), linktype: 1, iface: 0 }));
           stats.frames += frames.length;
-          yield frames;
+          yield FrameBatch.fromFrames(frames);
         }
       },
     };
