@@ -1,7 +1,8 @@
 // Load rule files (YAML or JSON) from pack folders: validate each, report file/line/reason, keep the good ones.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, isMap, isNode, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yaml } from '../../sensor/yaml-lazy.js';
 import type { ZodIssue } from 'zod';
 import { RuleDoc } from './schema.js';
 import { fieldKnown } from './fields.js';
@@ -54,11 +55,11 @@ export function listRuleFiles(dirs: string[]): { files: string[]; errors: RuleLo
   return { files, errors };
 }
 
-function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, p: (string | number)[]): number | null {
+function lineOf(doc: Document.Parsed, lc: LineCounter, p: (string | number)[]): number | null {
   // Walk down as far as the path exists; a missing key is reported at its parent.
   for (let n = p.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(p.slice(0, n), true);
-    if (isNode(node) && (node as Node).range) return lc.linePos((node as Node).range![0]).line;
+    if (yaml().isNode(node) && (node as Node).range) return lc.linePos((node as Node).range![0]).line;
   }
   return null;
 }
@@ -152,6 +153,7 @@ export function parseRuleText(file: string, text: string, cache?: DocsCache): { 
       if (semanticErrors(r).length === 0) return { rule: { ...r, source: { file, line: hit.lines.id } }, errors: [] };
     }
   }
+  const { LineCounter, parseDocument, isMap } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
