@@ -1,6 +1,7 @@
 // MAC vendor look-up: lazily loads the compact OUI table built by firmware-scripts/oui/build-oui.mjs.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
 import { projectPath } from '../paths.js';
 
 /** One IEEE registry block: MA-L (24-bit prefix), MA-M (28) or MA-S (36). */
@@ -39,7 +40,7 @@ export class OuiTable {
 
   /**
    * Parse the file produced by build-oui.mjs; throws with a reason on a bad file.
-   * Format 1 is read into typed arrays (all rows checked for order). Format 2 is checked whole against the SHA-256
+   * Format 1 is read into typed arrays (all rows checked for order). Formats 3 and 2 are checked whole against the CRC-32 or SHA-256
    * its header carries and then searched in place: no row or name is parsed until a look-up needs it, which saved
    * ~30 ms (half the start-up of an analyze) of a 1.3 MB byte loop when a capture's first device appeared.
    */
@@ -48,8 +49,10 @@ export class OuiTable {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     let pos = buf.indexOf(NL);
     const header = buf.toString('latin1', 0, Math.max(0, pos));
+    const head3 = /^waakhond-oui 3 (\d+) (\d+) (\d+) ([0-9a-f]{8})$/.exec(header);
+    if (head3) return OuiTable.parse2(buf, pos + 1, Number(head3[2]), Number(head3[3]), head3[4], crc32Hex);
     const head2 = /^waakhond-oui 2 (\d+) (\d+) (\d+) ([0-9a-f]{64})$/.exec(header);
-    if (head2) return OuiTable.parse2(buf, pos + 1, Number(head2[2]), Number(head2[3]), head2[4]);
+    if (head2) return OuiTable.parse2(buf, pos + 1, Number(head2[2]), Number(head2[3]), head2[4], sha256Hex);
     const head = /^waakhond-oui 1 (\d+) (\d+)$/.exec(header);
     if (!head) throw new Error('not a waakhond OUI table (bad header)');
     const nNames = Number(head[1]);
@@ -99,11 +102,16 @@ export class OuiTable {
     return new OuiTable(names, blocks);
   }
 
-  /** Format 2: names (nameBytes long) from start, "\n%%\n", sorted rows "<PREFIX> <name offset, base 36>\n". */
-  private static parse2(buf: Buffer, start: number, rows: number, nameBytes: number, sha256: string): OuiTable {
+  /**
+   * Formats 2 and 3: names (nameBytes long) from start, "\n%%\n", sorted rows "<PREFIX> <name offset, base 36>\n".
+   * They differ only in the checksum of the body: SHA-256 (2) or CRC-32 (3). CRC-32 catches the same accidents (a
+   * truncated copy, a bad flash sector) and is several times cheaper: zlib's uses the CPU's CRC instructions where
+   * SHA-256 has none (a Raspberry Pi 4), and this check runs when a capture's first device appears.
+   */
+  private static parse2(buf: Buffer, start: number, rows: number, nameBytes: number, sum: string, checksum: (b: Buffer) => string): OuiTable {
     // The checksum stands for the row-by-row checks of format 1: build-oui.mjs sorted the rows and checked the
     // offsets, and any byte changed or lost since then (a truncated copy, a bad flash sector) fails here.
-    if (createHash('sha256').update(buf.subarray(start)).digest('hex') !== sha256) {
+    if (checksum(buf.subarray(start)) !== sum) {
       throw new Error('OUI table: checksum mismatch (truncated or corrupt file)');
     }
     const rowsStart = start + nameBytes + 4;
@@ -155,7 +163,7 @@ function match(hex: string, hexDigits: number, name: string): OuiMatch {
 }
 
 /**
- * Binary search over format 2's row lines, in place. The rows are sorted as strings (build-oui.mjs), so comparing
+ * Binary search over the row lines of formats 2 and 3, in place. The rows are sorted as strings (build-oui.mjs), so comparing
  * each line's first bytes with "<PREFIX> " orders them the same way; the trailing space keeps "001122" (MA-L) from
  * matching the MA-M row "0011223".
  */
@@ -222,6 +230,35 @@ export function ouiTable(paths: string[] = defaultOuiPaths()): OuiTable | null {
 /** Why the OUI table is unavailable, or null when it loaded (or was not needed yet). */
 export function ouiStatus(): string | null {
   return cached?.error ?? null;
+}
+
+function sha256Hex(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+/** CRC-32 (IEEE, as zlib and gzip) of b, 8 hex digits. zlib.crc32 from Node 20.15; the table below before that. */
+export function crc32Hex(b: Uint8Array, useZlib = true): string {
+  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+  let crc: number;
+  if (useZlib && native) crc = native(b);
+  else {
+    const t = crcTable ??= makeCrcTable();
+    let c = 0xffffffff;
+    for (let i = 0; i < b.length; i++) c = t[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+    crc = (c ^ 0xffffffff) >>> 0;
+  }
+  return crc.toString(16).padStart(8, '0');
+}
+
+let crcTable: Uint32Array | null = null;
+function makeCrcTable(): Uint32Array {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
 }
 
 function hexValue(c: number): number {
