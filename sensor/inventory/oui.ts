@@ -1,7 +1,7 @@
 // MAC vendor look-up: lazily loads the compact OUI table built by firmware-scripts/oui/build-oui.mjs.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import zlib from 'node:zlib';
+import { createRequire } from 'node:module';
 import { projectPath } from '../paths.js';
 
 /** One IEEE registry block: MA-L (24-bit prefix), MA-M (28) or MA-S (36). */
@@ -236,9 +236,12 @@ function sha256Hex(b: Buffer): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-/** CRC-32 (IEEE, as zlib and gzip) of b, 8 hex digits. zlib.crc32 from Node 20.15; the table below before that. */
+/**
+ * CRC-32 (IEEE, as zlib and gzip) of b, 8 hex digits. zlib.crc32 from Node 20.15; the table below before that.
+ * node:zlib is required here, on the first check, not imported: analyze does not load it otherwise (~1 ms).
+ */
 export function crc32Hex(b: Uint8Array, useZlib = true): string {
-  const native = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+  const native = useZlib ? (createRequire(import.meta.url)('node:zlib') as { crc32?: (data: Uint8Array) => number }).crc32 : undefined;
   let crc: number;
   if (useZlib && native) crc = native(b);
   else {
