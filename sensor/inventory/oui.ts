@@ -211,9 +211,14 @@ export function defaultOuiPaths(): string[] {
 
 let cached: { table: OuiTable | null; error: string | null } | null = null;
 
-/** The shared table, loaded on first use; null (with a reason in ouiStatus()) when missing or corrupt. */
-export function ouiTable(paths: string[] = defaultOuiPaths()): OuiTable | null {
+/**
+ * The shared table, loaded on first use; null (with a reason in ouiStatus()) when missing or corrupt. Called for
+ * every new device: the default paths are worked out only for the load (they were a path resolve and join per
+ * call, a spoofed-MAC flood's million of them).
+ */
+export function ouiTable(given?: string[]): OuiTable | null {
   if (cached) return cached.table;
+  const paths = given ?? defaultOuiPaths();
   const file = paths.find((p) => existsSync(p));
   if (!file) {
     cached = { table: null, error: `OUI table not found (looked in ${paths.join(', ')}): run node firmware-scripts/oui/build-oui.mjs` };
