@@ -30,6 +30,10 @@ interface Rows2 {
 }
 
 const NL = 0x0a;
+/** Marks an MA-L prefix with MA-M or MA-S blocks under it in OuiTable's cache. */
+const SPLIT = Symbol('split');
+/** MA-L prefixes whose answer is kept (a home has a few dozen; a flood of random ones clears and refills). */
+const MAX_CACHED_OUIS = 4096;
 
 export class OuiTable {
   private constructor(
@@ -120,6 +124,26 @@ export class OuiTable {
     return new OuiTable([], [], { buf, namesStart: start, nameBytes, rowsStart, rows });
   }
 
+  /**
+   * Format 2/3 look-ups by MA-L prefix: under most 24-bit prefixes there is no MA-M or MA-S block, so the answer is
+   * the prefix's own and is kept (a bounded map); only the few prefixes the IEEE splits further are searched whole
+   * each time. A new device costs one look-up: a spoofed-MAC flood's million of them were ~5% of its analyze.
+   */
+  private readonly byOui = new Map<string, OuiMatch | null | typeof SPLIT>();
+
+  private lookupCached(t: Rows2, hex: string): OuiMatch | null {
+    const p6 = hex.slice(0, 6);
+    let c = this.byOui.get(p6);
+    if (c === undefined) {
+      c = hasSubBlocks(t, p6) ? SPLIT : lookup2(t, hex, [6]);
+      if (this.byOui.size >= MAX_CACHED_OUIS) this.byOui.clear();
+      this.byOui.set(p6, c);
+    }
+    if (c === SPLIT) return lookup2(t, hex);
+    // A copy: callers own what they get.
+    return c && { ...c };
+  }
+
   get size(): number {
     if (this.v2) return this.v2.rows;
     return this.blocks.reduce((s, b) => s + b.keys.length, 0);
@@ -129,7 +153,7 @@ export class OuiTable {
   lookup(mac: string): OuiMatch | null {
     const hex = mac.replace(/:/g, '').toUpperCase();
     if (!/^[0-9A-F]{12}$/.test(hex)) return null;
-    if (this.v2) return lookup2(this.v2, hex);
+    if (this.v2) return this.lookupCached(this.v2, hex);
     for (const b of this.blocks) {
       const key = parseInt(hex.slice(0, b.hexDigits), 16);
       let lo = 0;
@@ -167,9 +191,9 @@ function match(hex: string, hexDigits: number, name: string): OuiMatch {
  * each line's first bytes with "<PREFIX> " orders them the same way; the trailing space keeps "001122" (MA-L) from
  * matching the MA-M row "0011223".
  */
-function lookup2(t: Rows2, hex: string): OuiMatch | null {
+function lookup2(t: Rows2, hex: string, lengths: readonly number[] = [9, 7, 6]): OuiMatch | null {
   const { buf } = t;
-  for (const hexDigits of [9, 7, 6]) {
+  for (const hexDigits of lengths) {
     const key = `${hex.slice(0, hexDigits)} `;
     let lo = t.rowsStart;
     let hi = buf.length;
@@ -202,6 +226,34 @@ function lookup2(t: Rows2, hex: string): OuiMatch | null {
     }
   }
   return null;
+}
+
+/**
+ * Whether a row longer than 6 digits (an MA-M or MA-S block) starts with the 6 hex digits p6. Rows sort as strings
+ * and ' ' sorts before every digit, so such rows follow p6's own MA-L row: the first row at or after p6 + "0" (first
+ * 7 bytes compared) starts with p6 exactly when there is one.
+ */
+function hasSubBlocks(t: Rows2, p6: string): boolean {
+  const { buf } = t;
+  const key = `${p6}0`;
+  let lo = t.rowsStart;
+  let hi = buf.length;
+  // [lo, hi) holds whole lines; ends as the first line not below key (or the end).
+  while (lo < hi) {
+    let s = (lo + hi) >>> 1;
+    while (s > lo && buf[s - 1] !== NL) s--;
+    let cmp = 0;
+    for (let i = 0; i < key.length && cmp === 0; i++) cmp = (s + i < hi ? buf[s + i] : NL) - key.charCodeAt(i);
+    if (cmp < 0) {
+      const end = buf.indexOf(NL, s);
+      lo = end < 0 ? hi : end + 1;
+    } else {
+      hi = s;
+    }
+  }
+  if (lo + 7 > buf.length) return false;
+  for (let i = 0; i < 6; i++) if (buf[lo + i] !== p6.charCodeAt(i)) return false;
+  return buf[lo + 6] !== 0x20 && buf[lo + 6] !== NL;
 }
 
 /** Where the table is looked for: $WAAKHOND_OUI, else <install root>/dist/data/oui.txt (build-oui.mjs output). */

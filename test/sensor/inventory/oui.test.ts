@@ -38,6 +38,21 @@ describe.each([2, 3] as const)('OUI table format %i', (format) => {
     expect(t.lookup('not a mac')).toBeNull();
   });
 
+  it('answers again the same, under a split MA-L prefix too, and each answer is the caller\'s own', () => {
+    const t = OuiTable.parse(v2);
+    for (let round = 0; round < 3; round++) {
+      expect(t.lookup('00:11:22:00:00:00')).toEqual({ name: 'Acme', prefix: '00:11:22', registry: 'MA-L' });
+      expect(t.lookup('00:11:22:33:44:55')?.name).toBe('Tiny');
+      expect(t.lookup('00:11:22:35:00:00')?.name).toBe('Sub Ünïcode');
+      expect(t.lookup('00:11:2a:00:00:01')).toEqual({ name: 'Acme', prefix: '00:11:2a', registry: 'MA-L' });
+      expect(t.lookup('00:11:2a:ff:00:01')).toEqual({ name: 'Acme', prefix: '00:11:2a', registry: 'MA-L' });
+      expect(t.lookup('00:11:2b:00:00:01')).toBeNull();
+      const mine = t.lookup('ff:ff:ff:00:00:01')!;
+      mine.name = 'changed';
+      expect(t.lookup('ff:ff:ff:00:00:02')?.name).toBe('Last');
+    }
+  });
+
   it('refuses a changed, truncated or mislabelled file with a reason', () => {
     expect(() => OuiTable.parse(v2.replace('Tiny', 'Tinz'))).toThrow(/checksum mismatch/);
     expect(() => OuiTable.parse(v2.slice(0, -3))).toThrow(/checksum mismatch/);
@@ -63,7 +78,9 @@ describe.each([2, 3] as const)('OUI table format %i', (format) => {
           const t1 = OuiTable.parse(v1);
           const t2 = OuiTable.parse(v2);
           // Probe each prefix itself (padded both ways), its neighbours, and random addresses.
-          const macs = [...probes, ...entries.flatMap(([p]) => [p.padEnd(12, '0'), p.padEnd(12, 'F'), p.slice(0, 6).padEnd(12, '0')])];
+          const macs = [...probes, ...entries.flatMap(([p]) => [p.padEnd(12, '0'), p.padEnd(12, 'F'), p.slice(0, 6).padEnd(12, '0'), p.slice(0, 6).padEnd(12, 'F')])];
+          // Twice: the second round is answered from the MA-L cache where the prefix is not split.
+          macs.push(...macs);
           for (const m of macs) expect(t2.lookup(macOf(m))).toEqual(t1.lookup(macOf(m)));
         },
       ),
