@@ -90,9 +90,22 @@ async function buildBackend() {
     charset: 'ascii',
     // The native capture addon is optional and loaded at run time only if present.
     external: ['pcap'],
-    // CommonJS dependencies (dns-packet, mqtt) call require(): give the ESM bundle one.
-    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; const require = __wkCreateRequire(import.meta.url);" },
+    // The YAML parser (~160 kB) is a file of its own, required on the first YAML parse (sensor/yaml-lazy.ts): the
+    // loaders read the build's parsed cache, so most runs never load it, and a start no longer compiles its text.
+    plugins: [{
+      name: 'yaml-beside',
+      setup(b) { b.onResolve({ filter: /^yaml$/ }, (a) => (a.kind === 'require-call' ? { path: './waakhond-yaml.cjs', external: true } : undefined)); },
+    }],
+    // CommonJS dependencies (dns-packet, mqtt) call require(): give the ESM bundle one. Made on its first call: the
+    // banner is in every chunk, and a createRequire per chunk was ~1 ms of every start for chunks that never require.
+    banner: { js: "import { createRequire as __wkCreateRequire } from 'node:module'; let __wkRequire; function require(id) { return (__wkRequire ??= __wkCreateRequire(import.meta.url))(id); }" },
     logLevel: 'warning',
+  });
+  await build({
+    stdin: { contents: "module.exports = require('yaml');", resolveDir: root, sourcefile: 'yaml-entry.cjs' },
+    outfile: path.join(distDir, 'waakhond-yaml.cjs'),
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    minifyWhitespace: true, minifySyntax: true, charset: 'ascii', legalComments: 'none', logLevel: 'warning',
   });
   log(`built dist/waakhond.mjs in ${Date.now() - t0} ms`);
 }

@@ -2,9 +2,10 @@
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { yaml } from '../../sensor/yaml-lazy.js';
 import { z } from 'zod';
 import { DocsCache } from '../../sensor/docs-cache.js';
+import { fastSafeParse } from '../../sensor/zod-fast.js';
 import { CATEGORIES } from '../../sensor/inventory/types.js';
 import type { Device, Category } from '../../sensor/inventory/types.js';
 import type { Alert, Severity } from '../engine/types.js';
@@ -262,8 +263,8 @@ export function loadAdviceBook(dir = defaultAdviceDir()): AdviceBook {
 function parseFile<T>(file: string, schema: z.ZodType<T>, cache: DocsCache): T {
   const text = readFileSync(file, 'utf8');
   const hit = cache.get(text);
-  const data = hit ? hit.doc : parse(text);
-  const r = schema.safeParse(data);
+  const data = hit ? hit.doc : yaml().parse(text);
+  const r = fastSafeParse(schema, data);
   if (!r.success) {
     const i = r.error.issues[0];
     throw new Error(`${file}: ${i.path.join('.') || '(top)'}: ${i.message}`);

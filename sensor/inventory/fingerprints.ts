@@ -1,7 +1,7 @@
 // Fingerprint data: the zod schema of the YAML files in fingerprints/, loading, and validation for `waakhond check`.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from '../yaml-lazy.js';
 import { z } from 'zod';
 import { CATEGORIES, type Category } from './types.js';
 import { projectPath } from '../paths.js';
@@ -154,7 +154,7 @@ export function loadFingerprints(dir: string = defaultFingerprintsDir()): Finger
       if (/\.json$/i.test(name)) doc = JSON.parse(text);
       else if (hit) doc = hit.doc;
       else {
-        const docs = parseAllDocuments(text);
+        const docs = yaml().parseAllDocuments(text);
         if (docs.length !== 1) throw new Error(`expected one YAML document, found ${docs.length}`);
         const d = docs[0];
         if (d.errors.length) throw new Error(d.errors[0].message);

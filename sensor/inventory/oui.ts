@@ -1,6 +1,7 @@
 // MAC vendor look-up: lazily loads the compact OUI table built by firmware-scripts/oui/build-oui.mjs.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { projectPath } from '../paths.js';
 
 /** One IEEE registry block: MA-L (24-bit prefix), MA-M (28) or MA-S (36). */
@@ -29,6 +30,10 @@ interface Rows2 {
 }
 
 const NL = 0x0a;
+/** Marks an MA-L prefix with MA-M or MA-S blocks under it in OuiTable's cache. */
+const SPLIT = Symbol('split');
+/** MA-L prefixes whose answer is kept (a home has a few dozen; a flood of random ones clears and refills). */
+const MAX_CACHED_OUIS = 4096;
 
 export class OuiTable {
   private constructor(
@@ -39,7 +44,7 @@ export class OuiTable {
 
   /**
    * Parse the file produced by build-oui.mjs; throws with a reason on a bad file.
-   * Format 1 is read into typed arrays (all rows checked for order). Format 2 is checked whole against the SHA-256
+   * Format 1 is read into typed arrays (all rows checked for order). Formats 3 and 2 are checked whole against the CRC-32 or SHA-256
    * its header carries and then searched in place: no row or name is parsed until a look-up needs it, which saved
    * ~30 ms (half the start-up of an analyze) of a 1.3 MB byte loop when a capture's first device appeared.
    */
@@ -48,8 +53,10 @@ export class OuiTable {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     let pos = buf.indexOf(NL);
     const header = buf.toString('latin1', 0, Math.max(0, pos));
+    const head3 = /^waakhond-oui 3 (\d+) (\d+) (\d+) ([0-9a-f]{8})$/.exec(header);
+    if (head3) return OuiTable.parse2(buf, pos + 1, Number(head3[2]), Number(head3[3]), head3[4], crc32Hex);
     const head2 = /^waakhond-oui 2 (\d+) (\d+) (\d+) ([0-9a-f]{64})$/.exec(header);
-    if (head2) return OuiTable.parse2(buf, pos + 1, Number(head2[2]), Number(head2[3]), head2[4]);
+    if (head2) return OuiTable.parse2(buf, pos + 1, Number(head2[2]), Number(head2[3]), head2[4], sha256Hex);
     const head = /^waakhond-oui 1 (\d+) (\d+)$/.exec(header);
     if (!head) throw new Error('not a waakhond OUI table (bad header)');
     const nNames = Number(head[1]);
@@ -99,17 +106,42 @@ export class OuiTable {
     return new OuiTable(names, blocks);
   }
 
-  /** Format 2: names (nameBytes long) from start, "\n%%\n", sorted rows "<PREFIX> <name offset, base 36>\n". */
-  private static parse2(buf: Buffer, start: number, rows: number, nameBytes: number, sha256: string): OuiTable {
+  /**
+   * Formats 2 and 3: names (nameBytes long) from start, "\n%%\n", sorted rows "<PREFIX> <name offset, base 36>\n".
+   * They differ only in the checksum of the body: SHA-256 (2) or CRC-32 (3). CRC-32 catches the same accidents (a
+   * truncated copy, a bad flash sector) and is several times cheaper: zlib's uses the CPU's CRC instructions where
+   * SHA-256 has none (a Raspberry Pi 4), and this check runs when a capture's first device appears.
+   */
+  private static parse2(buf: Buffer, start: number, rows: number, nameBytes: number, sum: string, checksum: (b: Buffer) => string): OuiTable {
     // The checksum stands for the row-by-row checks of format 1: build-oui.mjs sorted the rows and checked the
     // offsets, and any byte changed or lost since then (a truncated copy, a bad flash sector) fails here.
-    if (createHash('sha256').update(buf.subarray(start)).digest('hex') !== sha256) {
+    if (checksum(buf.subarray(start)) !== sum) {
       throw new Error('OUI table: checksum mismatch (truncated or corrupt file)');
     }
     const rowsStart = start + nameBytes + 4;
     if (buf.toString('latin1', rowsStart - 4, rowsStart) !== '\n%%\n') throw new Error('OUI table: name section length does not match header');
     if (rows > 0 && buf[buf.length - 1] !== NL) throw new Error('OUI table: last row not terminated');
     return new OuiTable([], [], { buf, namesStart: start, nameBytes, rowsStart, rows });
+  }
+
+  /**
+   * Format 2/3 look-ups by MA-L prefix: under most 24-bit prefixes there is no MA-M or MA-S block, so the answer is
+   * the prefix's own and is kept (a bounded map); only the few prefixes the IEEE splits further are searched whole
+   * each time. A new device costs one look-up: a spoofed-MAC flood's million of them were ~5% of its analyze.
+   */
+  private readonly byOui = new Map<string, OuiMatch | null | typeof SPLIT>();
+
+  private lookupCached(t: Rows2, hex: string): OuiMatch | null {
+    const p6 = hex.slice(0, 6);
+    let c = this.byOui.get(p6);
+    if (c === undefined) {
+      c = hasSubBlocks(t, p6) ? SPLIT : lookup2(t, hex, [6]);
+      if (this.byOui.size >= MAX_CACHED_OUIS) this.byOui.clear();
+      this.byOui.set(p6, c);
+    }
+    if (c === SPLIT) return lookup2(t, hex);
+    // A copy: callers own what they get.
+    return c && { ...c };
   }
 
   get size(): number {
@@ -121,7 +153,7 @@ export class OuiTable {
   lookup(mac: string): OuiMatch | null {
     const hex = mac.replace(/:/g, '').toUpperCase();
     if (!/^[0-9A-F]{12}$/.test(hex)) return null;
-    if (this.v2) return lookup2(this.v2, hex);
+    if (this.v2) return this.lookupCached(this.v2, hex);
     for (const b of this.blocks) {
       const key = parseInt(hex.slice(0, b.hexDigits), 16);
       let lo = 0;
@@ -155,13 +187,13 @@ function match(hex: string, hexDigits: number, name: string): OuiMatch {
 }
 
 /**
- * Binary search over format 2's row lines, in place. The rows are sorted as strings (build-oui.mjs), so comparing
+ * Binary search over the row lines of formats 2 and 3, in place. The rows are sorted as strings (build-oui.mjs), so comparing
  * each line's first bytes with "<PREFIX> " orders them the same way; the trailing space keeps "001122" (MA-L) from
  * matching the MA-M row "0011223".
  */
-function lookup2(t: Rows2, hex: string): OuiMatch | null {
+function lookup2(t: Rows2, hex: string, lengths: readonly number[] = [9, 7, 6]): OuiMatch | null {
   const { buf } = t;
-  for (const hexDigits of [9, 7, 6]) {
+  for (const hexDigits of lengths) {
     const key = `${hex.slice(0, hexDigits)} `;
     let lo = t.rowsStart;
     let hi = buf.length;
@@ -196,6 +228,34 @@ function lookup2(t: Rows2, hex: string): OuiMatch | null {
   return null;
 }
 
+/**
+ * Whether a row longer than 6 digits (an MA-M or MA-S block) starts with the 6 hex digits p6. Rows sort as strings
+ * and ' ' sorts before every digit, so such rows follow p6's own MA-L row: the first row at or after p6 + "0" (first
+ * 7 bytes compared) starts with p6 exactly when there is one.
+ */
+function hasSubBlocks(t: Rows2, p6: string): boolean {
+  const { buf } = t;
+  const key = `${p6}0`;
+  let lo = t.rowsStart;
+  let hi = buf.length;
+  // [lo, hi) holds whole lines; ends as the first line not below key (or the end).
+  while (lo < hi) {
+    let s = (lo + hi) >>> 1;
+    while (s > lo && buf[s - 1] !== NL) s--;
+    let cmp = 0;
+    for (let i = 0; i < key.length && cmp === 0; i++) cmp = (s + i < hi ? buf[s + i] : NL) - key.charCodeAt(i);
+    if (cmp < 0) {
+      const end = buf.indexOf(NL, s);
+      lo = end < 0 ? hi : end + 1;
+    } else {
+      hi = s;
+    }
+  }
+  if (lo + 7 > buf.length) return false;
+  for (let i = 0; i < 6; i++) if (buf[lo + i] !== p6.charCodeAt(i)) return false;
+  return buf[lo + 6] !== 0x20 && buf[lo + 6] !== NL;
+}
+
 /** Where the table is looked for: $WAAKHOND_OUI, else <install root>/dist/data/oui.txt (build-oui.mjs output). */
 export function defaultOuiPaths(): string[] {
   return [process.env.WAAKHOND_OUI, projectPath('dist', 'data', 'oui.txt')].filter((p): p is string => !!p);
@@ -203,9 +263,14 @@ export function defaultOuiPaths(): string[] {
 
 let cached: { table: OuiTable | null; error: string | null } | null = null;
 
-/** The shared table, loaded on first use; null (with a reason in ouiStatus()) when missing or corrupt. */
-export function ouiTable(paths: string[] = defaultOuiPaths()): OuiTable | null {
+/**
+ * The shared table, loaded on first use; null (with a reason in ouiStatus()) when missing or corrupt. Called for
+ * every new device: the default paths are worked out only for the load (they were a path resolve and join per
+ * call, a spoofed-MAC flood's million of them).
+ */
+export function ouiTable(given?: string[]): OuiTable | null {
   if (cached) return cached.table;
+  const paths = given ?? defaultOuiPaths();
   const file = paths.find((p) => existsSync(p));
   if (!file) {
     cached = { table: null, error: `OUI table not found (looked in ${paths.join(', ')}): run node firmware-scripts/oui/build-oui.mjs` };
@@ -222,6 +287,38 @@ export function ouiTable(paths: string[] = defaultOuiPaths()): OuiTable | null {
 /** Why the OUI table is unavailable, or null when it loaded (or was not needed yet). */
 export function ouiStatus(): string | null {
   return cached?.error ?? null;
+}
+
+function sha256Hex(b: Buffer): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+/**
+ * CRC-32 (IEEE, as zlib and gzip) of b, 8 hex digits. zlib.crc32 from Node 20.15; the table below before that.
+ * node:zlib is required here, on the first check, not imported: analyze does not load it otherwise (~1 ms).
+ */
+export function crc32Hex(b: Uint8Array, useZlib = true): string {
+  const native = useZlib ? (createRequire(import.meta.url)('node:zlib') as { crc32?: (data: Uint8Array) => number }).crc32 : undefined;
+  let crc: number;
+  if (useZlib && native) crc = native(b);
+  else {
+    const t = crcTable ??= makeCrcTable();
+    let c = 0xffffffff;
+    for (let i = 0; i < b.length; i++) c = t[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+    crc = (c ^ 0xffffffff) >>> 0;
+  }
+  return crc.toString(16).padStart(8, '0');
+}
+
+let crcTable: Uint32Array | null = null;
+function makeCrcTable(): Uint32Array {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
 }
 
 function hexValue(c: number): number {

@@ -9,6 +9,7 @@ import { compile, fastOnly, fastSafeParse } from '../../sensor/zod-fast.js';
 import { ruleFileSchema, ruleSchema, vendorFileSchema, vendorSchema } from '../../sensor/inventory/fingerprints.js';
 import { RuleDoc } from '../../rules/engine/schema.js';
 import { listRuleFiles } from '../../rules/engine/load.js';
+import { BaselineDoc, defaultBaselineFile } from '../../rules/engine/baseline-config.js';
 import { PROJECT_ROOT } from '../helpers/shared.js';
 
 /** fastOnly agrees with zod on v: accepts iff zod does, with the same output (key order and undefined keys too). */
@@ -29,6 +30,7 @@ const fpDir = path.join(PROJECT_ROOT, 'sensor', 'inventory', 'fingerprints');
 const fpDocs = readdirSync(fpDir).filter((n) => /\.ya?ml$/.test(n)).map((n) => parse(readFileSync(path.join(fpDir, n), 'utf8')));
 const fpRules: unknown[] = fpDocs.flatMap((d) => d.rules ?? []);
 const fpVendors: unknown[] = fpDocs.flatMap((d) => d.vendors ?? []);
+const baselineDoc: unknown = parse(readFileSync(defaultBaselineFile(), 'utf8'));
 const ruleDocs: unknown[] = listRuleFiles([path.join(PROJECT_ROOT, 'rules', 'packs')]).files.map((f) => parse(readFileSync(f, 'utf8')));
 
 /** A value from a pool with the boundaries the schemas test (lengths, 0..1, ints, durations, regexes). */
@@ -79,7 +81,7 @@ function mutated(samples: unknown[]): fc.Arbitrary<unknown> {
 
 describe('fast zod path', () => {
   it('knows every loader schema (else start-up takes the slow path again)', () => {
-    for (const s of [ruleSchema, ruleFileSchema, vendorSchema, vendorFileSchema, RuleDoc]) expect(compile(s)).not.toBeNull();
+    for (const s of [ruleSchema, ruleFileSchema, vendorSchema, vendorFileSchema, RuleDoc, BaselineDoc]) expect(compile(s)).not.toBeNull();
   });
 
   it('agrees with zod on every shipped fingerprint, vendor and rule', () => {
@@ -89,15 +91,18 @@ describe('fast zod path', () => {
     for (const v of fpVendors) agrees(vendorSchema, v);
     for (const d of fpDocs) agrees(d.kind === 'vendors' ? vendorFileSchema : ruleFileSchema, d);
     for (const d of ruleDocs) agrees(RuleDoc, d);
+    agrees(BaselineDoc, baselineDoc);
     // They are valid, so all of them took the fast path.
     expect(fpRules.every((r) => fastOnly(ruleSchema, r))).toBe(true);
     expect(ruleDocs.every((d) => fastOnly(RuleDoc, d))).toBe(true);
+    expect(fastOnly(BaselineDoc, baselineDoc)).not.toBeNull();
   });
 
   it('agrees with zod on edited fingerprints and rules', () => {
     fc.assert(fc.property(mutated(fpRules), (v) => agrees(ruleSchema, v)), { numRuns: 300 });
     fc.assert(fc.property(mutated(fpVendors), (v) => agrees(vendorSchema, v)), { numRuns: 150 });
     fc.assert(fc.property(mutated(ruleDocs), (v) => agrees(RuleDoc, v)), { numRuns: 300 });
+    fc.assert(fc.property(mutated([baselineDoc]), (v) => agrees(BaselineDoc, v)), { numRuns: 300 });
   });
 
   it('agrees with zod node by node on random values', () => {

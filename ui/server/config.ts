@@ -1,6 +1,6 @@
 // `waakhond run` flags and the config file (YAML or JSON), validated with zod; flags win over the file, env over both for secrets.
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../../sensor/yaml-lazy.js';
 import { z } from 'zod';
 
 export const ConfigSchema = z.object({
@@ -102,7 +102,7 @@ export function parseRunArgs(args: string[], readFile: (f: string) => string = (
   if (configFile) {
     let text: string;
     try { text = readFile(configFile); } catch (err) { throw new UsageError(`cannot read config ${configFile}: ${(err as Error).message}`); }
-    try { fileCfg = parseYaml(text) ?? {}; } catch (err) { throw new UsageError(`config ${configFile} is not valid YAML/JSON: ${(err as Error).message}`); }
+    try { fileCfg = yaml().parse(text) ?? {}; } catch (err) { throw new UsageError(`config ${configFile} is not valid YAML/JSON: ${(err as Error).message}`); }
   }
   const parsed = ConfigSchema.safeParse(fileCfg);
   if (!parsed.success) {
