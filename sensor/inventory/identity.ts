@@ -22,8 +22,12 @@ const MIN_CATEGORY = 0.15;
 
 
 /** Vendor names, aliases and OUI organisation patterns from vendors.yaml. */
+/** Organisation names whose vendor VendorIndex.fromOui keeps (the IEEE registry has ~50k; a home meets dozens). */
+const OUI_ANSWERS_MAX = 4096;
+
 export class VendorIndex {
   private readonly byName = new Map<string, VendorInfo>();
+  private readonly ouiAnswers = new Map<string, { readonly vendor: string; readonly module_maker: boolean }>();
 
   constructor(private readonly vendors: VendorInfo[]) {
     for (const v of vendors) {
@@ -42,12 +46,26 @@ export class VendorIndex {
     return this.info(name)?.name ?? name;
   }
 
-  /** IEEE organisation name -> vendor (known brand or the cleaned organisation name). */
-  fromOui(org: string): { vendor: string; module_maker: boolean } {
-    for (const v of this.vendors) {
-      if (v.oui.some((re) => re.test(org))) return { vendor: v.name, module_maker: v.module_maker };
+  /**
+   * IEEE organisation name -> vendor (known brand or the cleaned organisation name). Answers are kept
+   * per name (bounded): a home has a few dozen makers, but a flood of spoofed MACs asks for one on every
+   * packet, and each question tested every vendor's expressions.
+   */
+  fromOui(org: string): { readonly vendor: string; readonly module_maker: boolean } {
+    let a = this.ouiAnswers.get(org);
+    if (a === undefined) {
+      a = this.resolveOui(org);
+      if (this.ouiAnswers.size >= OUI_ANSWERS_MAX) this.ouiAnswers.clear();
+      this.ouiAnswers.set(org, a);
     }
-    return { vendor: cleanOrg(org), module_maker: false };
+    return a;
+  }
+
+  private resolveOui(org: string): { readonly vendor: string; readonly module_maker: boolean } {
+    for (const v of this.vendors) {
+      if (v.oui.some((re) => re.test(org))) return Object.freeze({ vendor: v.name, module_maker: v.module_maker });
+    }
+    return Object.freeze({ vendor: cleanOrg(org), module_maker: false });
   }
 }
 
