@@ -168,4 +168,33 @@ describe('PcapLiveSource batches', () => {
     expect(got.map((g) => g.ts)).toEqual(sent.map((_, k) => (1_700_000_000 + k) * 1e6 + (k % 1_000_000)));
     expect(got.map((g) => g.len)).toEqual(sent.map((h) => h.length / 2 + 4));
   });
+
+  it('holds no more bytes than its ring for a consumer that is behind: the rest is counted as dropped', async () => {
+    const buf = Buffer.alloc(2048);
+    const header = Buffer.alloc(16);
+    let onPacket: () => void = () => {};
+    const session = {
+      link_type: 'LINKTYPE_ETHERNET', buf, header,
+      session: { dispatch: () => 0, read_callback: () => {}, stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }) },
+      on: (_ev: 'packet', fn: () => void) => { onPacket = fn; },
+      close: () => {},
+      stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }),
+    };
+    const ring = 1 << 20;
+    const src = new PcapLiveSource(session, 'fake0', ring);
+    // 2,000 full-size frames (2.9 MiB) arrive while nobody reads: a 1 MiB ring's worth is kept.
+    for (let i = 0; i < 2000; i++) {
+      header.writeUInt32LE(1_700_000_000, 0);
+      header.writeUInt32LE(i, 4);
+      header.writeUInt32LE(1514, 8);
+      header.writeUInt32LE(1514, 12);
+      onPacket();
+    }
+    const kept = Math.floor(ring / 1514);
+    const r = await src[Symbol.asyncIterator]().next();
+    expect((r.value as FrameBatch).length).toBe(kept);
+    expect(src.stats.dropped).toBe(2000 - kept);
+    expect(src.stats.frames).toBe(kept);
+    src.close();
+  });
 });
