@@ -195,35 +195,20 @@ function lookup2(t: Rows2, hex: string, lengths: readonly number[] = [9, 7, 6]):
   const { buf } = t;
   for (const hexDigits of lengths) {
     const key = `${hex.slice(0, hexDigits)} `;
-    let lo = t.rowsStart;
-    let hi = buf.length;
-    // [lo, hi) holds whole lines: lo at a line start, hi at a line start or the end.
-    while (lo < hi) {
-      let s = (lo + hi) >>> 1;
-      while (s > lo && buf[s - 1] !== NL) s--;
-      let cmp = 0;
-      for (let i = 0; i < key.length && cmp === 0; i++) cmp = (s + i < hi ? buf[s + i] : NL) - key.charCodeAt(i);
-      if (cmp === 0) {
-        let off = 0;
-        let i = s + key.length;
-        for (; i < buf.length && buf[i] !== NL; i++) {
-          const v = base36Value(buf[i]);
-          if (v < 0) return null;
-          off = off * 36 + v;
-        }
-        // Guarded although the checksum passed: the offset must be where a name starts.
-        if (off >= t.nameBytes || (off > 0 && buf[t.namesStart + off - 1] !== NL)) return null;
-        const from = t.namesStart + off;
-        const end = buf.indexOf(NL, from);
-        return match(hex, hexDigits, buf.toString('utf8', from, end));
-      }
-      if (cmp < 0) {
-        const end = buf.indexOf(NL, s);
-        lo = end < 0 ? hi : end + 1;
-      } else {
-        hi = s;
-      }
+    const s = firstRowFrom(t, key);
+    if (!rowStartsWith(buf, s, key)) continue;
+    let off = 0;
+    let i = s + key.length;
+    for (; i < buf.length && buf[i] !== NL; i++) {
+      const v = base36Value(buf[i]);
+      if (v < 0) return null;
+      off = off * 36 + v;
     }
+    // Guarded although the checksum passed: the offset must be where a name starts.
+    if (off >= t.nameBytes || (off > 0 && buf[t.namesStart + off - 1] !== NL)) return null;
+    const from = t.namesStart + off;
+    const end = buf.indexOf(NL, from);
+    return match(hex, hexDigits, buf.toString('utf8', from, end));
   }
   return null;
 }
@@ -235,10 +220,18 @@ function lookup2(t: Rows2, hex: string, lengths: readonly number[] = [9, 7, 6]):
  */
 function hasSubBlocks(t: Rows2, p6: string): boolean {
   const { buf } = t;
-  const key = `${p6}0`;
+  const lo = firstRowFrom(t, `${p6}0`);
+  if (lo + 7 > buf.length) return false;
+  for (let i = 0; i < 6; i++) if (buf[lo + i] !== p6.charCodeAt(i)) return false;
+  return buf[lo + 6] !== 0x20 && buf[lo + 6] !== NL;
+}
+
+/** Binary search, in place: the start of the first row line whose first key.length bytes are not below key (or the end). */
+function firstRowFrom(t: Rows2, key: string): number {
+  const { buf } = t;
   let lo = t.rowsStart;
   let hi = buf.length;
-  // [lo, hi) holds whole lines; ends as the first line not below key (or the end).
+  // [lo, hi) holds whole lines: lo at a line start, hi at a line start or the end.
   while (lo < hi) {
     let s = (lo + hi) >>> 1;
     while (s > lo && buf[s - 1] !== NL) s--;
@@ -251,9 +244,14 @@ function hasSubBlocks(t: Rows2, p6: string): boolean {
       hi = s;
     }
   }
-  if (lo + 7 > buf.length) return false;
-  for (let i = 0; i < 6; i++) if (buf[lo + i] !== p6.charCodeAt(i)) return false;
-  return buf[lo + 6] !== 0x20 && buf[lo + 6] !== NL;
+  return lo;
+}
+
+/** Whether the line at s starts with key. */
+function rowStartsWith(buf: Buffer, s: number, key: string): boolean {
+  if (s + key.length > buf.length) return false;
+  for (let i = 0; i < key.length; i++) if (buf[s + i] !== key.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Where the table is looked for: $WAAKHOND_OUI, else <install root>/dist/data/oui.txt (build-oui.mjs output). */
