@@ -124,19 +124,24 @@ describe('Pipeline.push', () => {
   });
 });
 
+/** A stand-in for node_pcap's session: each 'packet' callback reads header + buf as libpcap left them. */
+function standIn(bufBytes: number) {
+  const buf = Buffer.alloc(bufBytes);
+  const header = Buffer.alloc(16);
+  let callback: () => void = () => {};
+  const session = {
+    link_type: 'LINKTYPE_ETHERNET', buf, header,
+    session: { dispatch: () => 0, read_callback: () => {}, stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }) },
+    on: (_ev: 'packet', fn: () => void) => { callback = fn; },
+    close: () => {},
+    stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }),
+  };
+  return { buf, header, session, onPacket: () => callback() };
+}
+
 describe('PcapLiveSource batches', () => {
   it('hands every frame over byte for byte when batches fill and overflow its slabs', async () => {
-    // A stand-in for node_pcap's session: each 'packet' callback reads header + buf as libpcap left them.
-    const buf = Buffer.alloc(262144);
-    const header = Buffer.alloc(16);
-    let onPacket: () => void = () => {};
-    const session = {
-      link_type: 'LINKTYPE_ETHERNET', buf, header,
-      session: { dispatch: () => 0, read_callback: () => {}, stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }) },
-      on: (_ev: 'packet', fn: () => void) => { onPacket = fn; },
-      close: () => {},
-      stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }),
-    };
+    const { buf, header, session, onPacket } = standIn(262144);
     const src = new PcapLiveSource(session, 'fake0');
     const sent: string[] = [];
     const packet = (i: number, size: number) => {
@@ -170,16 +175,7 @@ describe('PcapLiveSource batches', () => {
   });
 
   it('holds no more bytes than its ring for a consumer that is behind: the rest is counted as dropped', async () => {
-    const buf = Buffer.alloc(2048);
-    const header = Buffer.alloc(16);
-    let onPacket: () => void = () => {};
-    const session = {
-      link_type: 'LINKTYPE_ETHERNET', buf, header,
-      session: { dispatch: () => 0, read_callback: () => {}, stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }) },
-      on: (_ev: 'packet', fn: () => void) => { onPacket = fn; },
-      close: () => {},
-      stats: () => ({ ps_recv: 0, ps_drop: 0, ps_ifdrop: 0 }),
-    };
+    const { header, session, onPacket } = standIn(2048);
     const ring = 1 << 20;
     const src = new PcapLiveSource(session, 'fake0', ring);
     // 2,000 full-size frames (2.9 MiB) arrive while nobody reads: a 1 MiB ring's worth is kept.
