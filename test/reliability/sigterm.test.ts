@@ -213,6 +213,10 @@ function liveSuite(): void {
       await new Promise((res) => setTimeout(res, 2500));
       const res = await stopTimed(r, 'SIGTERM');
       expectCleanStop(r, res, 'SIGTERM');
+      // A live source's last word says what it lost next to what it read (bench --live --daemon reads it).
+      const last = /capture: finished \((\d+) frames, (\d+) dropped\)/.exec(r.stderr());
+      expect(last, r.stderr()).not.toBeNull();
+      expect(Number(last![1])).toBeGreaterThan(0);
       const macA = sh('ip', ['-n', NS_A, '-j', 'link', 'show', VETH_A]).out;
       const mac = (JSON.parse(macA) as { address: string }[])[0].address.toLowerCase();
       expect(Object.keys(savedStore(data).devices)).toContain(mac);
