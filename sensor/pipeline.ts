@@ -247,8 +247,6 @@ export class Pipeline implements RoomHost {
 
     p.reset();
     p.data = data;
-    p.frameOff = start;
-    p.frameEnd = end;
     p.ts = ts;
     p.wireLen = len;
     const r = decodeFrameAt(data, start, end, b.linktype[i], p, this.keepTunnel);

@@ -36,12 +36,10 @@ export const TCP_CWR = 0x80;
 export class Packet {
   /**
    * The bytes the frame is in: the frame alone (decodeFrame), or a whole FrameBatch's buffer with the
-   * frame at frameOff .. frameEnd (decodeFrameAt). Every offset below is into data; nothing may take
+   * frame somewhere inside it (decodeFrameAt). Every offset below is into data; nothing may take
    * data.length as the frame's end.
    */
   data: Uint8Array = new Uint8Array(0);
-  frameOff = 0;
-  frameEnd = 0;
   /** Capture time, microseconds. */
   ts = 0;
   /** Original length on the wire. */
