@@ -1,5 +1,6 @@
 // The waakhond command line: dispatches analyze, run, lookup and check.
 import { parseArgs } from 'node:util';
+import { availableParallelism } from 'node:os';
 import { analyzeFiles, type Report } from './analyze.js';
 import { durationUs } from '../rules/engine/schema.js';
 import { isLang, type Lang } from './i18n/langs.js';
@@ -12,7 +13,7 @@ import { stripInvisible } from './protocols/bytes.js';
 const USAGE = `waakhond: home-network IoT watchdog
 
 usage:
-  waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--no-hold] [--baseline-learning DURATION] FILE...
+  waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--no-hold] [--baseline-learning DURATION] [--threads N|auto] FILE...
       read pcap/pcapng captures in order and report devices, alerts and counters
       (--lang: each alert also says its title in the household's words, in Dutch or English)
       (the per-device baseline learns for 24 h of capture time first; --baseline-learning 10m shortens it)
@@ -35,7 +36,7 @@ exit codes:
   2  usage error: unknown command or option, a missing or conflicting argument, a flag that cannot apply
 `;
 
-const ANALYZE_USAGE = `usage: waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--no-hold] [--baseline-learning DURATION] FILE...
+const ANALYZE_USAGE = `usage: waakhond analyze [--json] [--lang nl|en] [--lan CIDR]... [--rules DIR]... [--no-rules] [--no-hold] [--baseline-learning DURATION] [--threads N|auto] FILE...
   read pcap/pcapng captures in order and report devices (the router marked as such), alerts and counters
   --json               the report as JSON (devices, alerts, stats)
   --lang nl|en         each alert also says its title in the household's words, in Dutch or English
@@ -45,6 +46,8 @@ const ANALYZE_USAGE = `usage: waakhond analyze [--json] [--lang nl|en] [--lan CI
   --no-hold            make every SYN of a known scanner an event (slower; to compare with the default,
                        which counts a held scanner's SYNs straight into its alerts)
   --baseline-learning  per-device baseline learning period, e.g. 10m (default 24 h of capture time)
+  --threads N|auto     analysis threads, each with a share of the devices (default 1; auto: one per core
+                       beyond the reader's, 1 on two cores or fewer, where they cost more than they give)
 exit codes: 0 a report, 1 no capture could be read, 2 usage error
 `;
 
@@ -115,6 +118,7 @@ async function analyzeCommand(args: string[]): Promise<number> {
         'no-hold': { type: 'boolean', default: false },
         'baseline-learning': { type: 'string' },
         lang: { type: 'string' },
+        threads: { type: 'string' },
       },
     });
   } catch (err) {
@@ -137,9 +141,16 @@ async function analyzeCommand(args: string[]): Promise<number> {
     process.stderr.write(`waakhond analyze: --baseline-learning wants a duration like "10m", "2h", "1d"\n`);
     return 2;
   }
+  const threadsArg = parsed.values.threads;
+  const threads = threadsArg === undefined ? 1 : threadsArg === 'auto' ? autoThreads() : /^[1-9][0-9]?$/.test(threadsArg) ? Number(threadsArg) : null;
+  if (threads === null) {
+    process.stderr.write(`waakhond analyze: --threads is a number from 1 to 99 or "auto", not "${threadsArg}"\n`);
+    return 2;
+  }
   let report: Report;
   try {
     report = await analyzeFiles(files, {
+      threads,
       localNets: parsed.values.lan,
       ruleDirs: parsed.values['no-rules'] ? [] : parsed.values.rules,
       hold: !parsed.values['no-hold'],
@@ -155,6 +166,12 @@ async function analyzeCommand(args: string[]): Promise<number> {
   for (const e of report.stats.rule_errors) process.stderr.write(`rule file ${e.file}${e.line ? `:${e.line}` : ''}: ${e.reason}\n`);
   // Non-zero only when nothing could be read (a partly broken file still gives a report).
   return report.stats.files === 0 ? 1 : 0;
+}
+
+/** One analysis thread per core beyond the one that reads the capture; 1 (no workers) on one or two cores. */
+function autoThreads(): number {
+  const cores = availableParallelism();
+  return cores <= 2 ? 1 : cores - 1;
 }
 
 function pad(s: string, n: number): string {

@@ -291,6 +291,15 @@ export class Baseline {
     this.destinationHash(p, ts, fnv1aIp4(s.dstIp), event as () => Flow);
   }
 
+  /**
+   * Capture time passing without an event of this engine's (a shard whose devices are quiet while the
+   * home's others talk: sensor/shard): the watched clock moves, due new-device decisions are made.
+   */
+  clock(ts: number): void {
+    this.advance(ts);
+    if (this.pending.length > 0 && ts - this.lastTick >= 1_000_000) this.tick(ts);
+  }
+
   /** Move the watched clock to capture time ts (see MAX_STEP_US). */
   private advance(ts: number): void {
     if (!Number.isFinite(ts)) return;
@@ -447,17 +456,16 @@ export class Baseline {
   }
 
   /** Where learning stands at capture time `now`, for reports: how many devices are past it, when new-device alerts start. */
-  progress(): { devices: number; devices_learnt: number; watched_us: number; note: string } {
+  progress(owns?: (mac: string) => boolean): { devices: number; devices_learnt: number; watched_us: number; note: string } {
     let learnt = 0;
-    for (const p of this.profiles.values()) if (this.learnt(p)) learnt++;
-    const span = fmtSpan(this.config.learningUs);
-    const devices = this.profiles.size;
-    const note = devices === 0 ? 'no device talked to the internet'
-      : learnt === 0 ? `${devices} device(s), none past its ${span} learning period: no baseline alerts from this capture`
-        : `${devices} device(s), ${learnt} past their ${span} learning period`;
-    const nd = this.watched < this.config.installLearningUs
-      ? `; new-device alerts only once the install has watched ${fmtSpan(this.config.installLearningUs)} (${fmtSpan(this.watched)} so far)` : '';
-    return { devices, devices_learnt: learnt, watched_us: this.watched, note: note + nd };
+    let devices = 0;
+    for (const [mac, p] of this.profiles) {
+      // A shard of a sharded analysis counts only the devices it owns (sensor/shard/merge.ts).
+      if (owns !== undefined && !owns(mac)) continue;
+      devices++;
+      if (this.learnt(p)) learnt++;
+    }
+    return { devices, devices_learnt: learnt, watched_us: this.watched, note: progressNote(devices, learnt, this.watched, this.config) };
   }
 
   health(): string[] {
@@ -574,4 +582,15 @@ export function checkState(raw: unknown): string | null {
     }
   }
   return null;
+}
+
+/** The baseline's state at the end of a capture in words (also for shards' progress added up: sensor/shard/merge.ts). */
+export function progressNote(devices: number, learnt: number, watchedUs: number, config: Pick<BaselineConfig, 'learningUs' | 'installLearningUs'>): string {
+  const span = fmtSpan(config.learningUs);
+  const note = devices === 0 ? 'no device talked to the internet'
+    : learnt === 0 ? `${devices} device(s), none past its ${span} learning period: no baseline alerts from this capture`
+      : `${devices} device(s), ${learnt} past their ${span} learning period`;
+  const nd = watchedUs < config.installLearningUs
+    ? `; new-device alerts only once the install has watched ${fmtSpan(config.installLearningUs)} (${fmtSpan(watchedUs)} so far)` : '';
+  return note + nd;
 }

@@ -623,19 +623,51 @@ export class Inventory {
 
   /** Recompute identity from evidence; true if anything a person sees changed. */
   private reidentify(s: DeviceState): boolean {
-    const d = s.device;
-    const evidence = [...s.evidence.values()];
-    const id = resolveIdentity(this.behaviour.isClient(d.mac) ? evidence.map(asClientsApp) : evidence, d.private_mac, this.know.vendors);
-    // The gateway is a router whatever else its evidence says (a FRITZ!Box also serves media and phones).
-    if (d.router && id.category !== 'router') { id.category = 'router'; id.name = friendlyName(id.vendor, id.model, 'router', d.private_mac); }
-    const before = `${d.vendor}|${d.model}|${d.category}|${d.name}|${d.confidence}|${d.evidence.length}`;
-    d.vendor = id.vendor;
-    d.model = id.model;
-    d.category = id.category;
-    d.name = id.name;
-    d.confidence = id.confidence;
-    d.evidence = forPeople(evidence);
-    return before !== `${d.vendor}|${d.model}|${d.category}|${d.name}|${d.confidence}|${d.evidence.length}`;
+    return identify(s.device, [...s.evidence.values()], this.behaviour.isClient(s.device.mac), this.know.vendors);
+  }
+
+  /**
+   * Every device with what its identity is computed from: its evidence as gathered (before forPeople
+   * folds it) and whether it behaves as a general-purpose client. A sharded analysis merges these
+   * (sensor/shard/merge.ts), oldest first like list().
+   */
+  records(): DeviceRecord[] {
+    const out: DeviceRecord[] = [];
+    for (let s = this.oldest; s; s = s.newer) {
+      out.push({ device: snapshot(s.device), evidence: [...s.evidence.values()].map((e) => ({ ...e })), client: this.behaviour.isClient(s.device.mac) });
+    }
+    return out;
+  }
+
+  /**
+   * One device seen by several shards: the first record (the shard that owns the MAC) with the others'
+   * times, addresses, links and evidence added, and its identity computed again from all of it, as
+   * reidentify does.
+   */
+  mergeRecords(parts: readonly DeviceRecord[]): Device {
+    const d = snapshot(parts[0].device);
+    const evidence = new Map<string, Evidence>();
+    let client = false;
+    for (const r of parts) {
+      const o = r.device;
+      if (o.first_seen < d.first_seen) d.first_seen = o.first_seen;
+      if (o.last_seen > d.last_seen) d.last_seen = o.last_seen;
+      if (o.router) d.router = true;
+      d.hostname ??= o.hostname;
+      for (const ip of o.ips) if (!d.ips.includes(ip) && d.ips.length < MAX_IPS) d.ips.push(ip);
+      for (const ip of o.ipv6) if (!d.ipv6.includes(ip) && d.ipv6.length < MAX_IPS) d.ipv6.push(ip);
+      for (const m of o.same_device_as ?? []) link(d, m);
+      for (const e of r.evidence) {
+        const key = `${e.source}\u0000${e.detail}\u0000${e.model ?? ''}`;
+        const had = evidence.get(key);
+        // The same observation in two shards: it was first made at the earlier time.
+        if (had === undefined) { if (evidence.size < MAX_EVIDENCE) evidence.set(key, e); }
+        else if (e.ts !== undefined && (had.ts === undefined || e.ts < had.ts)) evidence.set(key, { ...had, ts: e.ts });
+      }
+      client ||= r.client;
+    }
+    identify(d, [...evidence.values()], client, this.know.vendors);
+    return d;
   }
 
   private evictStalest(): void {
@@ -650,6 +682,28 @@ export class Inventory {
     this.evictedCount++;
     this.onChange?.(snapshot(s.device), 'evicted');
   }
+}
+
+/** What a shard knows of one device (Inventory.records). */
+export interface DeviceRecord {
+  device: Device;
+  evidence: Evidence[];
+  client: boolean;
+}
+
+/** Identity from evidence, written into the device; true if anything a person sees changed. */
+function identify(d: Device, evidence: Evidence[], client: boolean, vendors: VendorIndex): boolean {
+  const id = resolveIdentity(client ? evidence.map(asClientsApp) : evidence, d.private_mac, vendors);
+  // The gateway is a router whatever else its evidence says (a FRITZ!Box also serves media and phones).
+  if (d.router && id.category !== 'router') { id.category = 'router'; id.name = friendlyName(id.vendor, id.model, 'router', d.private_mac); }
+  const before = `${d.vendor}|${d.model}|${d.category}|${d.name}|${d.confidence}|${d.evidence.length}`;
+  d.vendor = id.vendor;
+  d.model = id.model;
+  d.category = id.category;
+  d.name = id.name;
+  d.confidence = id.confidence;
+  d.evidence = forPeople(evidence);
+  return before !== `${d.vendor}|${d.model}|${d.category}|${d.name}|${d.confidence}|${d.evidence.length}`;
 }
 
 /**

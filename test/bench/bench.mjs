@@ -1,12 +1,13 @@
 // npm run bench: decode-only and full analyze rates and peak RSS on a capture merged from
 // ../shared/pcaps, next to `tcpdump -r FILE -w /dev/null` on the same file, in the same run.
-// Usage: npm run bench [-- --size 1G] [--runs 3] [--keep]   (size of the merged capture; default 512M; median of --runs runs)
+// Usage: npm run bench [-- --size 1G] [--runs 3] [--keep] [--threads 2]   (size of the merged capture; default 512M; median of --runs runs; --threads: the sharded row)
 //        npm run bench -- --live [...]                         (live capture ladder: test/bench/live.mjs)
 //        npm run bench -- --memory [--flood 1000000] [--devices 300]   (daemon RSS: memory.mjs)
 //        npm run bench -- --load [--requests 2000] [--concurrency 50] [--sse 32] [--warmup 3000] [--identity]   (dashboard load on the looping demo: load.mjs)
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -100,7 +101,8 @@ function timed(cmd, args) {
   return all[Math.floor((all.length - 1) / 2)];
 }
 
-const rssHook = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss_kb="+process.resourceUsage().maxRSS+"\\n"))';
+const rssHook = 'data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("maxrss_kb="+u.maxRSS+" cpu_us="+(u.userCPUTime+u.systemCPUTime)+"\\n")})';
+const cpuOf = (r) => Number(/cpu_us=(\d+)/.exec(r.stderr)?.[1] ?? 0) / 1e6;
 const td = timed('tcpdump', ['-n', '-r', merged, '-w', '/dev/null']);
 const decode = JSON.parse(timed(process.execPath, [helper, 'decode', merged]).stdout);
 console.log(`(median of ${runs} runs each)`);
@@ -120,6 +122,11 @@ async function ingestMedian(nodeArgs) {
 const daemonFlags = await ingestMedian(LAUNCHER_NODE_ARGS);
 const daemonPlain = await ingestMedian([]);
 const noRules = timed(process.execPath, [path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', '--no-rules', merged]);
+// Worker threads, each with a share of the devices (sensor/shard). CPU is every thread's (the process's).
+const shardThreads = argv.includes('--threads') ? Number(argv[argv.indexOf('--threads') + 1]) : 2;
+const sharded = timed(process.execPath, ['--import', rssHook, path.join(root, 'dist', 'waakhond.mjs'), 'analyze', '--json', '--threads', String(shardThreads), merged]);
+const shardedReport = JSON.parse(sharded.stdout);
+const shardedRss = Number(/maxrss_kb=(\d+)/.exec(sharded.stderr)?.[1] ?? 0);
 
 const rate = (s) => Math.round(packets / s);
 // nDPI's reader (apt install libndpi-bin), the reference the corpus-mix target is set against (issue #15: >= 1.0x).
@@ -132,6 +139,7 @@ const rows = [
   ['full analyze (whole process)', `${full.seconds.toFixed(2)} s, ${rate(full.seconds)} packets/s, peak RSS ${(fullRss / 1024).toFixed(0)} MB`],
   ['daemon ingest (launcher flags)', `${daemonFlags.seconds.toFixed(2)} s, ${rate(daemonFlags.seconds)} packets/s, peak RSS ${daemonFlags.hwm_mb.toFixed(0)} MB, ${(full.seconds / daemonFlags.seconds).toFixed(2)}x analyze (${LAUNCHER_NODE_ARGS.join(' ')})`],
   ['daemon ingest (no V8 flags)', `${daemonPlain.seconds.toFixed(2)} s, ${rate(daemonPlain.seconds)} packets/s, peak RSS ${daemonPlain.hwm_mb.toFixed(0)} MB, ${(full.seconds / daemonPlain.seconds).toFixed(2)}x analyze`],
+  [`analyze --threads ${shardThreads}`, `${sharded.seconds.toFixed(2)} s, ${rate(sharded.seconds)} packets/s (${(full.seconds / sharded.seconds).toFixed(2)}x one thread), CPU ${cpuOf(sharded).toFixed(2)} s against ${cpuOf(full).toFixed(2)} s, peak RSS ${(shardedRss / 1024).toFixed(0)} MB, ${shardedReport.devices.length} devices and ${shardedReport.alerts.length} alerts (one thread: ${report.devices.length}, ${report.alerts.length}); ${os.availableParallelism()} cores here`],
   ['analyze without rules', `${noRules.seconds.toFixed(2)} s, ${rate(noRules.seconds)} packets/s`],
   ['full analyze / tcpdump', `${(td.seconds / full.seconds).toFixed(2)}x tcpdump's read rate`],
   ['ndpiReader -i -q', ndpi ? `${ndpi.seconds.toFixed(2)} s, ${rate(ndpi.seconds)} packets/s; analyze at ${(ndpi.seconds / full.seconds).toFixed(2)}x its rate (target 1.0x)` : 'not installed (apt install libndpi-bin)'],
