@@ -2,9 +2,10 @@
 // belongs to (key.ts), copied into that shard's batch; a full batch is handed to the shard's worker
 // thread with its buffers (transferred, not copied again) and comes back empty to be filled anew.
 //
-// Each worker runs what a single-threaded analysis runs (Analysis: pipeline, inventory, rule engine)
-// on its share of the devices; at the end their results are merged (merge.ts). Back-pressure: a shard
-// holds at most MAX_IN_FLIGHT batches, so a slow shard slows the reader instead of filling memory.
+// Each shard runs what a single-threaded analysis runs (Analysis: pipeline, inventory, rule engine)
+// on its share of the devices, the first on this thread and the others in worker threads; at the end
+// their results are merged (merge.ts). Back-pressure: a shard holds at most MAX_IN_FLIGHT batches, so
+// a slow shard slows the reader instead of filling memory.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -146,7 +147,8 @@ export class Shards {
     const shardOpts: AnalyzeOptions = { localNets: opts.localNets, maxFlows: opts.maxFlows, hold: opts.hold };
     for (let i = 0; i < n; i++) {
       const lane: Lane = { fill: newBatch(BATCH_BYTES), spare: [], inFlight: 0, wake: null, worker: null, local: null, result: null, failed: null };
-      if (inProcess) lane.local = new Analysis(shardOpts, setup);
+      // Shard 0 runs on this thread between reads: one isolate fewer to start, compile and feed.
+      if (inProcess || i === 0) lane.local = new Analysis(shardOpts, setup);
       else this.startWorker(lane, shardOpts, setup, i);
       this.lanes.push(lane);
     }

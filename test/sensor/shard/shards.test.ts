@@ -128,7 +128,7 @@ describe('sharded analysis in worker threads', () => {
     const bad = path.join(dir, 'dies.mjs');
     writeFileSync(bad, "throw new Error('shard died on start');\n");
     const setup = analysisSetup({ rules });
-    const shards = new Shards(2, {}, setup, false, pathToFileURL(bad));
+    const shards = new Shards(3, {}, setup, false, pathToFileURL(bad));
     try {
       const run = (async () => {
         for await (const b of openCaptureFile(DEMO)) await shards.push(b);
