@@ -5,13 +5,21 @@
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Store, STORE_FILE, validateStore } from '../../../ui/server/store/store.js';
 import type { TrafficEvent } from '../../../sensor/events.js';
 import { device, miraiAlert } from './fixture.js';
 import { scratchDir } from '../../helpers/scratch.js';
 
 const tmp = () => scratchDir('waakhond-store-save-');
+/** Stores of a test, closed after it (a failed test must not leave timed saves running into the next one's hooks). */
+const open_: Store[] = [];
+afterEach(() => { for (const s of open_.splice(0)) s.close(); });
+function newStore(opts: ConstructorParameters<typeof Store>[0]): Store {
+  const s = new Store(opts);
+  open_.push(s);
+  return s;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mac = (i: number) => `02:00:00:00:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`;
 /** Names a capture can bring: bidi controls, lone surrogates, emoji, CJK, controls. */
@@ -40,7 +48,7 @@ const temporaries = (dir: string) => readdirSync(dir).filter((n) => n.endsWith('
 describe('store save, piece by piece', () => {
   it('flush() and a timed save write exactly JSON.stringify(store.data), and the size stat is the file size', async () => {
     const dir = tmp();
-    const s = new Store({ dataDir: dir, fsync: true, saveDelayMs: 20, newsSaveMs: 20, lazySaveMs: 20 });
+    const s = newStore({ dataDir: dir, fsync: true, saveDelayMs: 20, newsSaveMs: 20, lazySaveMs: 20 });
     s.load();
     fill(s, 300);
     s.flush();
@@ -62,13 +70,13 @@ describe('store save, piece by piece', () => {
 
   it('a file written by JSON.stringify (as before) loads, and saving it unchanged writes nothing, flush or timed', async () => {
     const dir = tmp();
-    const a = new Store({ dataDir: dir, fsync: false });
+    const a = newStore({ dataDir: dir, fsync: false });
     a.load();
     fill(a, 120);
     writeFileSync(fileOf(dir), JSON.stringify(a.data));
     const ino = statSync(fileOf(dir)).ino;
 
-    const b = new Store({ dataDir: dir, fsync: false, saveDelayMs: 20 });
+    const b = newStore({ dataDir: dir, fsync: false, saveDelayMs: 20 });
     b.load();
     expect(b.data).toEqual(JSON.parse(JSON.stringify(a.data)));
     b.setName(mac(0), 'x');
@@ -92,7 +100,7 @@ describe('store save, piece by piece', () => {
   it('caps the file at maxBytes in UTF-8 bytes, not in characters', () => {
     const dir = tmp();
     const max = 128 * 1024;
-    const s = new Store({ dataDir: dir, fsync: false, maxBytes: max });
+    const s = newStore({ dataDir: dir, fsync: false, maxBytes: max });
     s.load();
     // 3-byte characters: under maxBytes counted in characters, over it in bytes (both asserted below).
     for (let i = 0; i < 40; i++) {
@@ -112,7 +120,7 @@ describe('store save, piece by piece', () => {
   it('a value that cannot be serialised fails the save (old file kept, no temporary, logged, retried), never crashes', async () => {
     const dir = tmp();
     const logs: string[] = [];
-    const s = new Store({ dataDir: dir, fsync: false, saveDelayMs: 20, log: (m) => logs.push(m) });
+    const s = newStore({ dataDir: dir, fsync: false, saveDelayMs: 20, log: (m) => logs.push(m) });
     s.load();
     fill(s, 50);
     s.flush();
@@ -138,9 +146,61 @@ describe('store save, piece by piece', () => {
     s.close();
   });
 
+  it('a timed save that fails between chunks (disk full mid-file, or a bad value reached late) keeps the old file, leaves no temporary', async () => {
+    const dir = tmp();
+    const logs: string[] = [];
+    const s = newStore({ dataDir: dir, fsync: true, saveDelayMs: 20, log: (m) => logs.push(m) });
+    s.load();
+    fill(s, 300);
+    s.flush();
+    const good = readFileSync(fileOf(dir));
+    const fh = await open(path.join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(fh) as { write: (...a: unknown[]) => Promise<unknown> };
+    await fh.close();
+    const write = proto.write;
+    let calls = 0;
+    try {
+      // ENOSPC on the third chunk, after two were written.
+      proto.write = function (this: unknown, ...args: unknown[]) {
+        if (++calls === 3) return Promise.reject(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+        return write.apply(this, args);
+      };
+      s.setName(mac(3), 'eerste poging');
+      await sleep(150);
+      expect(calls).toBeGreaterThanOrEqual(3);
+      expect(s.saveProblem).toMatchObject({ code: 'ENOSPC', reason: 'disk full' });
+      expect(readFileSync(fileOf(dir)).equals(good)).toBe(true);
+      expect(temporaries(dir)).toEqual([]);
+      // A value that cannot be serialised, put in after the save measured the store (at its second write): the
+      // walk reaches it late, the write fails, the temporary goes.
+      calls = 0;
+      proto.write = function (this: unknown, ...args: unknown[]) {
+        if (++calls === 2) s.data.act = { since: 1n };
+        return write.apply(this, args);
+      };
+      const errors = s.stats.write_errors;
+      s.flush(); // saves now (a synchronous write, not through the FileHandle): health is good again, no back-off timer
+      expect(s.stats.write_errors).toBe(errors);
+      s.data.act = undefined;
+      s.setName(mac(3), 'tweede poging');
+      await sleep(150);
+      expect(calls).toBeGreaterThanOrEqual(2);
+      expect(s.stats.write_errors).toBe(errors + 1);
+      expect(temporaries(dir)).toEqual([]);
+      expect(JSON.parse(readFileSync(fileOf(dir), 'utf8')).names[mac(3)]).toBe('eerste poging');
+    } finally {
+      proto.write = write;
+    }
+    s.data.act = undefined;
+    s.flush();
+    expect(s.saveProblem).toBeNull();
+    expect(JSON.parse(readFileSync(fileOf(dir), 'utf8')).names[mac(3)]).toBe('tweede poging');
+    expect(temporaries(dir)).toEqual([]);
+  });
+
   it('a device folded between a timed save\'s chunks loses nothing the household said, and the next save writes it whole', async () => {
     const dir = tmp();
-    const s = new Store({ dataDir: dir, fsync: false, saveDelayMs: 20, newsSaveMs: 400, lazySaveMs: 400 });
+    const s = newStore({ dataDir: dir, fsync: false, saveDelayMs: 20, newsSaveMs: 400, lazySaveMs: 400 });
     s.load();
     fill(s, 300);
     s.flush();
