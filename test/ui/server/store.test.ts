@@ -138,7 +138,7 @@ describe('retention and caps', () => {
     const gate = new Promise<void>((r) => { release = r; });
     let begun!: () => void;
     const started = new Promise<void>((r) => { begun = r; });
-    adapter.writeAsync = async (text, current) => { begun(); await gate; return write(text, current); };
+    adapter.writeAsync = async (data, hash, current) => { begun(); await gate; return write(data, hash, current); };
     const mac = '02:00:00:00:00:02';
     s.upsertDevice(device(mac, { last_seen: 1e15 }));
     s.setName(mac, 'eerste');

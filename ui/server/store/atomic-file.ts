@@ -4,11 +4,15 @@
 // Why not lowdb's JSONFile: its writer (steno) writes a temp file and renames it but never fsyncs,
 // so after a power cut on a router the rename can survive while the data does not (a zero-length
 // store). POSIX rename(2) is atomic; fsync(2) before it makes the new content durable first.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { readFileSync, renameSync, existsSync } from 'node:fs';
 import type { Adapter } from 'lowdb';
 import { cleanTemporaries, writeFileDurably, writeFileDurablyAsync } from './durable-write.js';
 import { SaveHealth } from './save-health.js';
+import { jsonChunks } from './json-pieces.js';
+
+/** A document's JSON as measure() found it: UTF-8 bytes, sha1 (base64), and whether it passed the limit. */
+export interface JsonMeasure { bytes: number; hash: string; over: boolean }
 
 export interface AtomicJsonFileOptions<T> {
   /** Checks the parsed JSON; return a reason string to refuse it (treated as corrupt). */
@@ -80,43 +84,61 @@ export class AtomicJsonFile<T> implements Adapter<T> {
   }
 
   /**
-   * Synchronous on purpose: one small file, and a signal handler can flush without awaiting.
-   * Throws when the file could not be replaced (disk full, I/O error): the old file is then intact.
-   * `text`: data's JSON when the caller has it already (the store measured it for its size cap).
+   * Size (UTF-8 bytes) and hash of data's JSON, made piece by piece and dropped as it goes (json-pieces.ts): no string
+   * of the whole document exists. Stops counting once over `limit` (over: true, hash meaningless then).
    */
-  writeSync(data: T, text: string = JSON.stringify(data)): void {
-    if (this.refuseWrites) return;
-    const h = hash(text);
-    if (this.unchanged(h)) return;
-    try {
-      writeFileDurably(this.file, text, { fsync: this.opts.fsync });
-    } catch (err) {
-      this.health.failed(this.file, err);
-      throw err;
+  measure(data: T, limit = Infinity): JsonMeasure {
+    const h = createHash('sha1');
+    let bytes = 0;
+    for (const chunk of jsonChunks(data)) {
+      bytes += Buffer.byteLength(chunk, 'utf8');
+      if (bytes > limit) return { bytes, hash: '', over: true };
+      h.update(chunk, 'utf8');
     }
-    this.written(h, text);
+    return { bytes, hash: h.digest('base64'), over: false };
   }
 
   /**
-   * writeSync's save with the writing and fsyncs off the event loop (the store's timed saves). `current()`
-   * is asked just before the rename: false when a newer save was made meanwhile, which then stands.
-   * Rejects like writeSync throws.
+   * Synchronous on purpose: a signal handler can flush without awaiting. Throws when the file could not be replaced
+   * (disk full, I/O error): the old file is then intact. Written chunk by chunk as it is serialised (the whole
+   * document is never one string or buffer); `hash`: measure()'s hash of data, when the caller has it already (the
+   * store measured it for its size cap), so an unchanged save is known before anything is written.
    */
-  async writeAsync(text: string, current: () => boolean): Promise<void> {
+  writeSync(data: T, hash: string = this.measure(data).hash): void {
     if (this.refuseWrites) return;
-    const h = hash(text);
-    if (this.unchanged(h)) return;
-    let replaced: boolean;
+    if (this.unchanged(hash)) return;
+    const tally = { bytes: 0 };
     try {
-      replaced = await writeFileDurablyAsync(this.file, text, { fsync: this.opts.fsync, current });
+      writeFileDurably(this.file, chunksOf(data, tally, null), { fsync: this.opts.fsync });
     } catch (err) {
       this.health.failed(this.file, err);
       throw err;
     }
-    if (replaced) this.written(h, text);
+    this.written(hash, tally.bytes);
   }
 
-  /** The file holds this content already (hash of the text): nothing to write (flash wear). */
+  /**
+   * writeSync's save with the writing and fsyncs off the event loop (the store's timed saves): each chunk is
+   * serialised when the previous one is written, so the document may change between chunks (json-pieces.ts says
+   * what a table changed meanwhile gets); the hash kept is that of what was written. `current()` is asked just
+   * before the rename: false when a newer save was made meanwhile, which then stands. Rejects like writeSync throws.
+   */
+  async writeAsync(data: T, hash: string, current: () => boolean): Promise<void> {
+    if (this.refuseWrites) return;
+    if (this.unchanged(hash)) return;
+    const tally = { bytes: 0 };
+    const h = createHash('sha1');
+    let replaced: boolean;
+    try {
+      replaced = await writeFileDurablyAsync(this.file, chunksOf(data, tally, h), { fsync: this.opts.fsync, current });
+    } catch (err) {
+      this.health.failed(this.file, err);
+      throw err;
+    }
+    if (replaced) this.written(h.digest('base64'), tally.bytes);
+  }
+
+  /** The file holds this content already (hash of its JSON): nothing to write (flash wear). */
   private unchanged(h: string): boolean {
     if (h !== this.lastHash || !existsSync(this.file)) return false;
     this.wear.unchanged++;
@@ -124,10 +146,10 @@ export class AtomicJsonFile<T> implements Adapter<T> {
     return true;
   }
 
-  private written(h: string, text: string): void {
+  private written(h: string, bytes: number): void {
     this.lastHash = h;
     this.wear.writes++;
-    this.wear.bytes_written += Buffer.byteLength(text);
+    this.wear.bytes_written += bytes;
     this.health.ok();
   }
 
@@ -147,4 +169,14 @@ export class AtomicJsonFile<T> implements Adapter<T> {
 
 function hash(text: string): string {
   return createHash('sha1').update(text).digest('base64');
+}
+
+/** The UTF-8 bytes of data's JSON, chunk by chunk, counted (and hashed, when `h` is given) as they are made. */
+function* chunksOf(data: unknown, tally: { bytes: number }, h: Hash | null): Generator<Buffer, void, undefined> {
+  for (const chunk of jsonChunks(data)) {
+    const buf = Buffer.from(chunk, 'utf8');
+    h?.update(buf);
+    tally.bytes += buf.length;
+    yield buf;
+  }
 }

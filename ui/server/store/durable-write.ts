@@ -23,21 +23,41 @@ export function tempNameFor(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++seq}.tmp`);
 }
 
+/**
+ * What a durable write writes: one text or buffer, or chunks made while it writes (the store's JSON piece by piece,
+ * so the whole document never exists at once: issue #15). A chunk iterator that throws fails the write like an I/O
+ * error does (old file kept, no temporary left).
+ */
+export type DurableData = string | Uint8Array | Iterable<Uint8Array>;
+
+function chunksOf(data: DurableData): Iterable<Uint8Array> {
+  if (typeof data === 'string') return [Buffer.from(data, 'utf8')];
+  if (data instanceof Uint8Array) return [data];
+  return data;
+}
+
+/** No progress and no error: the filesystem is full in all but name (never loop forever on it). */
+function noProgress(written: number, tmp: string): Error {
+  return Object.assign(new Error(`ENOSPC: no room after ${written} bytes written to ${tmp}`), { code: 'ENOSPC' });
+}
+
 /** Replaces `file` with `data` or throws, leaving the old file and no temporary behind. */
-export function writeFileDurably(file: string, data: string | Uint8Array, opts: DurableWriteOptions = {}): void {
+export function writeFileDurably(file: string, data: DurableData, opts: DurableWriteOptions = {}): void {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true });
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const tmp = tempNameFor(file);
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'w', opts.mode ?? 0o600);
-    let off = 0;
-    while (off < buf.length) {
-      const n = writeSync(fd, buf, off, buf.length - off);
-      // No progress and no error: the filesystem is full in all but name (never loop forever on it).
-      if (n <= 0) throw Object.assign(new Error(`ENOSPC: wrote ${off} of ${buf.length} bytes to ${tmp}`), { code: 'ENOSPC' });
-      off += n;
+    let total = 0;
+    for (const buf of chunksOf(data)) {
+      let off = 0;
+      while (off < buf.length) {
+        const n = writeSync(fd, buf, off, buf.length - off);
+        if (n <= 0) throw noProgress(total + off, tmp);
+        off += n;
+      }
+      total += off;
     }
     if (opts.fsync !== false) fsyncSync(fd);
     closeSync(fd);
@@ -59,20 +79,24 @@ export function writeFileDurably(file: string, data: string | Uint8Array, opts: 
  * removed. Resolves true when the file was replaced, false when superseded; rejects (the old file intact,
  * no temporary left) like writeFileDurably throws.
  */
-export async function writeFileDurablyAsync(file: string, data: string | Uint8Array,
+export async function writeFileDurablyAsync(file: string, data: DurableData,
   opts: DurableWriteOptions & { current?: () => boolean } = {}): Promise<boolean> {
   const dir = path.dirname(file);
   await mkdir(dir, { recursive: true });
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const tmp = tempNameFor(file);
   let fh: FileHandle | null = null;
   try {
     fh = await open(tmp, 'w', opts.mode ?? 0o600);
-    let off = 0;
-    while (off < buf.length) {
-      const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-      if (bytesWritten <= 0) throw Object.assign(new Error(`ENOSPC: wrote ${off} of ${buf.length} bytes to ${tmp}`), { code: 'ENOSPC' });
-      off += bytesWritten;
+    let total = 0;
+    // A chunk iterator makes its next chunk only after the last one was written: the event loop runs in between.
+    for (const buf of chunksOf(data)) {
+      let off = 0;
+      while (off < buf.length) {
+        const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+        if (bytesWritten <= 0) throw noProgress(total + off, tmp);
+        off += bytesWritten;
+      }
+      total += off;
     }
     if (opts.fsync !== false) await fh.sync();
     await fh.close();

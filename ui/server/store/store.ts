@@ -9,7 +9,7 @@ import { Low } from 'lowdb';
 import type { Category, Device } from '../../../sensor/inventory/types.js';
 import type { Alert } from '../../../rules/engine/types.js';
 import type { TrafficEvent } from '../../../sensor/events.js';
-import { AtomicJsonFile } from './atomic-file.js';
+import { AtomicJsonFile, type JsonMeasure } from './atomic-file.js';
 import { History } from './history.js';
 import type { DeviceHistory } from './history.js';
 import { writeFileDurably } from './durable-write.js';
@@ -471,8 +471,8 @@ export class Store {
     this.saveGen++;
     try {
       this.prune();
-      // The text enforceSize measured is the text written: a full store's JSON.stringify is 4-9 ms, once is enough.
-      this.adapter.writeSync(this.data, this.enforceSize());
+      // enforceSize's hash is the unchanged check: an unchanged store is not written (flash wear).
+      this.adapter.writeSync(this.data, this.enforceSize().hash);
       this.stats.writes++;
     } catch (err) {
       this.saveFailed(err);
@@ -482,23 +482,25 @@ export class Store {
   /**
    * The timed save: flush()'s, with the writing and fsyncs off the event loop (a router's flash can take
    * hundreds of milliseconds to fsync; the dashboard and the capture must not wait: issue #14). The
-   * document is serialised here, synchronously, so what is written is the store as it is now.
+   * document is measured here, synchronously (size cap, unchanged check), then serialised chunk by chunk
+   * as the chunks are written (issue #15: never the whole document as one string); changes made between
+   * chunks mark the store dirty again, so the next save writes them.
    */
   private flushTimed(): void {
     if (this.saving) { this.saveAgain = true; return; }
     if (!this.dirty) return;
     this.dirty = false;
     const gen = ++this.saveGen;
-    let text: string;
+    let hash: string;
     try {
       this.prune();
-      text = this.enforceSize();
+      hash = this.enforceSize().hash;
     } catch (err) {
       this.saveFailed(err);
       return;
     }
     this.saving = true;
-    this.adapter.writeAsync(text, () => this.saveGen === gen).then(
+    this.adapter.writeAsync(this.data, hash, () => this.saveGen === gen).then(
       () => { this.stats.writes++; },
       (err: unknown) => this.saveFailed(err),
     ).finally(() => {
@@ -616,12 +618,14 @@ export class Store {
     this.emit({ kind: 'alerts-removed', alerts: victims });
   }
 
-  /** Trims the store to maxBytes; returns its JSON as it is then. */
-  private enforceSize(): string {
-    let text = JSON.stringify(this.data);
-    let bytes = text.length;
+  /**
+   * Trims the store to maxBytes (UTF-8 bytes of its JSON, measured piece by piece: the document is never one string);
+   * returns the size and hash of its JSON as it is then. After 8 rounds it is written whatever its size.
+   */
+  private enforceSize(): JsonMeasure {
+    let m = this.adapter.measure(this.data, this.opts.maxBytes);
     // Halve traffic history and the device pages' history first (the bulk, the least precious), then drop oldest alerts.
-    for (let round = 0; bytes > this.opts.maxBytes && round < 8; round++) {
+    for (let round = 0; m.over; round++) {
       for (const d of Object.values(this.data.devices)) d.traffic.splice(0, Math.ceil(d.traffic.length / 2));
       this.history.halve();
       const alerts = Object.values(this.data.alerts).sort((a, b) => a.last_seen - b.last_seen);
@@ -631,12 +635,10 @@ export class Store {
         this.emit({ kind: 'all' });
       }
       this.stats.trimmed_for_size++;
-      text = ''; // the oversized text can go while the trimmed one is made
-      text = JSON.stringify(this.data);
-      bytes = text.length;
+      m = this.adapter.measure(this.data, round < 7 ? this.opts.maxBytes : Infinity);
     }
-    this.stats.bytes = bytes;
-    return text;
+    this.stats.bytes = m.bytes;
+    return m;
   }
 }
 
