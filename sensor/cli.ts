@@ -47,7 +47,7 @@ const ANALYZE_USAGE = `usage: waakhond analyze [--json] [--lang nl|en] [--lan CI
                        which counts a held scanner's SYNs straight into its alerts)
   --baseline-learning  per-device baseline learning period, e.g. 10m (default 24 h of capture time)
   --threads N|auto     analysis threads, each with a share of the devices (default 1; auto: one per core
-                       beyond the reader's, 1 on two cores or fewer, where they cost more than they give)
+                       but one, and 1 on two cores or fewer, where they cost more than they give)
 exit codes: 0 a report, 1 no capture could be read, 2 usage error
 `;
 
@@ -168,7 +168,11 @@ async function analyzeCommand(args: string[]): Promise<number> {
   return report.stats.files === 0 ? 1 : 0;
 }
 
-/** One analysis thread per core beyond the one that reads the capture; 1 (no workers) on one or two cores. */
+/**
+ * One shard per core but one (V8's compiler and GC threads need it: they took ~1.7 s of CPU beside 2 s
+ * of analysis on the 257 MiB cut); 1 (no workers) on one or two cores, where the shards' extra work
+ * (copies of in-home traffic, a compiler per thread) costs more than the second core gives.
+ */
 function autoThreads(): number {
   const cores = availableParallelism();
   return cores <= 2 ? 1 : cores - 1;
