@@ -108,16 +108,17 @@ export class History {
         if (!e.response || e.mdns || e.llmnr || !e.dst_mac || !e.questions[0]) return;
         const key = this.host.deviceOf(e.dst_mac);
         if (!key) return;
-        const name = e.questions[0].name;
-        for (const r of e.answers) if (r.type === 'A' || r.type === 'AAAA') this.learn(key, r.data, name);
+        // One answer names several addresses: the name is made once for all of them.
+        let name: string | null = null;
+        for (const r of e.answers) if (r.type === 'A' || r.type === 'AAAA') this.learn(key, r.data, name ??= peerName(e.questions[0].name));
         return;
       }
       case 'tls_client_hello':
-        if (e.sni && e.src_mac) { const key = this.host.deviceOf(e.src_mac); if (key) this.learn(key, e.dst_ip, e.sni); }
+        if (e.sni && e.src_mac) { const key = this.host.deviceOf(e.src_mac); if (key) this.learn(key, e.dst_ip, peerName(e.sni)); }
         return;
       case 'http_request': {
         const host = e.host;
-        if (host && e.src_mac && !/^[\d.:[\]]+$/.test(host)) { const key = this.host.deviceOf(e.src_mac); if (key) this.learn(key, e.dst_ip, host.replace(/:\d+$/, '')); }
+        if (host && e.src_mac && !/^[\d.:[\]]+$/.test(host)) { const key = this.host.deviceOf(e.src_mac); if (key) this.learn(key, e.dst_ip, peerName(host.replace(/:\d+$/, ''))); }
         return;
       }
       case 'conn': {
@@ -174,11 +175,12 @@ export class History {
     if (t.length > HISTORY_LIMITS.timeline) t.splice(0, t.length - HISTORY_LIMITS.timeline);
   }
 
+  /** `name` as peerName() made it. */
   private learn(key: string, ip: string, name: string): void {
     let m = this.names.get(key);
     if (!m) { m = new Map(); this.names.set(key, m); }
     m.delete(ip);
-    m.set(ip, name.toLowerCase().replace(/\.$/, '').slice(0, HISTORY_LIMITS.nameChars));
+    m.set(ip, name);
     // Oldest out first (Map keeps insertion order; a refreshed name was moved to the end above).
     if (m.size > HISTORY_LIMITS.names) m.delete(m.keys().next().value as string);
     if (this.names.size > 4096) this.names.clear();
@@ -191,12 +193,20 @@ export class History {
     const hour = Math.floor(ts / HOUR_US) * HOUR_US;
     let d = h.dest[id];
     if (!d) {
-      const ids = Object.keys(h.dest);
-      if (ids.length >= HISTORY_LIMITS.destinations) {
-        // Full: the peer with the least traffic in the last 24 h makes room; its bytes go to "other".
-        let min = ids[0];
-        for (const k of ids) if (sum24(h.dest[k].hours, ts) < sum24(h.dest[min].hours, ts)) min = k;
-        for (const [t, b] of h.dest[min].hours) addHour(h.other, t, b, ts);
+      // Full: the peer with the least traffic in the last 24 h makes room (the first such in the table's
+      // order); its bytes go to "other". A scanning device comes here for every new peer: one pass, each
+      // peer summed once, no list of keys made.
+      let count = 0;
+      let min: string | null = null;
+      let minBytes = 0;
+      for (const k in h.dest) {
+        count++;
+        const s = sum24(h.dest[k].hours, ts);
+        if (min === null || s < minBytes) { min = k; minBytes = s; }
+      }
+      if (min !== null && count >= HISTORY_LIMITS.destinations) {
+        const gone = h.dest[min].hours;
+        for (let j = 0; j < gone.length; j++) addHour(h.other, gone[j][0], gone[j][1], ts);
         delete h.dest[min];
         this.stats.destinations_replaced++;
       }
@@ -266,8 +276,16 @@ export class History {
 
 function sum24(hours: [number, number][], nowUs: number): number {
   let s = 0;
-  for (const [t, b] of hours) if (t > nowUs - DAY_US) s += b;
+  const from = nowUs - DAY_US;
+  for (let j = 0; j < hours.length; j++) if (hours[j][0] > from) s += hours[j][1];
   return s;
+}
+
+/** A peer's name as the device page lists it: lower case, no root dot, bounded (it comes from the network). */
+function peerName(name: string): string {
+  const lower = name.toLowerCase();
+  const bare = lower.charCodeAt(lower.length - 1) === 46 ? lower.slice(0, -1) : lower;
+  return bare.length > HISTORY_LIMITS.nameChars ? bare.slice(0, HISTORY_LIMITS.nameChars) : bare;
 }
 
 /** Adds bytes to an hourly series, keeping only the last 24 hours before `nowUs`. */
