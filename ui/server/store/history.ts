@@ -80,6 +80,11 @@ export class History {
   /** Per device: address -> name it looked up (not saved: it refills from the next lookups). */
   private readonly names = new Map<string, Map<string, string>>();
   readonly stats = { dropped_invalid: 0, destinations_replaced: 0 };
+  /**
+   * Peers in a device's destination table (keyed by the table), so a new peer does not count the table's
+   * keys: only peer() adds or replaces, and prune() forgets the count of a table it deleted from.
+   */
+  private readonly destCount = new WeakMap<Record<string, Destination>, number>();
 
   constructor(private readonly host: HistoryHost) {}
 
@@ -193,25 +198,28 @@ export class History {
     const hour = Math.floor(ts / HOUR_US) * HOUR_US;
     let d = h.dest[id];
     if (!d) {
-      // Full: the peer with the least traffic in the last 24 h makes room (the first such in the table's
-      // order); its bytes go to "other". A scanning device comes here for every new peer: one pass, each
-      // peer summed once, no list of keys made.
-      let count = 0;
-      let min: string | null = null;
-      let minBytes = 0;
-      for (const k in h.dest) {
-        count++;
-        const s = sum24(h.dest[k].hours, ts);
-        if (min === null || s < minBytes) { min = k; minBytes = s; }
-      }
-      if (min !== null && count >= HISTORY_LIMITS.destinations) {
-        const gone = h.dest[min].hours;
-        for (let j = 0; j < gone.length; j++) addHour(h.other, gone[j][0], gone[j][1], ts);
+      let count = this.destCount.get(h.dest);
+      if (count === undefined) { count = 0; for (const k in h.dest) count++; }
+      if (count >= HISTORY_LIMITS.destinations) {
+        // Full: the peer with the least traffic in the last 24 h makes room (the first such in the table's
+        // order); its bytes go to "other". A scanning device comes here for every new peer: one pass, each
+        // peer summed once, no list of keys made, and the record that leaves is the one that comes in.
+        let min = '';
+        let minBytes = Infinity;
+        for (const k in h.dest) {
+          const s = sum24(h.dest[k].hours, ts);
+          if (s < minBytes) { min = k; minBytes = s; }
+        }
+        const gone = h.dest[min];
+        for (let j = 0; j < gone.hours.length; j++) addHour(h.other, gone.hours[j][0], gone.hours[j][1], ts);
         delete h.dest[min];
+        count--;
         this.stats.destinations_replaced++;
-      }
-      d = { name: id, named: name !== undefined, hours: [], last: ts };
+        gone.name = id; gone.named = name !== undefined; gone.hours.length = 0; gone.last = ts;
+        d = gone;
+      } else d = { name: id, named: name !== undefined, hours: [], last: ts };
       h.dest[id] = d;
+      this.destCount.set(h.dest, count + 1);
     }
     addHour(d.hours, hour, bytes, ts);
     if (ts > d.last) d.last = ts;
@@ -225,6 +233,7 @@ export class History {
       h.periods = h.periods.filter((p) => p[1] >= cut);
       h.timeline = h.timeline.filter((e) => e.ts >= cut);
       for (const [id, d] of Object.entries(h.dest)) if (d.last < nowUs - DAY_US) delete h.dest[id];
+      this.destCount.delete(h.dest);
     }
   }
 
