@@ -200,17 +200,19 @@ export class History {
     if (!d) {
       let count = this.destCount.get(h.dest);
       if (count === undefined) { count = 0; for (const k in h.dest) count++; }
+      // Full: the peer with the least traffic in the last 24 h makes room (the first such in the table's
+      // order); its bytes go to "other". A scanning device comes here for every new peer: one pass, each
+      // peer summed once, no list of keys made, and the record that leaves is the one that comes in.
+      let min: string | undefined;
       if (count >= HISTORY_LIMITS.destinations) {
-        // Full: the peer with the least traffic in the last 24 h makes room (the first such in the table's
-        // order); its bytes go to "other". A scanning device comes here for every new peer: one pass, each
-        // peer summed once, no list of keys made, and the record that leaves is the one that comes in.
-        let min = '';
-        let minBytes = Infinity;
+        let minBytes = 0;
         for (const k in h.dest) {
           const s = sum24(h.dest[k].hours, ts);
-          if (s < minBytes) { min = k; minBytes = s; }
+          if (min === undefined || s < minBytes) { min = k; minBytes = s; }
         }
-        const gone = h.dest[min];
+      }
+      const gone = min === undefined ? undefined : h.dest[min];
+      if (min !== undefined && gone !== undefined) {
         for (let j = 0; j < gone.hours.length; j++) addHour(h.other, gone.hours[j][0], gone.hours[j][1], ts);
         delete h.dest[min];
         count--;
