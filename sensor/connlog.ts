@@ -106,6 +106,67 @@ export interface ConnColumns {
 
 export const CONN_PROTOS = PROTOS;
 
+/** Index into PROTOS (an unknown name counts as the first, as the ring always stored it). */
+function protoIndex(p: ConnProto): number {
+  switch (p) {
+    case 'tcp': return 0;
+    case 'udp': return 1;
+    case 'icmp': return 2;
+    case 'icmpv6': return 3;
+    case 'other': return 4;
+    default: return 0;
+  }
+}
+
+/**
+ * parseIpv4() of an address's text as a number, -1 for none: the pipeline's dotted quads are read digit by
+ * digit (no match array, no substrings per connection); anything else (spaces, letters: IPv6) goes to parseIpv4.
+ */
+export function ipv4Number(text: string): number {
+  const n = text.length;
+  if (n < 7 || n > 15) return slowIpv4(text);
+  let v = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let k = 0; k < n; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return -1;
+      octet = octet * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || octet > 255 || ++dots > 3) return -1;
+      v = v * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else return slowIpv4(text);
+  }
+  if (dots !== 3 || digits === 0 || octet > 255) return -1;
+  return (v * 256 + octet) >>> 0;
+}
+
+function slowIpv4(text: string): number {
+  const v = parseIpv4(text);
+  return v === null ? -1 : v;
+}
+
+/** macToNumber() of "aa:bb:cc:dd:ee:ff" (the pipeline's form) without a regular expression; other forms go to macToNumber. */
+export function macNumber(mac: string | null): number {
+  if (mac === null || mac.length !== 17) return macToNumber(mac);
+  let v = 0;
+  for (let k = 0; k < 17; k++) {
+    const c = mac.charCodeAt(k);
+    if (k % 3 === 2) {
+      if (c !== 58) return macToNumber(mac);
+      continue;
+    }
+    const h = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (h < 0) return macToNumber(mac);
+    v = v * 16 + h;
+  }
+  return v;
+}
+
 /** TCP flows that lasted longer than this also get a record from their conn event (end time known). */
 const LONG_FLOW_US = 60_000_000;
 
@@ -160,7 +221,7 @@ export class ConnLog {
       this.stats.ignored++;
       return;
     }
-    this.add({ ts: e.ts, end_ts: e.ts, mac: e.src_mac, local_ip: e.src_ip, local_port: e.src_port, remote_ip: e.dst_ip, remote_port: e.dst_port, proto: 'tcp' });
+    this.put(e.ts, e.ts, e.src_mac, e.src_ip, e.src_port, e.dst_ip, e.dst_port, 0);
   }
 
   private fromConn(e: ConnEvent): void {
@@ -170,7 +231,7 @@ export class ConnLog {
       this.stats.ignored++;
       return;
     }
-    this.add({ ts: e.ts, end_ts: e.end_ts, mac: e.src_mac, local_ip: e.src_ip, local_port: e.src_port, remote_ip: e.dst_ip, remote_port: e.dst_port, proto: e.proto });
+    this.put(e.ts, e.end_ts, e.src_mac, e.src_ip, e.src_port, e.dst_ip, e.dst_port, protoIndex(e.proto));
   }
 
   /**
@@ -209,16 +270,24 @@ export class ConnLog {
   }
 
   add(r: ConnRecord): void {
+    this.put(r.ts, r.end_ts, r.mac, r.local_ip, r.local_port, r.remote_ip, r.remote_port, protoIndex(r.proto));
+  }
+
+  /**
+   * One record from its fields: the event sinks call this per outbound connection, so no record object is
+   * made for it and its addresses are read from their text without a regular expression (ipv4Number, macNumber).
+   */
+  private put(ts: number, endTs: number, mac: string | null, localIp: string, localPort: number, remoteIp: string, remotePort: number, proto: number): void {
     const i = this.slot();
-    const l4 = parseIpv4(r.local_ip);
-    const r4 = parseIpv4(r.remote_ip);
-    this.ts[i] = r.ts;
-    this.end[i] = Math.max(r.ts, r.end_ts);
-    this.mac[i] = macToNumber(r.mac);
-    this.lport[i] = r.local_port;
-    this.rport[i] = r.remote_port;
-    this.proto[i] = Math.max(0, PROTOS.indexOf(r.proto));
-    if (l4 !== null && r4 !== null) {
+    const l4 = ipv4Number(localIp);
+    const r4 = ipv4Number(remoteIp);
+    this.ts[i] = ts;
+    this.end[i] = Math.max(ts, endTs);
+    this.mac[i] = macNumber(mac);
+    this.lport[i] = localPort;
+    this.rport[i] = remotePort;
+    this.proto[i] = proto;
+    if (l4 >= 0 && r4 >= 0) {
       this.fam[i] = 4;
       this.lip[i] = l4;
       this.rip[i] = r4;
@@ -226,7 +295,7 @@ export class ConnLog {
       this.fam[i] = 6;
       this.lip[i] = 0;
       this.rip[i] = 0;
-      this.v6.set(i, [canonicalIp(r.local_ip) ?? r.local_ip, canonicalIp(r.remote_ip) ?? r.remote_ip]);
+      this.v6.set(i, [canonicalIp(localIp) ?? localIp, canonicalIp(remoteIp) ?? remoteIp]);
     }
     this.advance();
   }

@@ -80,6 +80,11 @@ export class History {
   /** Per device: address -> name it looked up (not saved: it refills from the next lookups). */
   private readonly names = new Map<string, Map<string, string>>();
   readonly stats = { dropped_invalid: 0, destinations_replaced: 0 };
+  /**
+   * Peers in a device's destination table (keyed by the table), so a new peer does not count the table's
+   * keys: only peer() adds or replaces, and prune() forgets the count of a table it deleted from.
+   */
+  private readonly destCount = new WeakMap<Record<string, Destination>, number>();
 
   constructor(private readonly host: HistoryHost) {}
 
@@ -108,16 +113,17 @@ export class History {
         if (!e.response || e.mdns || e.llmnr || !e.dst_mac || !e.questions[0]) return;
         const key = this.host.deviceOf(e.dst_mac);
         if (!key) return;
-        const name = e.questions[0].name;
-        for (const r of e.answers) if (r.type === 'A' || r.type === 'AAAA') this.learn(key, r.data, name);
+        // One answer names several addresses: the name is made once for all of them.
+        let name: string | null = null;
+        for (const r of e.answers) if (r.type === 'A' || r.type === 'AAAA') this.learn(key, r.data, name ??= peerName(e.questions[0].name));
         return;
       }
       case 'tls_client_hello':
-        if (e.sni && e.src_mac) { const key = this.host.deviceOf(e.src_mac); if (key) this.learn(key, e.dst_ip, e.sni); }
+        if (e.sni && e.src_mac) { const key = this.host.deviceOf(e.src_mac); if (key) this.learn(key, e.dst_ip, peerName(e.sni)); }
         return;
       case 'http_request': {
         const host = e.host;
-        if (host && e.src_mac && !/^[\d.:[\]]+$/.test(host)) { const key = this.host.deviceOf(e.src_mac); if (key) this.learn(key, e.dst_ip, host.replace(/:\d+$/, '')); }
+        if (host && e.src_mac && !/^[\d.:[\]]+$/.test(host)) { const key = this.host.deviceOf(e.src_mac); if (key) this.learn(key, e.dst_ip, peerName(host.replace(/:\d+$/, ''))); }
         return;
       }
       case 'conn': {
@@ -174,11 +180,12 @@ export class History {
     if (t.length > HISTORY_LIMITS.timeline) t.splice(0, t.length - HISTORY_LIMITS.timeline);
   }
 
+  /** `name` as peerName() made it. */
   private learn(key: string, ip: string, name: string): void {
     let m = this.names.get(key);
     if (!m) { m = new Map(); this.names.set(key, m); }
     m.delete(ip);
-    m.set(ip, name.toLowerCase().replace(/\.$/, '').slice(0, HISTORY_LIMITS.nameChars));
+    m.set(ip, name);
     // Oldest out first (Map keeps insertion order; a refreshed name was moved to the end above).
     if (m.size > HISTORY_LIMITS.names) m.delete(m.keys().next().value as string);
     if (this.names.size > 4096) this.names.clear();
@@ -191,17 +198,30 @@ export class History {
     const hour = Math.floor(ts / HOUR_US) * HOUR_US;
     let d = h.dest[id];
     if (!d) {
-      const ids = Object.keys(h.dest);
-      if (ids.length >= HISTORY_LIMITS.destinations) {
-        // Full: the peer with the least traffic in the last 24 h makes room; its bytes go to "other".
-        let min = ids[0];
-        for (const k of ids) if (sum24(h.dest[k].hours, ts) < sum24(h.dest[min].hours, ts)) min = k;
-        for (const [t, b] of h.dest[min].hours) addHour(h.other, t, b, ts);
-        delete h.dest[min];
-        this.stats.destinations_replaced++;
+      let count = this.destCount.get(h.dest);
+      if (count === undefined) { count = 0; for (const k in h.dest) count++; }
+      // Full: the peer with the least traffic in the last 24 h makes room (the first such in the table's
+      // order); its bytes go to "other". A scanning device comes here for every new peer: one pass, each
+      // peer summed once, no list of keys made, and the record that leaves is the one that comes in.
+      let min: string | undefined;
+      if (count >= HISTORY_LIMITS.destinations) {
+        let minBytes = 0;
+        for (const k in h.dest) {
+          const s = sum24(h.dest[k].hours, ts);
+          if (min === undefined || s < minBytes) { min = k; minBytes = s; }
+        }
       }
-      d = { name: id, named: name !== undefined, hours: [], last: ts };
+      const gone = min === undefined ? undefined : h.dest[min];
+      if (min !== undefined && gone !== undefined) {
+        for (let j = 0; j < gone.hours.length; j++) addHour(h.other, gone.hours[j][0], gone.hours[j][1], ts);
+        delete h.dest[min];
+        count--;
+        this.stats.destinations_replaced++;
+        gone.name = id; gone.named = name !== undefined; gone.hours.length = 0; gone.last = ts;
+        d = gone;
+      } else d = { name: id, named: name !== undefined, hours: [], last: ts };
       h.dest[id] = d;
+      this.destCount.set(h.dest, count + 1);
     }
     addHour(d.hours, hour, bytes, ts);
     if (ts > d.last) d.last = ts;
@@ -215,6 +235,7 @@ export class History {
       h.periods = h.periods.filter((p) => p[1] >= cut);
       h.timeline = h.timeline.filter((e) => e.ts >= cut);
       for (const [id, d] of Object.entries(h.dest)) if (d.last < nowUs - DAY_US) delete h.dest[id];
+      this.destCount.delete(h.dest);
     }
   }
 
@@ -266,8 +287,16 @@ export class History {
 
 function sum24(hours: [number, number][], nowUs: number): number {
   let s = 0;
-  for (const [t, b] of hours) if (t > nowUs - DAY_US) s += b;
+  const from = nowUs - DAY_US;
+  for (let j = 0; j < hours.length; j++) if (hours[j][0] > from) s += hours[j][1];
   return s;
+}
+
+/** A peer's name as the device page lists it: lower case, no root dot, bounded (it comes from the network). */
+function peerName(name: string): string {
+  const lower = name.toLowerCase();
+  const bare = lower.charCodeAt(lower.length - 1) === 46 ? lower.slice(0, -1) : lower;
+  return bare.length > HISTORY_LIMITS.nameChars ? bare.slice(0, HISTORY_LIMITS.nameChars) : bare;
 }
 
 /** Adds bytes to an hourly series, keeping only the last 24 hours before `nowUs`. */
