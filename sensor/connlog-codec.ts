@@ -45,23 +45,31 @@ const deflateRawAsync = promisify(deflateRaw);
 
 /** The uncompressed columns and the header (all but the body's length and checksum), taken from the ring now. */
 function connLogRaw(log: ConnLog): { raw: Buffer; head: Buffer } {
-  const c = log.columns();
+  // Read in place, oldest first: no copy of the columns beside the buffer being built.
+  const c = log.ring();
   const n = c.count;
+  const cap = c.capacity;
+  const start = c.start;
   let delta = true;
-  for (let k = 0; k < n && delta; k++) delta = Number.isSafeInteger(c.ts[k]) && Number.isSafeInteger(c.end[k]);
-  const v6 = Buffer.from(c.v6.map(([l, r]) => `${l} ${r}\n`).join(''), 'utf8');
+  for (let k = 0, i = start; k < n && delta; k++, i = i + 1 === cap ? 0 : i + 1) delta = Number.isSafeInteger(c.ts[i]) && Number.isSafeInteger(c.end[i]);
+  const v6parts: string[] = [];
+  for (let k = 0, i = start; k < n; k++, i = i + 1 === cap ? 0 : i + 1) {
+    if (c.fam[i] === 6) { const [l, r] = c.v6(i); v6parts.push(`${l} ${r}\n`); }
+  }
+  const v6 = Buffer.from(v6parts.join(''), 'utf8');
   const raw = Buffer.alloc(n * COLUMN_BYTES + v6.length);
   let o = 0;
   let prev = 0;
-  for (let k = 0; k < n; k++, o += 8) { raw.writeDoubleLE(delta ? c.ts[k] - prev : c.ts[k], o); prev = c.ts[k]; }
-  for (let k = 0; k < n; k++, o += 8) raw.writeDoubleLE(c.end[k] - c.ts[k], o);
-  for (let k = 0; k < n; k++, o += 8) raw.writeDoubleLE(c.mac[k], o);
-  for (let k = 0; k < n; k++, o += 4) raw.writeUInt32LE(c.lip[k], o);
-  for (let k = 0; k < n; k++, o += 4) raw.writeUInt32LE(c.rip[k], o);
-  for (let k = 0; k < n; k++, o += 2) raw.writeUInt16LE(c.lport[k], o);
-  for (let k = 0; k < n; k++, o += 2) raw.writeUInt16LE(c.rport[k], o);
-  for (let k = 0; k < n; k++, o += 1) raw[o] = c.fam[k];
-  for (let k = 0; k < n; k++, o += 1) raw[o] = c.proto[k];
+  const each = (f: (i: number) => void) => { for (let k = 0, i = start; k < n; k++, i = i + 1 === cap ? 0 : i + 1) f(i); };
+  each((i) => { raw.writeDoubleLE(delta ? c.ts[i] - prev : c.ts[i], o); prev = c.ts[i]; o += 8; });
+  each((i) => { raw.writeDoubleLE(c.end[i] - c.ts[i], o); o += 8; });
+  each((i) => { raw.writeDoubleLE(c.mac[i], o); o += 8; });
+  each((i) => { raw.writeUInt32LE(c.lip[i], o); o += 4; });
+  each((i) => { raw.writeUInt32LE(c.rip[i], o); o += 4; });
+  each((i) => { raw.writeUInt16LE(c.lport[i], o); o += 2; });
+  each((i) => { raw.writeUInt16LE(c.rport[i], o); o += 2; });
+  each((i) => { raw[o] = c.fam[i]; o += 1; });
+  each((i) => { raw[o] = c.proto[i]; o += 1; });
   v6.copy(raw, o);
   const head = Buffer.alloc(HEADER_BYTES);
   head.write(CONNLOG_MAGIC, 0, 'latin1');
