@@ -119,7 +119,7 @@ export function pushShardBatch(a: Analysis, b: FrameBatch): void {
   if (from < b.length) a.pipeline.pushBatch(b, from, b.length);
 }
 
-/** Where one shard's work is done: a worker thread, or (tests) an Analysis on this thread. */
+/** Where one shard's work is done: a worker thread, or an Analysis on this thread (the first shard; all of them in tests). */
 interface Lane {
   fill: FrameBatch;
   /** Emptied batches back from the worker, to fill again. */
