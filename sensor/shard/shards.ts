@@ -135,6 +135,8 @@ interface Lane {
 export class Shards {
   private readonly lanes: Lane[] = [];
   private readonly local: LocalNets;
+  /** IPv6 prefixes are learnt from router advertisements unless the home networks were given (as Pipeline). */
+  private readonly learn6: boolean;
   private nextClock = -Infinity;
   /** The capture's latest time: every shard ends at it, as one thread's counters and flows would. */
   private lastTs = NaN;
@@ -144,6 +146,7 @@ export class Shards {
   /** workerUrl: the program to start as each shard's worker (default: this program, see workerFile). */
   constructor(readonly n: number, opts: AnalyzeOptions, setup: ReturnType<typeof analysisSetup>, inProcess: boolean, private readonly workerUrl: URL = workerFile()) {
     this.local = new LocalNets(opts.localNets ?? DEFAULT_LOCAL_NETS);
+    this.learn6 = opts.localNets === undefined;
     const shardOpts: AnalyzeOptions = { localNets: opts.localNets, maxFlows: opts.maxFlows, hold: opts.hold };
     for (let i = 0; i < n; i++) {
       const lane: Lane = { fill: newBatch(BATCH_BYTES), spare: [], inFlight: 0, wake: null, worker: null, local: null, result: null, failed: null };
@@ -189,7 +192,7 @@ export class Shards {
     for (let i = 0; i < b.length; i++) {
       const off = b.off[i];
       const caplen = b.caplen[i];
-      const s = shardOf(ownerHash(data, off, off + caplen, b.linktype[i], this.local), n);
+      const s = shardOf(ownerHash(data, off, off + caplen, b.linktype[i], this.local, this.learn6), n);
       const copy = copyTo.hash < 0 ? -1 : shardOf(copyTo.hash, n);
       const ts = b.ts[i];
       if (!(ts <= this.lastTs)) this.lastTs = ts;
