@@ -8,6 +8,7 @@ import { DEFAULT_LOCAL_NETS, LocalNets } from '../../../sensor/addr.js';
 import { LINKTYPE_ETHERNET, LINKTYPE_RAW } from '../../../sensor/capture/frame.js';
 import { copyTo, macHashOf, ownerHash, shardOf } from '../../../sensor/shard/key.js';
 import { arp, dhcpPayload, tcpFrame, udpFrame } from '../../../test/gen/packets.js';
+import { DEVICE, ROUTER as RA_ROUTER, routerAdvert, syn } from '../../helpers/ipv6-frames.js';
 
 const CAM = '00:1a:22:00:00:01';
 const NAS = '00:1a:22:00:00:02';
@@ -71,6 +72,26 @@ describe('shard key', () => {
     const home = owner(f, new LocalNets(['100.64.0.0/10']));
     expect(home.hash).toBe(macHashOf(CAM));
     expect(home.copy).toBe(-1);
+  });
+
+  it('learns the home\'s IPv6 prefix from router advertisements, unless the home networks were given', () => {
+    const mac = (hex: string) => hex.match(/../g)!.join(':');
+    const out = syn('2001:db8:1::10', '2a00:1450::1');
+    for (const learn of [true, false]) {
+      const local = new LocalNets(DEFAULT_LOCAL_NETS);
+      // Before the advertisement the global address is nobody's home: the lower MAC, copied to the other.
+      expect(ownerHash(out, 0, out.length, LINKTYPE_ETHERNET, local, learn)).toBe(macHashOf(mac(RA_ROUTER) < mac(DEVICE) ? mac(RA_ROUTER) : mac(DEVICE)));
+      expect(copyTo.hash).not.toBe(-1);
+      const ra = routerAdvert('2001:db8:1::', 64);
+      ownerHash(ra, 0, ra.length, LINKTYPE_ETHERNET, local, learn);
+      const after = ownerHash(out, 0, out.length, LINKTYPE_ETHERNET, local, learn);
+      if (learn) {
+        expect(after).toBe(macHashOf(mac(DEVICE)));
+        expect(copyTo.hash).toBe(-1);
+      } else {
+        expect(copyTo.hash).not.toBe(-1);
+      }
+    }
   });
 
   it('spreads devices over the shards', () => {
