@@ -152,7 +152,7 @@ export class Pipeline implements RoomHost {
     this.learnPrefixes = opts.learnIpv6Prefixes ?? opts.localNets === undefined;
     this.flows = new FlowTable({ capacity: opts.maxFlows ?? 65536 });
     this.flows.onEnd = (f, reason) => this.flowEnded(f, reason);
-    this.traffic = new TrafficCounters((e) => this.emit(e), (m) => this.mac(m), opts.trafficInterval ?? 1_000_000);
+    this.traffic = new TrafficCounters((e) => this.emit(e), (m) => this.mac(m), opts.trafficInterval ?? 1_000_000, undefined, (ip) => this.ip4(ip));
     this.statsInterval = opts.statsInterval ?? 60_000_000;
     this.onError = opts.onError ?? ((where, err) => console.error(`waakhond: internal error in ${where}: ${String(err)}`));
     this.rooms = new Rooms(this);
@@ -356,7 +356,7 @@ export class Pipeline implements RoomHost {
     // A held flooder's datagram to the internet that no room wants: counted, no flow (sensor/scan-hold.ts).
     if (this.holds !== null && this.holds.size !== 0 && this.srcLocal && !this.dstLocal && p.ipVersion === 4 && p.srcMac >= 0 &&
         isPublicV4(p.ip4Dst) && this.isHeld(p.srcMac) &&
-        !this.rooms.wantsDatagram(p.srcPort, p.dstPort, p.data.subarray(p.payloadOff, p.payloadOff + Math.max(0, p.payloadLen)))) {
+        !this.rooms.wantsDatagram(p.srcPort, p.dstPort, p.data, p.payloadOff, Math.max(0, p.payloadLen))) {
       const s = this.heldSyn;
       s.ts = p.ts; s.srcIp = p.ip4Src; s.srcPort = p.srcPort; s.dstIp = p.ip4Dst; s.dstPort = p.dstPort;
       s.seq = 0; s.window = 0; s.ttl = p.ttl; s.optLen = 0; s.ecn = false;
@@ -367,9 +367,8 @@ export class Pipeline implements RoomHost {
     }
     const r = this.flows.update(p);
     if (p.payloadLen <= 0) return;
-    const payload = p.data.subarray(p.payloadOff, p.payloadOff + p.payloadLen);
     try {
-      this.rooms.datagram(p.srcPort, p.dstPort, payload, r);
+      this.rooms.datagram(p.srcPort, p.dstPort, p.data, p.payloadOff, p.payloadLen, r);
     } catch (err) {
       this.internalError(`udp ${p.srcPort}->${p.dstPort} room`, err);
     }

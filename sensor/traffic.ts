@@ -88,6 +88,8 @@ export class TrafficCounters {
     private readonly macText: (mac: number) => string,
     readonly interval = 1_000_000,
     readonly maxDevices = 4096,
+    /** IPv4 text; the pipeline gives its cache: a device's address every second was a new string each time. */
+    private readonly ipText: (ip: number) => string = ipv4ToString,
   ) {}
 
   get full(): boolean {
@@ -144,7 +146,7 @@ export class TrafficCounters {
         ts: this.start,
         interval: this.interval,
         mac: c.mac >= 0 ? this.macText(c.mac) : null,
-        ip: c.ip4 >= 0 ? ipv4ToString(c.ip4) : null,
+        ip: c.ip4 >= 0 ? this.ipText(c.ip4) : null,
         out_pkts: c.out_pkts,
         out_bytes: c.out_bytes,
         out_tcp_syn: c.out_tcp_syn,

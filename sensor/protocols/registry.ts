@@ -70,7 +70,7 @@ export class Rooms {
   private readonly tcpByPort = new Uint8Array(65536);
   private readonly udpByPort = new Uint16Array(65536);
   private readonly tcpSniffs: { id: number; sniff: (b: Uint8Array, fromClient: boolean) => boolean }[] = [];
-  private readonly udpSniffs: { i: number; sniff: (b: Uint8Array) => boolean }[] = [];
+  private readonly udpSniffs: { i: number; sniff: (b: Uint8Array, off: number, end: number) => boolean }[] = [];
   private readonly followers: UdpHandler[] = [];
   private tcpFallback = 0;
 
@@ -128,23 +128,25 @@ export class Rooms {
    * Whether some room would look at a datagram (its ports, an exchange being followed, a sniff that
    * recognises it). A held flooder's datagrams no room wants skip the flow table (sensor/scan-hold.ts).
    */
-  wantsDatagram(sp: number, dp: number, payload: Uint8Array): boolean {
+  wantsDatagram(sp: number, dp: number, b: Uint8Array, off: number, len: number): boolean {
     if (this.udpByPort[sp] !== 0 || this.udpByPort[dp] !== 0) return true;
     const fol = this.followers;
     for (let i = 0; i < fol.length; i++) if (fol[i].following!()) return true;
     const sniffs = this.udpSniffs;
-    for (let i = 0; i < sniffs.length; i++) if (sniffs[i].sniff(payload)) return true;
+    for (let i = 0; i < sniffs.length; i++) if (sniffs[i].sniff(b, off, off + len)) return true;
     return false;
   }
 
   /**
    * A UDP datagram: the rooms of its two ports (the earlier room first), then rooms following exchanges
-   * off their port, then the sniffs. Returns whether a room took it.
+   * off their port, then the sniffs. Returns whether a room took it. The payload is data[off .. off +
+   * len): a view of it is made only for a room that looks (most datagrams on a busy link are nobody's).
    */
-  datagram(sp: number, dp: number, payload: Uint8Array, flow: number): boolean {
+  datagram(sp: number, dp: number, data: Uint8Array, off: number, len: number, flow: number): boolean {
     const a = this.udpByPort[sp];
     const b = this.udpByPort[dp];
     if (a !== 0 || b !== 0) {
+      const payload = data.subarray(off, off + len);
       const first = a === 0 ? b : b === 0 ? a : Math.min(a, b);
       if (this.udp[first - 1].datagram(payload, flow)) return true;
       const second = first === a ? b : a;
@@ -152,10 +154,10 @@ export class Rooms {
       return false;
     }
     const fol = this.followers;
-    for (let i = 0; i < fol.length; i++) if (fol[i].following!() && fol[i].follow!(payload, flow)) return true;
+    for (let i = 0; i < fol.length; i++) if (fol[i].following!() && fol[i].follow!(data.subarray(off, off + len), flow)) return true;
     const sniffs = this.udpSniffs;
     for (let i = 0; i < sniffs.length; i++) {
-      if (sniffs[i].sniff(payload) && this.udp[sniffs[i].i].datagram(payload, flow)) return true;
+      if (sniffs[i].sniff(data, off, off + len) && this.udp[sniffs[i].i].datagram(data.subarray(off, off + len), flow)) return true;
     }
     return false;
   }

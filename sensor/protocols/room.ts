@@ -75,8 +75,11 @@ export interface TcpFinding {
 export interface UdpFinding {
   /** Ports (source or destination) that give the datagram to this room. */
   ports?: readonly number[];
-  /** Cheap look at a datagram on any port that no port room took. */
-  sniff?: (payload: Uint8Array) => boolean;
+  /**
+   * Cheap look at a datagram on any port that no port room took: its payload is b[off .. end). Given the bytes
+   * and bounds, not a view, because it is asked for every such datagram (most are nobody's).
+   */
+  sniff?: (b: Uint8Array, off: number, end: number) => boolean;
   firstSpeaker: 'client' | 'server' | 'either';
   create(host: RoomHost): UdpHandler;
 }

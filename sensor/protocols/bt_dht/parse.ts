@@ -10,8 +10,8 @@ export const BT_DHT_LIMITS = { method: 32, depth: 8, items: 256 } as const;
  * Cheap first look: a bencoded dictionary whose first key is a short string ("d1:a", "d1:r", "d1:e",
  * "d2:ip" (BEP 42)). BEP 3 sorts dictionary keys, so every KRPC message starts like this.
  */
-export function looksLikeKrpc(b: Uint8Array): boolean {
-  return b.length >= 12 && b[0] === 0x64 && b[1] >= 0x31 && b[1] <= 0x39 && b[2] === 0x3a;
+export function looksLikeKrpc(b: Uint8Array, off = 0, end = b.length): boolean {
+  return end - off >= 12 && b[off] === 0x64 && b[off + 1] >= 0x31 && b[off + 1] <= 0x39 && b[off + 2] === 0x3a;
 }
 
 /**
