@@ -634,7 +634,10 @@ export class Inventory {
   records(): DeviceRecord[] {
     const out: DeviceRecord[] = [];
     for (let s = this.oldest; s; s = s.newer) {
-      out.push({ device: snapshot(s.device), evidence: [...s.evidence.values()].map((e) => ({ ...e })), client: this.behaviour.isClient(s.device.mac) });
+      out.push({
+        device: snapshot(s.device), evidence: [...s.evidence.values()].map((e) => ({ ...e })), keys: [...s.evidence.keys()],
+        client: this.behaviour.isClient(s.device.mac),
+      });
     }
     return out;
   }
@@ -657,8 +660,10 @@ export class Inventory {
       for (const ip of o.ips) if (!d.ips.includes(ip) && d.ips.length < MAX_IPS) d.ips.push(ip);
       for (const ip of o.ipv6) if (!d.ipv6.includes(ip) && d.ipv6.length < MAX_IPS) d.ipv6.push(ip);
       for (const m of o.same_device_as ?? []) link(d, m);
-      for (const e of r.evidence) {
-        const key = `${e.source}\u0000${e.detail}\u0000${e.model ?? ''}`;
+      for (let i = 0; i < r.evidence.length; i++) {
+        const e = r.evidence[i];
+        // touch()'s own key (rule or detail, and model): two rules that matched one observation stay two.
+        const key = r.keys[i];
         const had = evidence.get(key);
         // The same observation in two shards: it was first made at the earlier time.
         if (had === undefined) { if (evidence.size < MAX_EVIDENCE) evidence.set(key, e); }
@@ -688,6 +693,8 @@ export class Inventory {
 export interface DeviceRecord {
   device: Device;
   evidence: Evidence[];
+  /** The key each evidence has in the device's table (see touch): what makes two of them the same. */
+  keys: string[];
   client: boolean;
 }
 

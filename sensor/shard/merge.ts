@@ -59,7 +59,13 @@ function mergeDevices(results: AnalysisResult[]): Device[] {
         if (r.device.last_seen > d.last_seen) d.last_seen = r.device.last_seen;
       }
       out.push(d);
-    } else out.push((inventory ??= new Inventory()).mergeRecords(all));
+    } else {
+      // The router: its owner saw its own traffic; the others add what they learnt of it as the gateway
+      // (forwarding the internet, serving DHCP), not what they took for its words before they knew it
+      // was the router (one thread knows it sooner: it sees every device's internet traffic).
+      const parts = owner ? all.map((r) => (r === owner ? r : routerLines(r))) : all;
+      out.push((inventory ??= new Inventory()).mergeRecords(parts));
+    }
   }
   out.sort((a, b) => a.last_seen - b.last_seen || (a.mac < b.mac ? -1 : 1));
   oneOwnerPerAddress(out);
@@ -78,6 +84,12 @@ function oneOwnerPerAddress(devices: Device[]): void {
     if (!d.ips.every(mine)) d.ips = d.ips.filter(mine);
     if (!d.ipv6.every(mine)) d.ipv6 = d.ipv6.filter(mine);
   }
+}
+
+/** A record with only its evidence that the device is the router, and its OUI line (its time: when the device was first seen). */
+function routerLines(r: DeviceRecord): DeviceRecord {
+  const keep = r.evidence.map((e) => e.category === 'router' || e.source === 'oui');
+  return { ...r, evidence: r.evidence.filter((_, i) => keep[i]), keys: r.keys.filter((_, i) => keep[i]) };
 }
 
 const rank = (s: string): number => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
