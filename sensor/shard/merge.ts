@@ -3,10 +3,10 @@
 // The shard a MAC hashes to (its owner) sees every frame the device sends or receives (key.ts), so
 // its record of the device and its alerts about the device are taken as they are; other shards'
 // records of it (made from the copies they saw) only lend their times. The exception is the router:
-// it forwards every device's internet traffic, which its owner does not see, so its records are
-// merged (Inventory.mergeRecords: evidence, addresses and times of all, identity computed again).
-// A device no owner record exists for (seen only as the DHCP server in other shards' traffic) is
-// merged the same way. Alerts about a device come from its owner; alerts about no device, or about
+// it forwards every device's internet traffic, which its owner does not see, so its owner's record
+// takes the other shards' gateway lines and times (Inventory.mergeRecords: identity computed again).
+// A device no owner record exists for (seen only in other shards' traffic) is merged from all of its
+// records. Alerts about a device come from its owner; alerts about no device, or about
 // one whose owner raised none, are merged by id with their counts added.
 import { Inventory, type DeviceRecord } from '../inventory/inventory.js';
 import type { Device } from '../inventory/types.js';
