@@ -25,3 +25,54 @@ export function hash52(s: string): number {
   }
   return fmix32(a) * 0x100000 + (fmix32(b) >>> 12);
 }
+
+/**
+ * hash52 of a string given in pieces, without the string: text() and digits() feed characters as
+ * hash52 would read them, so the value is hash52 of the pieces joined. length counts them.
+ */
+export class Hash52 {
+  private a = 0x811c9dc5;
+  private b = 0x9747b28c;
+  length = 0;
+
+  reset(): this {
+    this.a = 0x811c9dc5;
+    this.b = 0x9747b28c;
+    this.length = 0;
+    return this;
+  }
+
+  text(s: string): void {
+    let a = this.a;
+    let b = this.b;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+    }
+    this.a = a;
+    this.b = b;
+    this.length += s.length;
+  }
+
+  /** A non-negative integer's decimal digits, as String(n) writes them (anything else goes through String). */
+  digits(n: number): void {
+    if (!(n >= 0 && n <= 0xffffffff && n === Math.floor(n))) { this.text(String(n)); return; }
+    let div = 1;
+    while (div * 10 <= n) div *= 10;
+    let a = this.a;
+    let b = this.b;
+    for (; div >= 1; div /= 10) {
+      const c = 48 + (Math.floor(n / div) % 10);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      this.length++;
+    }
+    this.a = a;
+    this.b = b;
+  }
+
+  value(): number {
+    return fmix32(this.a) * 0x100000 + (fmix32(this.b) >>> 12);
+  }
+}

@@ -5,10 +5,10 @@ import { isLocallyAdministered, isNonDeviceMac, normalizeMac } from './mac.js';
 import { friendlyName, resolveIdentity, VendorIndex } from './identity.js';
 import { defaultFingerprintsDir, loadFingerprints, type Fingerprints } from './fingerprints.js';
 import { Matcher } from './match.js';
-import { dnsQuerySignature, forReceiver, modelCodesOf, observationSignature, observationsOf, observationTarget, synSignature, type Observation } from './observe.js';
+import { dnsQuerySignature, forReceiver, modelCodesOf, observationsOf, observationTarget, synSignature, writeSignature, type Observation } from './observe.js';
 import { withHaTables } from './ha-tables.js';
 import { ouiStatus, ouiTable } from './oui.js';
-import { hash52 } from '../hash.js';
+import { Hash52, hash52 } from '../hash.js';
 import { Behaviour, CLIENT_DETAIL } from './behaviour.js';
 import { stripInvisible } from '../protocols/bytes.js';
 
@@ -146,8 +146,15 @@ export class Inventory {
   private readonly groupKeys = new Map<string, Set<string>>();
   private readonly know: ReturnType<typeof knowledge>;
   private evictedCount = 0;
-  /** Event signature -> what it gives (bounded by MAX_TEMPLATES). */
-  private readonly templates = new Map<string | number, Template>();
+  /** A SYN's quick key (observe.ts synSignature) -> what it gives (bounded by MAX_TEMPLATES). */
+  private readonly templates = new Map<number, Template>();
+  /**
+   * hash52 of any other event's signature -> what it gives (bounded by MAX_TEMPLATES). A table of its
+   * own, so a hash can never meet a SYN's key; two signatures share a hash with odds of about 2^-52 a
+   * pair (sensor/hash.ts), as the inventory's other "seen" keys do.
+   */
+  private readonly hashedTemplates = new Map<number, Template>();
+  private readonly signature = new Hash52();
   /** One-question unicast DNS queries by name (observe.ts dnsQuerySignature), apart from the signatures above. */
   private readonly queryTemplates = new Map<string, Template>();
   private nextTemplateId = 0;
@@ -263,9 +270,10 @@ export class Inventory {
     } else if (quick !== undefined && quick.length <= MAX_SIGNATURE) {
       this.applySigned(quick, e, this.queryTemplates);
     } else {
-      const signature = observationSignature(e);
-      if (signature === null || signature.length > MAX_SIGNATURE) for (const o of observationsOf(e)) this.apply(o, e);
-      else this.applySigned(signature, e, this.templates);
+      // The signature is hashed as it is written (observe.ts writeSignature): no string per event.
+      const h = this.signature.reset();
+      if (!writeSignature(e, h) || h.length > MAX_SIGNATURE) for (const o of observationsOf(e)) this.apply(o, e);
+      else this.applySigned(h.value(), e, this.hashedTemplates);
     }
     if (e.type === 'dns' && e.llmnr && e.response && e.answers.length && (e.direction === 'internal' || e.direction === 'outbound')) {
       // RFC 4795 2.1: a responder answers only for its own name.

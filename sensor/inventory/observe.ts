@@ -107,9 +107,30 @@ function discoveryLabel(e: DiscoveryEvent): string {
   return `${proto} discovery reply (UDP ${e.src_port}${fw}):`;
 }
 
+/** Where a signature is written: as text (SignatureText), or hashed as it is made (Hash52, sensor/hash.ts). */
+export interface SignatureSink {
+  text(s: string): void;
+  /** A non-negative integer, as its decimal digits. */
+  digits(n: number): void;
+}
+
+/** A signature as text. */
+export class SignatureText implements SignatureSink {
+  s = '';
+  text(s: string): void {
+    this.s += s;
+  }
+  digits(n: number): void {
+    this.s += String(n);
+  }
+}
+
 /** One string value, length-prefixed so that no text (hostile names included) can fake a boundary; null/undefined -> "-". */
-function sig(v: string | null | undefined): string {
-  return v == null ? '-' : `${v.length}:${v}`;
+function sig(out: SignatureSink, v: string | null | undefined): void {
+  if (v == null) { out.text('-'); return; }
+  out.digits(v.length);
+  out.text(':');
+  out.text(v);
 }
 
 /**
@@ -117,58 +138,89 @@ function sig(v: string | null | undefined): string {
  * for events that give no observations anyway. Equal signatures give equal observations (fields, kinds,
  * and which end each speaks for, see observationTarget): a device that sends the same mDNS announcement
  * or DNS query again need not have it rebuilt and matched again.
- * Keep in step with observationsOf: a field read there and missing here would make two events share one.
  */
 export function observationSignature(e: WaakhondEvent): string | null {
+  const t = new SignatureText();
+  return writeSignature(e, t) ? t.s : null;
+}
+
+/**
+ * observationSignature(e) written into a sink; false where the signature is null. The inventory hashes
+ * it as it is written (no string per event: an mDNS announcement's was ~500 bytes).
+ * Keep in step with observationsOf: a field read there and missing here would make two events share one.
+ */
+export function writeSignature(e: WaakhondEvent, out: SignatureSink): boolean {
   switch (e.type) {
     case 'dhcp':
-      if (e.op !== 'request') return null;
-      return `dhcp|${sig(e.hostname)}${sig(e.vendor_class)}${sig(e.param_list?.join(','))}${sig(e.fqdn)}`;
+      if (e.op !== 'request') return false;
+      out.text('dhcp|');
+      sig(out, e.hostname); sig(out, e.vendor_class); sig(out, e.param_list?.join(',')); sig(out, e.fqdn);
+      return true;
     case 'dns': {
-      if (!fromLan(e) || (!e.mdns && (e.response || e.llmnr))) return null;
+      if (!fromLan(e) || (!e.mdns && (e.response || e.llmnr))) return false;
       // Only what dnsObs reads: a query's names (and types, for mDNS browsing); of the records, PTR
       // targets, SRV targets, TXT strings and the names of A/AAAA (addresses and other types unread).
-      let k = `${e.mdns ? 'mdns' : 'dns'}|${e.response ? 'r' : 'q'}${e.questions.length}|`;
-      for (const q of e.questions) k += e.mdns ? sig(q.name) + sig(q.type) : sig(q.name);
-      if (!e.mdns) return k;
+      out.text(e.mdns ? 'mdns|' : 'dns|');
+      out.text(e.response ? 'r' : 'q');
+      out.digits(e.questions.length);
+      out.text('|');
+      for (const q of e.questions) {
+        sig(out, q.name);
+        if (e.mdns) sig(out, q.type);
+      }
+      if (!e.mdns) return true;
       for (const r of e.answers) {
         switch (r.type) {
-          case 'PTR': k += 'P' + sig(r.name) + sig(r.data); break;
-          case 'SRV': k += 'S' + sig(r.name) + sig(r.srv?.target); break;
-          case 'A': case 'AAAA': k += 'A' + sig(r.name); break;
+          case 'PTR': out.text('P'); sig(out, r.name); sig(out, r.data); break;
+          case 'SRV': out.text('S'); sig(out, r.name); sig(out, r.srv?.target); break;
+          case 'A': case 'AAAA': out.text('A'); sig(out, r.name); break;
           case 'TXT':
-            k += `T${sig(r.name)}${r.txt?.length ?? 0}|`;
-            for (const t of r.txt ?? []) k += sig(t);
+            out.text('T'); sig(out, r.name); out.digits(r.txt?.length ?? 0); out.text('|');
+            for (const t of r.txt ?? []) sig(out, t);
             break;
         }
       }
-      return k;
+      return true;
     }
     case 'ssdp': {
-      if (!fromLan(e)) return null;
-      let k = `ssdp|${sig(e.method)}${sig(e.server)}${sig(e.user_agent)}${sig(e.st)}${sig(e.nt)}${sig(e.usn)}${sig(e.location)}`;
-      for (const [h, v] of Object.entries(e.headers)) k += sig(h) + sig(v);
-      return k;
+      if (!fromLan(e)) return false;
+      out.text('ssdp|');
+      sig(out, e.method); sig(out, e.server); sig(out, e.user_agent); sig(out, e.st); sig(out, e.nt); sig(out, e.usn); sig(out, e.location);
+      for (const [h, v] of Object.entries(e.headers)) { sig(out, h); sig(out, v); }
+      return true;
     }
     case 'tls_client_hello':
-      return fromLan(e) && e.sni ? `tls|${e.sni}` : null;
+      if (!fromLan(e) || !e.sni) return false;
+      out.text('tls|'); out.text(e.sni);
+      return true;
     case 'http_request':
-      if (!fromLan(e)) return null;
+      if (!fromLan(e)) return false;
       // A LAN client calling a device's API also speaks for the device called (http_api).
-      if (e.direction === 'internal' && e.dst_mac) return `http|api|${sig(e.user_agent)}${sig(e.host)}${sig(e.uri)}${sig(e.method)}${e.dst_port}`;
-      return `http|-|${sig(e.user_agent)}${sig(e.host)}`;
+      if (e.direction === 'internal' && e.dst_mac) {
+        out.text('http|api|'); sig(out, e.user_agent); sig(out, e.host); sig(out, e.uri); sig(out, e.method); out.digits(e.dst_port);
+        return true;
+      }
+      out.text('http|-|'); sig(out, e.user_agent); sig(out, e.host);
+      return true;
     case 'http_response':
-      return fromLan(e) && e.server ? `server|${e.server}` : null;
+      if (!fromLan(e) || !e.server) return false;
+      out.text('server|'); out.text(e.server);
+      return true;
     case 'netbios':
-      return fromLan(e) && e.kind !== 'query' ? `netbios|${e.name}` : null;
+      if (!fromLan(e) || e.kind === 'query') return false;
+      out.text('netbios|'); out.text(e.name);
+      return true;
     case 'discovery':
-      return fromLan(e) && e.kind === 'reply'
-        ? `discovery|${sig(discoveryLabel(e))}${sig(e.protocol)}${sig(e.vendor)}${sig(e.model)}${sig(e.firmware)}${sig(e.name)}`
-        : null;
+      if (!fromLan(e) || e.kind !== 'reply') return false;
+      out.text('discovery|');
+      sig(out, discoveryLabel(e)); sig(out, e.protocol); sig(out, e.vendor); sig(out, e.model); sig(out, e.firmware); sig(out, e.name);
+      return true;
     case 'tcp_syn':
-      return fromLan(e) ? `syn|${e.ttl},${e.window},${e.options_length}` : null;
+      if (!fromLan(e)) return false;
+      out.text('syn|'); out.digits(e.ttl); out.text(','); out.digits(e.window); out.text(','); out.digits(e.options_length);
+      return true;
     default:
-      return null;
+      return false;
   }
 }
 

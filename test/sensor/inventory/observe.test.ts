@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { WaakhondEvent } from '../../../sensor/events.js';
-import { dnsQuerySignature, forReceiver, observationSignature, observationsOf, observationTarget, synSignature } from '../../../sensor/inventory/observe.js';
+import { dnsQuerySignature, forReceiver, observationSignature, observationsOf, observationTarget, synSignature, writeSignature } from '../../../sensor/inventory/observe.js';
+import { Hash52, hash52 } from '../../../sensor/hash.js';
 import { dhcp, dns, httpReq, httpResp, ssdp, tls } from './ev.js';
 
 const A = 'b0:c5:54:25:5b:0e';
@@ -127,6 +128,26 @@ describe('observationSignature', () => {
       expect(qa === qb).toBe(observationSignature(a) === observationSignature(b));
     }), { numRuns: 4000 });
     expect(compared).toBeGreaterThan(100);
+  });
+
+  it('hashed as it is written, a signature is hash52 of its text, and as long', () => {
+    // The inventory keys its templates by this hash (no string per event): it must be the text's.
+    const h = new Hash52();
+    let hashed = 0;
+    fc.assert(fc.property(event, (e) => {
+      const text = observationSignature(e);
+      const wrote = writeSignature(e, h.reset());
+      expect(wrote).toBe(text !== null);
+      if (text === null) return;
+      hashed++;
+      expect(h.value()).toBe(hash52(text));
+      expect(h.length).toBe(text.length);
+    }), { numRuns: 3000 });
+    expect(hashed).toBeGreaterThan(1000);
+    for (const n of [0, 7, 10, 99, 100, 65535, 4294967295, 4294967296, 1.5, -3]) {
+      h.reset().digits(n);
+      expect(h.value(), String(n)).toBe(hash52(String(n)));
+    }
   });
 
   it('observationTarget names the MAC and address each observation speaks for', () => {
