@@ -16,14 +16,9 @@ export function fmix32(h: number): number {
  * (about 2^-52 per pair) only means one more skipped look-up.
  */
 export function hash52(s: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return fmix32(a) * 0x100000 + (fmix32(b) >>> 12);
+  const h = whole.reset();
+  h.text(s);
+  return h.value();
 }
 
 /**
@@ -76,3 +71,6 @@ export class Hash52 {
     return fmix32(this.a) * 0x100000 + (fmix32(this.b) >>> 12);
   }
 }
+
+/** hash52's own hasher (one string at a time, so one instance serves every call). */
+const whole = new Hash52();

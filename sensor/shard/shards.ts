@@ -219,9 +219,8 @@ export class Shards {
   /** Whether the lane's batch must go before a frame of caplen bytes fits. */
   private full(lane: Lane, caplen: number): boolean {
     const f = lane.fill;
-    const n = f.length;
-    if (n === 0) return false;
-    return n === BATCH_FRAMES || f.off[n - 1] + f.caplen[n - 1] + caplen > f.data.length;
+    if (f.length === 0) return false;
+    return f.length === BATCH_FRAMES || this.end(f) + caplen > f.data.length;
   }
 
   /** Where the next frame's bytes go in a batch. */
@@ -235,10 +234,9 @@ export class Shards {
     const off = b.off[i];
     const caplen = b.caplen[i];
     let f = lane.fill;
-    const n = f.length;
-    const at = n === 0 ? 0 : f.off[n - 1] + f.caplen[n - 1];
+    const at = this.end(f);
     // A frame bigger than a batch's bytes (jumbo, 256 KiB snaplen) gets a batch of its own size.
-    if (n === 0 && caplen > f.data.length) f = lane.fill = newBatch(caplen);
+    if (f.length === 0 && caplen > f.data.length) f = lane.fill = newBatch(caplen);
     const src = b.data;
     const dst = f.data;
     // Most frames are small (ACKs, DNS, SYNs): a loop beats a native call and its view; big ones are copied natively.
